@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "sipflow",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sipflow", targets: ["sipflow"]),
+        .library(name: "SIPCore", targets: ["SIPCore"]),
+        .library(name: "SIPConformance", targets: ["SIPConformance"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Wire format: parse and serialize SIP messages. No I/O.
+        .target(name: "SIPCore"),
+        // RFC 3261 rule catalogue and the checks that apply it.
+        .target(name: "SIPConformance", dependencies: ["SIPCore"]),
+        // The command-line tool: thin subcommands over the libraries.
+        .executableTarget(
+            name: "sipflow",
+            dependencies: [
+                "SIPCore", "SIPConformance",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
+        .testTarget(name: "SIPConformanceTests", dependencies: ["SIPCore", "SIPConformance"]),
+        .testTarget(name: "sipflowTests", dependencies: ["sipflow", "SIPCore", "SIPConformance"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,113 @@
+/// A cursor over header-value bytes used by the typed header parsers (RFC 3261 §25.1 grammar helpers).
+@usableFromInline
+struct ByteScanner {
+    @usableFromInline let b: ArraySlice<UInt8>
+    @usableFromInline var i: Int
+
+    @inlinable init(_ value: ByteString) {
+        b = value.bytes
+        i = b.startIndex
+    }
+
+    @inlinable var atEnd: Bool { i >= b.endIndex }
+    @inlinable var peek: UInt8? { i < b.endIndex ? b[i] : nil }
+    @inlinable var rest: ByteString { ByteString(b[i...]) }
+
+    @inlinable func text(_ r: Range<Int>) -> String { String(decoding: b[r], as: UTF8.self) }
+
+    /// Skips linear white space, including the CR/LF of folded lines.
+    @inlinable mutating func skipLWS() {
+        while i < b.endIndex, ASCII.isLWS(b[i]) { i += 1 }
+    }
+
+    @inlinable mutating func consume(_ c: UInt8) -> Bool {
+        if i < b.endIndex, b[i] == c { i += 1; return true }
+        return false
+    }
+
+    /// Consumes `c` with optional white space around it (RFC 3261 SEMI, EQUAL, SLASH, COLON).
+    @inlinable mutating func consumeSeparator(_ c: UInt8) -> Bool {
+        let save = i
+        skipLWS()
+        if consume(c) { skipLWS(); return true }
+        i = save
+        return false
+    }
+
+    @inlinable mutating func take(while pred: (UInt8) -> Bool) -> ArraySlice<UInt8> {
+        let s = i
+        while i < b.endIndex, pred(b[i]) { i += 1 }
+        return b[s..<i]
+    }
+
+    @inlinable mutating func token() -> ArraySlice<UInt8> { take(while: ASCII.isToken) }
+
+    /// A quoted-string, returned with its quotes. Throws if the closing quote is missing.
+    mutating func quotedString() throws(SIPSyntaxError) -> ArraySlice<UInt8> {
+        let s = i
+        guard consume(ASCII.quote) else { throw SIPSyntaxError("expected a quoted string") }
+        while i < b.endIndex {
+            let c = b[i]
+            if c == ASCII.backslash {
+                guard i + 1 < b.endIndex else { break }
+                i += 2
+                continue
+            }
+            i += 1
+            if c == ASCII.quote { return b[s..<i] }
+        }
+        throw SIPSyntaxError("the quoted string \(text(s..<min(b.endIndex, s + 30))) has no closing quote")
+    }
+
+    /// `*( SEMI generic-param )` (RFC 3261 §25.1): `token [ EQUAL ( token / host / quoted-string ) ]`.
+    mutating func parameters(context: String) throws(SIPSyntaxError) -> [SIPParameter] {
+        var out: [SIPParameter] = []
+        while true {
+            let save = i
+            guard consumeSeparator(ASCII.semicolon) else { i = save; break }
+            let name = token()
+            guard !name.isEmpty else {
+                throw SIPSyntaxError("\(context) has an empty parameter (';' not followed by a name)")
+            }
+            var value: ArraySlice<UInt8>?
+            if consumeSeparator(ASCII.equals) {
+                if peek == ASCII.quote {
+                    value = try quotedString()
+                } else {
+                    let v = take(while: { ASCII.isToken($0) || $0 == ASCII.colon || $0 == ASCII.lBracket || $0 == ASCII.rBracket })
+                    guard !v.isEmpty else {
+                        throw SIPSyntaxError("\(context) parameter '\(text(name.indices))' has '=' but no value")
+                    }
+                    value = v
+                }
+            }
+            out.append(SIPParameter(name: ByteString(name), value: value.map(ByteString.init)))
+        }
+        return out
+    }
+}
+
+/// A `name[=value]` parameter of a header or URI. A quoted value keeps its quotes in `value`.
+public struct SIPParameter: Sendable, Hashable {
+    public let name: ByteString
+    public let value: ByteString?
+
+    public init(name: ByteString, value: ByteString?) {
+        self.name = name
+        self.value = value
+    }
+}
+
+extension Array where Element == SIPParameter {
+    /// The parameter with this name, compared case-insensitively (RFC 3261 §7.3.1).
+    @inlinable
+    public func first(named name: String) -> SIPParameter? {
+        first { $0.name.equalsIgnoringCase(name) }
+    }
+
+    /// The value of the named parameter; `nil` if absent, an empty string if present without a value.
+    public func value(named name: String) -> ByteString? {
+        guard let p = first(named: name) else { return nil }
+        return p.value ?? ByteString([UInt8]())
+    }
+}

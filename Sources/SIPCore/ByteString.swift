@@ -1,0 +1,108 @@
+/// A view of bytes inside a SIP message, compared and hashed by content.
+///
+/// Header values, URI parts and parameters are handed out as `ByteString`s that share the message's storage, so
+/// reading a typed header costs no copy. Use `string` (or `description`) when text is wanted.
+public struct ByteString: Hashable, Sendable {
+    public let bytes: ArraySlice<UInt8>
+
+    @inlinable
+    public init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
+
+    @inlinable
+    public init(_ bytes: [UInt8]) { self.bytes = bytes[...] }
+
+    public init(_ string: String) { self.bytes = Array(string.utf8)[...] }
+
+    @inlinable public var count: Int { bytes.count }
+    @inlinable public var isEmpty: Bool { bytes.isEmpty }
+
+    /// The bytes decoded as UTF-8 (invalid sequences replaced).
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Byte-for-byte equality with ASCII letters compared without case.
+    @inlinable
+    public func equalsIgnoringCase(_ other: String) -> Bool {
+        var i = bytes.startIndex
+        for b in other.utf8 {
+            guard i < bytes.endIndex, ASCII.lower(bytes[i]) == ASCII.lower(b) else { return false }
+            i += 1
+        }
+        return i == bytes.endIndex
+    }
+
+    @inlinable
+    public func equalsIgnoringCase(_ other: ByteString) -> Bool {
+        guard count == other.count else { return false }
+        return zip(bytes, other.bytes).allSatisfy { ASCII.lower($0) == ASCII.lower($1) }
+    }
+
+    @inlinable
+    public func hasPrefix(_ prefix: String) -> Bool {
+        bytes.starts(with: prefix.utf8)
+    }
+
+    /// The decimal value, or nil if these are not all digits or the value exceeds `UInt64`.
+    @inlinable
+    public var decimalValue: UInt64? {
+        guard !bytes.isEmpty else { return nil }
+        var v: UInt64 = 0
+        for b in bytes {
+            guard ASCII.isDigit(b) else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(UInt64(b &- 48))
+            if o1 || o2 { return nil }
+            v = s
+        }
+        return v
+    }
+
+    /// The bytes with leading and trailing linear white space removed.
+    @inlinable
+    public var trimmed: ByteString {
+        var s = bytes.startIndex, e = bytes.endIndex
+        while s < e, ASCII.isLWS(bytes[s]) { s += 1 }
+        while e > s, ASCII.isLWS(bytes[e - 1]) { e -= 1 }
+        return ByteString(bytes[s..<e])
+    }
+}
+
+extension ByteString: CustomStringConvertible, ExpressibleByStringLiteral {
+    public var description: String { string }
+    public init(stringLiteral value: String) { self.init(value) }
+}
+
+extension ByteString {
+    /// Equality with a string's UTF-8, case-sensitive.
+    public static func == (lhs: ByteString, rhs: String) -> Bool { lhs.bytes.elementsEqual(rhs.utf8) }
+    public static func == (lhs: String, rhs: ByteString) -> Bool { rhs == lhs }
+}
+
+/// Byte classes from RFC 3261 §25.1 used by the parsers.
+public enum ASCII {
+    public static let cr: UInt8 = 13, lf: UInt8 = 10, sp: UInt8 = 32, ht: UInt8 = 9
+    public static let colon: UInt8 = 58, semicolon: UInt8 = 59, comma: UInt8 = 44, equals: UInt8 = 61
+    public static let quote: UInt8 = 34, backslash: UInt8 = 92, lAngle: UInt8 = 60, rAngle: UInt8 = 62
+    public static let slash: UInt8 = 47, at: UInt8 = 64, question: UInt8 = 63, percent: UInt8 = 37
+    public static let lBracket: UInt8 = 91, rBracket: UInt8 = 93, ampersand: UInt8 = 38
+
+    @inlinable public static func lower(_ b: UInt8) -> UInt8 { (b &- 65) < 26 ? b | 0x20 : b }
+    @inlinable public static func isDigit(_ b: UInt8) -> Bool { (b &- 48) < 10 }
+    @inlinable public static func isAlpha(_ b: UInt8) -> Bool { ((b | 0x20) &- 97) < 26 }
+    @inlinable public static func isHex(_ b: UInt8) -> Bool { isDigit(b) || ((b | 0x20) &- 97) < 6 }
+    @inlinable public static func isWSP(_ b: UInt8) -> Bool { b == sp || b == ht }
+    /// White space including the CR and LF of a folded line.
+    @inlinable public static func isLWS(_ b: UInt8) -> Bool { b == sp || b == ht || b == cr || b == lf }
+
+    /// `token` characters: alphanum and `-.!%*_+`'~`.
+    @inlinable public static func isToken(_ b: UInt8) -> Bool { tokenTable[Int(b)] }
+
+    @usableFromInline static let tokenTable: [Bool] = (0..<256).map { i in
+        let b = UInt8(i)
+        return isDigit(b) || isAlpha(b) || "-.!%*_+`'~".utf8.contains(b)
+    }
+
+    /// `word` characters (Call-ID): token characters plus `()<>:\"/[]?{}`.
+    @inlinable public static func isWord(_ b: UInt8) -> Bool {
+        isToken(b) || "()<>:\\\"/[]?{}".utf8.contains(b)
+    }
+}

@@ -1,0 +1,125 @@
+/// A `name-addr` or `addr-spec` with header parameters, as in From, To, Contact, Route, Record-Route and Reply-To
+/// (RFC 3261 §20.10, §20.20, §20.39, §25.1).
+public struct NameAddress: Sendable, Hashable {
+    /// The display name as written: a quoted string keeps its quotes; tokens keep their inner spaces.
+    public let displayName: ByteString?
+    /// The URI as written, without `<>`. Parse it with `parsedURI()`.
+    public let uri: ByteString
+    /// True when the URI was enclosed in `<>`.
+    public let isBracketed: Bool
+    public let parameters: [SIPParameter]
+    /// True for the `*` of `Contact: *` (RFC 3261 §10.2.2).
+    public let isWildcard: Bool
+
+    /// The `tag` parameter (RFC 3261 §19.3).
+    @inlinable public var tag: ByteString? { parameters.first(named: "tag")?.value }
+
+    public func parsedURI() throws(SIPSyntaxError) -> SIPURI { try SIPURI.parse(uri) }
+
+    /// The display name without quotes and with `\` escapes resolved.
+    public var unquotedDisplayName: String? {
+        guard let d = displayName else { return nil }
+        guard d.bytes.first == ASCII.quote, d.count >= 2 else { return d.string }
+        var out: [UInt8] = []
+        var i = d.bytes.startIndex + 1
+        while i < d.bytes.endIndex - 1 {
+            if d.bytes[i] == ASCII.backslash, i + 1 < d.bytes.endIndex - 1 { i += 1 }
+            out.append(d.bytes[i])
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Parses one name-addr / addr-spec element. Throws with a sentence naming the defect.
+    public static func parse(_ value: ByteString) throws(SIPSyntaxError) -> NameAddress {
+        var s = ByteScanner(value)
+        s.skipLWS()
+        guard let first = s.peek else { throw SIPSyntaxError("the address is empty") }
+        if first == 0x2A {  // "*"
+            s.i += 1
+            let params = try s.parameters(context: "the Contact '*'")
+            s.skipLWS()
+            guard s.atEnd else { throw SIPSyntaxError("unexpected text after '*'") }
+            return NameAddress(displayName: nil, uri: "*", isBracketed: false, parameters: params, isWildcard: true)
+        }
+        var display: ArraySlice<UInt8>?
+        var bracketed = false
+        if first == ASCII.quote {
+            display = try s.quotedString()
+            s.skipLWS()
+            guard s.peek == ASCII.lAngle else {
+                throw SIPSyntaxError("the quoted display name \(String(decoding: display!, as: UTF8.self)) is not followed by <URI>")
+            }
+            bracketed = true
+        } else if first != ASCII.lAngle, let lt = angleStart(s) {
+            // Unquoted display name: tokens separated by LWS (RFC 3261 §25.1 display-name).
+            let d = s.b[s.i..<lt]
+            var end = d.endIndex
+            while end > d.startIndex, ASCII.isLWS(d[end - 1]) { end -= 1 }
+            let name = d[d.startIndex..<end]
+            if let bad = name.first(where: { !ASCII.isToken($0) && !ASCII.isLWS($0) }) {
+                throw SIPSyntaxError("the display name '\(String(decoding: name, as: UTF8.self))' contains '\(String(decoding: [bad], as: UTF8.self))' and must be quoted")
+            }
+            display = name
+            s.i = lt
+            bracketed = true
+        } else if first == ASCII.lAngle {
+            bracketed = true
+        }
+        let uri: ArraySlice<UInt8>
+        if bracketed {
+            _ = s.consume(ASCII.lAngle)
+            let us = s.i
+            guard let close = s.b[us...].firstIndex(of: ASCII.rAngle) else {
+                throw SIPSyntaxError("'<' is not closed by '>'")
+            }
+            uri = s.b[us..<close]
+            if let f = uri.first, let l = uri.last, ASCII.isLWS(f) || ASCII.isLWS(l) {
+                throw SIPSyntaxError("white space inside <> around the URI '\(String(decoding: uri, as: UTF8.self).trimmingLWS)'")
+            }
+            s.i = close + 1
+        } else {
+            // addr-spec: the URI ends at the first ';' (later ones are header parameters) or white space.
+            let us = s.i
+            while let c = s.peek, c != ASCII.semicolon, !ASCII.isLWS(c) { s.i += 1 }
+            uri = s.b[us..<s.i]
+            if let c = uri.first(where: { $0 == ASCII.question || $0 == ASCII.comma }) {
+                throw SIPSyntaxError("the URI '\(String(decoding: uri, as: UTF8.self))' contains '\(String(decoding: [c], as: UTF8.self))' and must be enclosed in <> (RFC 3261 §20)")
+            }
+        }
+        guard !uri.isEmpty else { throw SIPSyntaxError("the address has no URI") }
+        let params = try s.parameters(context: "the address")
+        s.skipLWS()
+        guard s.atEnd else {
+            throw SIPSyntaxError("unexpected '\(String(decoding: s.b[s.i...].prefix(20), as: UTF8.self))' after the address")
+        }
+        return NameAddress(displayName: display.map(ByteString.init), uri: ByteString(uri), isBracketed: bracketed,
+                           parameters: params, isWildcard: false)
+    }
+
+    /// The index of a `<` that starts a name-addr after an unquoted display name, if any.
+    static func angleStart(_ s: ByteScanner) -> Int? {
+        var i = s.i
+        while i < s.b.endIndex {
+            let c = s.b[i]
+            if c == ASCII.lAngle { return i }
+            if c == ASCII.semicolon || c == ASCII.quote { return nil }
+            i += 1
+        }
+        return nil
+    }
+
+    public init(displayName: ByteString?, uri: ByteString, isBracketed: Bool, parameters: [SIPParameter], isWildcard: Bool) {
+        self.displayName = displayName
+        self.uri = uri
+        self.isBracketed = isBracketed
+        self.parameters = parameters
+        self.isWildcard = isWildcard
+    }
+}
+
+extension String {
+    var trimmingLWS: String {
+        String(decoding: ByteString(self).trimmed.bytes, as: UTF8.self)
+    }
+}

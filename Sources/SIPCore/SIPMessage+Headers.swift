@@ -1,0 +1,123 @@
+/// Reading header fields by name (RFC 3261 §7.3).
+extension SIPMessage {
+    /// The raw field name as written (e.g. `v`, `VIA`).
+    public func rawName(of field: SIPHeaderField) -> ByteString { ByteString(storage[field.nameRange]) }
+
+    /// The field's value with leading and trailing white space removed and line folds replaced by one SP.
+    @inlinable
+    public func value(of field: SIPHeaderField) -> ByteString {
+        let slice = storage[field.valueRange]
+        return field.isFolded ? ByteString(SIPMessage.unfold(slice)) : ByteString(slice)
+    }
+
+    /// Replaces each CRLF (or LF) and the white space after it with a single SP (RFC 3261 §7.3.1).
+    public static func unfold(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let b = bytes[i]
+            if b == ASCII.cr || b == ASCII.lf {
+                while i < bytes.endIndex, ASCII.isLWS(bytes[i]) { i += 1 }
+                out.append(ASCII.sp)
+                continue
+            }
+            out.append(b)
+            i += 1
+        }
+        return out
+    }
+
+    /// The first field with this name.
+    @inlinable
+    public func firstField(_ name: HeaderName) -> SIPHeaderField? {
+        for f in headers where f.name == name { return f }
+        return nil
+    }
+
+    /// Every field with this name, in order.
+    public func fields(_ name: HeaderName) -> [SIPHeaderField] { headers.filter { $0.name == name } }
+
+    /// Every field whose raw name equals `name` case-insensitively, or that has that known name / compact form.
+    public func fields(named name: String) -> [SIPHeaderField] {
+        let known = HeaderName.classify(name)
+        if known != .other { return fields(known) }
+        return headers.filter { $0.name == .other && rawName(of: $0).equalsIgnoringCase(name) }
+    }
+
+    /// The value of the first field with this name.
+    @inlinable
+    public func firstValue(_ name: HeaderName) -> ByteString? {
+        firstField(name).map { value(of: $0) }
+    }
+
+    /// All values of the header: list headers (`HeaderName.isList`) are split at top-level commas, across all their
+    /// fields, as RFC 3261 §7.3.1 makes `Via: a, b` equal to two `Via` lines.
+    public func values(_ name: HeaderName) -> [ByteString] {
+        var out: [ByteString] = []
+        for f in headers where f.name == name {
+            let v = value(of: f)
+            if name.isList { out.append(contentsOf: HeaderList.split(v)) } else { out.append(v) }
+        }
+        return out
+    }
+
+    /// Whether a header with this name is present.
+    @inlinable
+    public func contains(_ name: HeaderName) -> Bool { firstField(name) != nil }
+}
+
+/// Splitting comma-separated header values (RFC 3261 §7.3.1).
+public enum HeaderList {
+    /// The elements of a list value, split at commas outside quoted strings and `<>`, each trimmed.
+    /// Empty elements are kept, so a checker can report them.
+    public static func split(_ value: ByteString) -> [ByteString] {
+        let b = value.bytes
+        var out: [ByteString] = []
+        var start = b.startIndex
+        var i = b.startIndex
+        var inQuotes = false, inAngle = false
+        while i < b.endIndex {
+            let c = b[i]
+            if inQuotes {
+                if c == ASCII.backslash { i += 1 } else if c == ASCII.quote { inQuotes = false }
+            } else if c == ASCII.quote {
+                inQuotes = true
+            } else if c == ASCII.lAngle {
+                inAngle = true
+            } else if c == ASCII.rAngle {
+                inAngle = false
+            } else if c == ASCII.comma, !inAngle {
+                out.append(ByteString(b[start..<i]).trimmed)
+                start = i + 1
+            }
+            i += 1
+        }
+        out.append(ByteString(b[start..<min(b.endIndex, max(start, b.endIndex))]).trimmed)
+        return out
+    }
+
+    /// The first element of a list value, without splitting the rest.
+    @inlinable
+    public static func first(_ value: ByteString) -> ByteString {
+        let b = value.bytes
+        var i = b.startIndex
+        var inQuotes = false, inAngle = false
+        while i < b.endIndex {
+            let c = b[i]
+            if inQuotes {
+                if c == ASCII.backslash { i += 1 } else if c == ASCII.quote { inQuotes = false }
+            } else if c == ASCII.quote {
+                inQuotes = true
+            } else if c == ASCII.lAngle {
+                inAngle = true
+            } else if c == ASCII.rAngle {
+                inAngle = false
+            } else if c == ASCII.comma, !inAngle {
+                return ByteString(b[b.startIndex..<i]).trimmed
+            }
+            i += 1
+        }
+        return value
+    }
+}

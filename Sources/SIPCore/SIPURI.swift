@@ -1,0 +1,185 @@
+/// A URI as found in a Request-URI or a name-addr (RFC 3261 §19.1; tel: RFC 3966; others RFC 3986 absoluteURI).
+///
+/// `sip:` and `sips:` URIs are split into user, password, host, port, parameters and headers, all still
+/// %-escaped as written. Other schemes keep everything after the colon in `opaque`.
+public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
+    public let raw: ByteString
+    public let scheme: ByteString
+    public let user: ByteString?
+    public let password: ByteString?
+    public let host: ByteString?
+    public let port: Int?
+    public let parameters: [SIPParameter]
+    public let headers: [SIPParameter]
+    /// For schemes other than sip/sips: the text after `scheme:`. For tel: the number.
+    public let opaque: ByteString?
+
+    public var description: String { raw.string }
+
+    public var isSIP: Bool { scheme.equalsIgnoringCase("sip") || scheme.equalsIgnoringCase("sips") }
+    public var isSIPS: Bool { scheme.equalsIgnoringCase("sips") }
+    public var isTel: Bool { scheme.equalsIgnoringCase("tel") }
+
+    /// Parses and validates a URI. Throws with a sentence naming the defect.
+    public static func parse(_ text: ByteString) throws(SIPSyntaxError) -> SIPURI {
+        let b = text.bytes
+        guard let colon = b.firstIndex(of: ASCII.colon), colon > b.startIndex else {
+            throw SIPSyntaxError("'\(text)' has no URI scheme")
+        }
+        let scheme = b[b.startIndex..<colon]
+        guard ASCII.isAlpha(scheme.first!),
+              scheme.allSatisfy({ ASCII.isAlpha($0) || ASCII.isDigit($0) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E })
+        else { throw SIPSyntaxError("'\(String(decoding: scheme, as: UTF8.self))' is not a valid URI scheme") }
+        if let ws = b.firstIndex(where: { ASCII.isLWS($0) }) {
+            _ = ws
+            throw SIPSyntaxError("the URI '\(text)' contains white space")
+        }
+        let rest = b[(colon + 1)...]
+        let schemeBytes = ByteString(scheme)
+        if schemeBytes.equalsIgnoringCase("sip") || schemeBytes.equalsIgnoringCase("sips") {
+            return try parseSIP(text, scheme: schemeBytes, rest)
+        }
+        guard !rest.isEmpty else { throw SIPSyntaxError("the URI '\(text)' has nothing after its scheme") }
+        if let bad = rest.first(where: { $0 < 0x21 || $0 == ASCII.lAngle || $0 == ASCII.rAngle || $0 == ASCII.quote || $0 == 0x7F }) {
+            throw SIPSyntaxError("the URI '\(text)' contains the character 0x\(String(bad, radix: 16))")
+        }
+        var params: [SIPParameter] = []
+        var opaque = rest
+        if schemeBytes.equalsIgnoringCase("tel") {
+            let semi = rest.firstIndex(of: ASCII.semicolon) ?? rest.endIndex
+            opaque = rest[rest.startIndex..<semi]
+            params = try uriParameters(rest[semi...], uri: text)
+            guard !opaque.isEmpty else { throw SIPSyntaxError("the tel URI '\(text)' has no number") }
+        }
+        return SIPURI(raw: text, scheme: schemeBytes, user: nil, password: nil, host: nil, port: nil,
+                      parameters: params, headers: [], opaque: ByteString(opaque))
+    }
+
+    static func parseSIP(_ text: ByteString, scheme: ByteString, _ rest: ArraySlice<UInt8>) throws(SIPSyntaxError) -> SIPURI {
+        // userinfo ends at the last '@': neither host, parameters nor headers may hold a bare '@' (§25.1).
+        var hostStart = rest.startIndex
+        var user: ArraySlice<UInt8>?
+        var password: ArraySlice<UInt8>?
+        if let at = rest.lastIndex(of: ASCII.at) {
+            let userinfo = rest[rest.startIndex..<at]
+            hostStart = at + 1
+            if let c = userinfo.firstIndex(of: ASCII.colon) {
+                user = userinfo[userinfo.startIndex..<c]
+                password = userinfo[(c + 1)...]
+            } else {
+                user = userinfo
+            }
+            guard let u = user, !u.isEmpty else { throw SIPSyntaxError("the URI '\(text)' has an empty user part") }
+            try checkEscaped(u, allowed: isUserChar, what: "user part", uri: text)
+            if let pw = password { try checkEscaped(pw, allowed: isPasswordChar, what: "password", uri: text) }
+        }
+        let tail = rest[hostStart...]
+        var hostEnd = tail.startIndex
+        if tail.first == ASCII.lBracket {
+            guard let close = tail.firstIndex(of: ASCII.rBracket) else {
+                throw SIPSyntaxError("the IPv6 reference in '\(text)' has no closing ']'")
+            }
+            let inner = tail[(tail.startIndex + 1)..<close]
+            guard !inner.isEmpty, inner.allSatisfy({ ASCII.isHex($0) || $0 == ASCII.colon || $0 == 0x2E }) else {
+                throw SIPSyntaxError("'\(String(decoding: tail[tail.startIndex...close], as: UTF8.self))' is not an IPv6 reference")
+            }
+            hostEnd = close + 1
+        } else {
+            while hostEnd < tail.endIndex, ASCII.isAlpha(tail[hostEnd]) || ASCII.isDigit(tail[hostEnd])
+                || tail[hostEnd] == 0x2D || tail[hostEnd] == 0x2E { hostEnd += 1 }
+        }
+        let host = tail[tail.startIndex..<hostEnd]
+        guard !host.isEmpty else { throw SIPSyntaxError("the URI '\(text)' has no host") }
+        if host.first != ASCII.lBracket, !isHostName(host) {
+            throw SIPSyntaxError("'\(String(decoding: host, as: UTF8.self))' is not a valid host name")
+        }
+        var i = hostEnd
+        var port: Int?
+        if i < tail.endIndex, tail[i] == ASCII.colon {
+            i += 1
+            let ps = i
+            var v = 0
+            while i < tail.endIndex, ASCII.isDigit(tail[i]) { v = min(v * 10 + Int(tail[i] - 48), 1_000_000); i += 1 }
+            guard i > ps, v <= 65535 else {
+                throw SIPSyntaxError("the port in '\(text)' is not a number from 0 to 65535")
+            }
+            port = v
+        }
+        let q = tail[i...].firstIndex(of: ASCII.question) ?? tail.endIndex
+        if i < tail.endIndex, tail[i] != ASCII.semicolon, tail[i] != ASCII.question {
+            throw SIPSyntaxError("unexpected '\(String(decoding: tail[i...i], as: UTF8.self))' after the host in '\(text)'")
+        }
+        let params = try uriParameters(tail[i..<q], uri: text)
+        var headers: [SIPParameter] = []
+        if q < tail.endIndex {
+            let hs = tail[(q + 1)...]
+            for h in hs.split(separator: ASCII.ampersand, omittingEmptySubsequences: false) {
+                guard let eq = h.firstIndex(of: ASCII.equals), eq > h.startIndex else {
+                    throw SIPSyntaxError("the URI header '\(String(decoding: h, as: UTF8.self))' in '\(text)' is not name=value")
+                }
+                let name = h[h.startIndex..<eq], value = h[(eq + 1)...]
+                try checkEscaped(name, allowed: isHeaderChar, what: "header name", uri: text)
+                try checkEscaped(value, allowed: isHeaderChar, what: "header value", uri: text)
+                headers.append(SIPParameter(name: ByteString(name), value: ByteString(value)))
+            }
+        }
+        return SIPURI(raw: text, scheme: scheme, user: user.map(ByteString.init), password: password.map(ByteString.init),
+                      host: ByteString(host), port: port, parameters: params, headers: headers, opaque: nil)
+    }
+
+    static func uriParameters(_ s: ArraySlice<UInt8>, uri: ByteString) throws(SIPSyntaxError) -> [SIPParameter] {
+        guard !s.isEmpty else { return [] }
+        var out: [SIPParameter] = []
+        for part in s.dropFirst().split(separator: ASCII.semicolon, omittingEmptySubsequences: false) {
+            let eq = part.firstIndex(of: ASCII.equals)
+            let name = part[part.startIndex..<(eq ?? part.endIndex)]
+            guard !name.isEmpty else { throw SIPSyntaxError("the URI '\(uri)' has an empty parameter") }
+            try checkEscaped(name, allowed: isParamChar, what: "parameter name", uri: uri)
+            var value: ArraySlice<UInt8>?
+            if let eq {
+                value = part[(eq + 1)...]
+                try checkEscaped(value!, allowed: isParamChar, what: "parameter value", uri: uri)
+            }
+            out.append(SIPParameter(name: ByteString(name), value: value.map(ByteString.init)))
+        }
+        return out
+    }
+
+    static func checkEscaped(_ s: ArraySlice<UInt8>, allowed: (UInt8) -> Bool, what: String, uri: ByteString) throws(SIPSyntaxError) {
+        var i = s.startIndex
+        while i < s.endIndex {
+            let c = s[i]
+            if c == ASCII.percent {
+                guard i + 2 < s.endIndex, ASCII.isHex(s[i + 1]), ASCII.isHex(s[i + 2]) else {
+                    throw SIPSyntaxError("the \(what) in '\(uri)' has a '%' not followed by two hex digits")
+                }
+                i += 3
+                continue
+            }
+            guard allowed(c) else {
+                throw SIPSyntaxError("the \(what) in '\(uri)' contains '\(String(decoding: [c], as: UTF8.self))', which must be %-escaped")
+            }
+            i += 1
+        }
+    }
+
+    /// RFC 3261 §25.1 `hostname` / `IPv4address`: dot-separated labels of alphanum and '-', not starting or
+    /// ending with '-'; a final '.' is allowed.
+    static func isHostName(_ host: ArraySlice<UInt8>) -> Bool {
+        var labels = host.split(separator: 0x2E, omittingEmptySubsequences: false)
+        if labels.count > 1, labels.last!.isEmpty { labels.removeLast() }
+        return labels.allSatisfy { !$0.isEmpty && $0.first != 0x2D && $0.last != 0x2D }
+    }
+
+    /// RFC 3261 §25.1 `unreserved`: alphanum and `-_.!~*'()`.
+    static func isUnreserved(_ c: UInt8) -> Bool {
+        ASCII.isAlpha(c) || ASCII.isDigit(c) || "-_.!~*'()".utf8.contains(c)
+    }
+    static func isUserChar(_ c: UInt8) -> Bool { isUnreserved(c) || "&=+$,;?/".utf8.contains(c) }
+    static func isPasswordChar(_ c: UInt8) -> Bool { isUnreserved(c) || "&=+$,".utf8.contains(c) }
+    static func isParamChar(_ c: UInt8) -> Bool { isUnreserved(c) || "[]/:&+$".utf8.contains(c) }
+    static func isHeaderChar(_ c: UInt8) -> Bool { isUnreserved(c) || "[]/?:+$".utf8.contains(c) }
+
+    /// The URI parameter with this name (case-insensitive); an empty value if present without `=`.
+    public func parameter(_ name: String) -> ByteString? { parameters.value(named: name) }
+}
