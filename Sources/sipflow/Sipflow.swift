@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+
+/// The `sipflow` root command.
+struct Sipflow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sipflow",
+        abstract: "SIP load generation and RFC 3261 conformance testing.",
+        discussion: """
+            Exit codes (all subcommands): 0 success; 1 the input or the run failed its checks (for example a \
+            conformance error); 2 usage error or unreadable input; 3 runtime error. Each subcommand's help says \
+            what 1 means for it.
+            """,
+        version: SipflowVersion.current,
+        subcommands: [Lint.self, Rules.self]
+    )
+}
+
+enum SipflowVersion {
+    static let current = "0.1.0"
+}
+
+/// Exit codes shared by all subcommands; documented in `sipflow --help` and the README.
+enum ExitStatus {
+    static let success: Int32 = 0
+    static let checksFailed: Int32 = 1
+    static let usageOrInput: Int32 = 2
+    static let runtime: Int32 = 3
+}
+
+@main
+enum Main {
+    static func main() async {
+        do {
+            var command = try Sipflow.parseAsRoot()
+            if var async = command as? AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            finish(with: error)
+        }
+    }
+
+    /// Prints what the error says and exits; argument-parser's usage failures exit 2, as documented.
+    static func finish(with error: Error) -> Never {
+        let code = Sipflow.exitCode(for: error)
+        let text = Sipflow.fullMessage(for: error)
+        if code == .success {
+            if !text.isEmpty { print(text) }
+            exit(0)
+        }
+        if !text.isEmpty { Stderr.print(text) }
+        exit(code == .validationFailure ? ExitStatus.usageOrInput : code.rawValue)
+    }
+}
+
+enum Stderr {
+    static func print(_ text: String) {
+        var line = text
+        if !line.hasSuffix("\n") { line += "\n" }
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+}
