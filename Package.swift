@@ -11,12 +11,22 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Wire format: parse and serialize SIP messages. No I/O.
         .target(name: "SIPCore"),
         // RFC 3261 rule catalogue and the checks that apply it.
         .target(name: "SIPConformance", dependencies: ["SIPCore"]),
+        // Sockets: UDP (and later TCP/TLS) endpoints, one tap for every message. The only module that does I/O.
+        .target(
+            name: "SIPTransport",
+            dependencies: [
+                "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The command-line tool: thin subcommands over the libraries.
         .executableTarget(
             name: "sipflow",
@@ -27,6 +37,7 @@ let package = Package(
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
         .testTarget(name: "SIPConformanceTests", dependencies: ["SIPCore", "SIPConformance"]),
+        .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport", "SIPCore"]),
         .testTarget(name: "sipflowTests", dependencies: ["sipflow", "SIPCore", "SIPConformance"]),
     ],
     swiftLanguageModes: [.v6]

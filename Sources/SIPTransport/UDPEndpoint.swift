@@ -1,0 +1,118 @@
+import NIOCore
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A UDP socket speaking SIP (RFC 3261 §18). Each datagram is one message.
+///
+/// Owns one NIO datagram channel; reads use vector reads (recvmmsg) to take many datagrams per system call.
+public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
+    // @unchecked: the channel is thread-safe; `tap` and `localAddress` are set once before any use.
+    public let transport = SIPTransportKind.udp
+    public let localAddress: SocketAddress
+    public let channel: any Channel
+    public var eventLoop: any EventLoop { channel.eventLoop }
+    let tap: (any SIPTap)?
+
+    private init(channel: any Channel, localAddress: SocketAddress, tap: (any SIPTap)?) {
+        self.channel = channel
+        self.localAddress = localAddress
+        self.tap = tap
+    }
+
+    /// Binds a UDP socket and starts delivering datagrams to `onMessage` on the socket's event loop.
+    ///
+    /// - Parameters:
+    ///   - address: where to bind; port 0 picks a free port (read `localAddress` back).
+    ///   - bufferSize: SO_RCVBUF / SO_SNDBUF in bytes (the kernel may cap it).
+    public static func bind(to address: SocketAddress, on group: any EventLoopGroup, tap: (any SIPTap)? = nil,
+                            bufferSize: Int = 4 << 20, reusePort: Bool = false,
+                            onMessage: @escaping InboundHandler) async throws -> UDPEndpoint {
+        let box = EndpointBox()
+        let bootstrap = DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(bufferSize))
+            .channelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(bufferSize))
+            .channelOption(.datagramVectorReadMessageCount, value: 32)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536 * 2))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(UDPInboundHandler(box: box, onMessage: onMessage, tap: tap))
+                }
+            }
+        let b = reusePort ? bootstrap.channelOption(ChannelOptions.socket(.init(SOL_SOCKET), .init(SO_REUSEPORT)), value: 1) : bootstrap
+        let channel: any Channel
+        do {
+            channel = try await b.bind(to: address).get()
+        } catch {
+            throw TransportError("cannot bind UDP \(address): \(error)")
+        }
+        guard let local = channel.localAddress else { throw TransportError("UDP socket has no local address") }
+        let endpoint = UDPEndpoint(channel: channel, localAddress: local, tap: tap)
+        box.endpoint = endpoint
+        return endpoint
+    }
+
+    public func send(_ bytes: [UInt8], to destination: SocketAddress, flush: Bool = true) {
+        var buffer = channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        let envelope = AddressedEnvelope(remoteAddress: destination, data: buffer)
+        if let tap {
+            tap.record(SIPTapEvent(direction: .sent, transport: .udp, local: localAddress, remote: destination,
+                                   timestamp: wallClockNanoseconds(), bytes: bytes))
+        }
+        if flush {
+            channel.writeAndFlush(envelope, promise: nil)
+        } else {
+            channel.write(envelope, promise: nil)
+        }
+    }
+
+    public func flush() { channel.flush() }
+
+    public func close() async throws {
+        try await channel.close()
+    }
+}
+
+/// Lets the handler reach its endpoint, which exists only once the channel is bound.
+final class EndpointBox: @unchecked Sendable {
+    // @unchecked: written once on bind, before the first read can be delivered to the handler.
+    var endpoint: UDPEndpoint?
+}
+
+final class UDPInboundHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+
+    let box: EndpointBox
+    let onMessage: InboundHandler
+    let tap: (any SIPTap)?
+
+    init(box: EndpointBox, onMessage: @escaping InboundHandler, tap: (any SIPTap)?) {
+        self.box = box
+        self.onMessage = onMessage
+        self.tap = tap
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        guard let endpoint = box.endpoint else { return }
+        let bytes = Array(envelope.data.readableBytesView)
+        if let tap {
+            tap.record(SIPTapEvent(direction: .received, transport: .udp, local: endpoint.localAddress,
+                                   remote: envelope.remoteAddress, timestamp: wallClockNanoseconds(), bytes: bytes))
+        }
+        onMessage(InboundMessage(bytes: bytes, source: envelope.remoteAddress, local: endpoint.localAddress,
+                                 transport: .udp, receivedAt: .now()), endpoint)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // ICMP errors on an unconnected UDP socket are not fatal for SIP: timers handle the loss.
+    }
+}

@@ -1,0 +1,77 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+@testable import SIPTransport
+
+/// A tap that keeps what it sees, for assertions.
+final class RecordingTap: SIPTap {
+    let events = Mutex<[SIPTapEvent]>([])
+    func record(_ event: SIPTapEvent) { events.withLock { $0.append(event) } }
+}
+
+@Suite struct UDPEndpointTests {
+    static let options = Array("OPTIONS sip:b@127.0.0.1 SIP/2.0\r\nContent-Length: 0\r\n\r\n".utf8)
+
+    @Test func aDatagramArrivesWholeWithItsSourceAndTheTapSeesBothSides() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let tap = RecordingTap()
+        let (stream, continuation) = AsyncStream<InboundMessage>.makeStream()
+        let server = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group, tap: tap) {
+            message, _ in continuation.yield(message)
+        }
+        let client = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group, tap: tap) { _, _ in }
+        #expect(server.localAddress.port != 0, "port 0 binds a real port, read back")
+
+        client.send(Self.options, to: server.localAddress, flush: true)
+        var iterator = stream.makeAsyncIterator()
+        let received = try #require(await iterator.next())
+        #expect(received.bytes == Self.options)
+        #expect(received.source.port == client.localAddress.port)
+        #expect(received.transport == .udp)
+
+        let events = tap.events.withLock { $0 }
+        #expect(events.count == 2)
+        let sent = try #require(events.first { $0.direction == .sent })
+        let got = try #require(events.first { $0.direction == .received })
+        #expect(sent.bytes == Self.options && got.bytes == Self.options)
+        #expect(sent.local.port == client.localAddress.port && sent.remote.port == server.localAddress.port)
+        #expect(got.local.port == server.localAddress.port && got.remote.port == client.localAddress.port)
+        #expect(got.timestamp >= sent.timestamp)
+
+        try await client.close()
+        try await server.close()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func queuedSendsGoOutOnFlushInOrder() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let (stream, continuation) = AsyncStream<InboundMessage>.makeStream()
+        let server = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) {
+            message, _ in continuation.yield(message)
+        }
+        let client = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) { _, _ in }
+        for i in 0..<5 { client.send(Array("m\(i)".utf8), to: server.localAddress, flush: false) }
+        client.flush()
+        var got: [String] = []
+        for await m in stream {
+            got.append(String(decoding: m.bytes, as: UTF8.self))
+            if got.count == 5 { break }
+        }
+        #expect(got == ["m0", "m1", "m2", "m3", "m4"])
+        try await client.close()
+        try await server.close()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func bindingATakenPortIsATransportError() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let first = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) { _, _ in }
+        // No SO_REUSEADDR on UDP sockets: on Linux it would let a second socket silently share the port.
+        await #expect(throws: TransportError.self) {
+            _ = try await UDPEndpoint.bind(to: first.localAddress, on: group) { _, _ in }
+        }
+        try await first.close()
+        try await group.shutdownGracefully()
+    }
+}
