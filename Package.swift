@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Wire format: parse and serialize SIP messages. No I/O.
@@ -27,6 +28,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Calls at a rate: scheduler, UAC/UAS runners, statistics, reports.
+        .target(
+            name: "SIPEngine",
+            dependencies: [
+                "SIPCore", "SIPConformance", "SIPTransport",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The command-line tool: thin subcommands over the libraries.
         .executableTarget(
             name: "sipflow",
@@ -38,6 +49,7 @@ let package = Package(
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
         .testTarget(name: "SIPConformanceTests", dependencies: ["SIPCore", "SIPConformance"]),
         .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport", "SIPCore"]),
+        .testTarget(name: "SIPEngineTests", dependencies: ["SIPEngine"]),
         .testTarget(name: "sipflowTests", dependencies: ["sipflow", "SIPCore", "SIPConformance"]),
     ],
     swiftLanguageModes: [.v6]

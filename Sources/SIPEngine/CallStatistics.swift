@@ -1,0 +1,118 @@
+import Histogram
+
+/// Latencies the engine measures, each kept in an HdrHistogram of microseconds.
+public enum LatencyMetric: String, Sendable, Hashable, CaseIterable, Codable {
+    /// INVITE to the first provisional response (post-dial delay).
+    case pdd
+    /// INVITE to its 200 (call setup).
+    case setup
+    /// BYE to its 200 (RFC 6076 session disconnect delay).
+    case bye
+    /// REGISTER to its 200.
+    case register
+    /// OPTIONS to its 200.
+    case options
+    /// INVITE to its first non-100 response (RFC 6076 §4.1 session request delay).
+    case srd
+    /// How late calls started against their schedule.
+    case lateness
+}
+
+/// Counters and histograms for a set of calls. Each event loop keeps its own and they are merged for reports,
+/// so the hot path never shares memory between threads.
+public struct CallStatistics: Sendable {
+    public var started: UInt64 = 0
+    public var completed: UInt64 = 0
+    public var failed: UInt64 = 0
+    public var failures: [FailureReason: UInt64] = [:]
+    public var retransmissions: UInt64 = 0
+    public var messagesSent: UInt64 = 0
+    public var messagesReceived: UInt64 = 0
+    /// Final response codes to INVITE, for RFC 6076 SER and SEER.
+    public var inviteFinals: [Int: UInt64] = [:]
+    public var histograms: [LatencyMetric: Histogram<UInt64>] = [:]
+    /// Conformance findings by rule ID: how many, and the first message text that broke it.
+    public var conformance: [String: ConformanceCount] = [:]
+
+    public struct ConformanceCount: Sendable, Equatable, Codable {
+        public var count: UInt64
+        public var severity: String
+        public var firstExample: String
+    }
+
+    public init() {}
+
+    static func newHistogram() -> Histogram<UInt64> {
+        // Microseconds from 1 µs to one hour, 3 significant digits.
+        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    /// Records a latency; values beyond an hour are clamped.
+    public mutating func record(_ metric: LatencyMetric, _ latency: Duration) {
+        let micros = Swift.min(Swift.max(latency.nanoseconds / 1_000, 1), 3_600_000_000)
+        if histograms[metric] == nil { histograms[metric] = Self.newHistogram() }
+        _ = histograms[metric]!.record(micros)
+    }
+
+    public mutating func fail(_ reason: FailureReason) {
+        failed += 1
+        failures[reason, default: 0] += 1
+    }
+
+    public mutating func merge(_ other: CallStatistics) {
+        started += other.started
+        completed += other.completed
+        failed += other.failed
+        for (k, v) in other.failures { failures[k, default: 0] += v }
+        retransmissions += other.retransmissions
+        messagesSent += other.messagesSent
+        messagesReceived += other.messagesReceived
+        for (k, v) in other.inviteFinals { inviteFinals[k, default: 0] += v }
+        for (k, h) in other.histograms {
+            if histograms[k] == nil { histograms[k] = Self.newHistogram() }
+            histograms[k]!.add(h)
+        }
+        for (k, v) in other.conformance {
+            if var mine = conformance[k] {
+                mine.count += v.count
+                conformance[k] = mine
+            } else {
+                conformance[k] = v
+            }
+        }
+    }
+
+    /// The latency at `percentile` (0–100) for a metric, or nil when nothing was recorded.
+    public func percentile(_ metric: LatencyMetric, _ percentile: Double) -> Duration? {
+        guard let h = histograms[metric], h.totalCount > 0 else { return nil }
+        return .microseconds(Int64(h.valueAtPercentile(percentile)))
+    }
+
+    public func max(_ metric: LatencyMetric) -> Duration? {
+        guard let h = histograms[metric], h.totalCount > 0 else { return nil }
+        return .microseconds(Int64(h.max))
+    }
+
+    public func mean(_ metric: LatencyMetric) -> Duration? {
+        guard let h = histograms[metric], h.totalCount > 0 else { return nil }
+        return .nanoseconds(Int64(h.mean * 1_000))
+    }
+
+    /// RFC 6076 §4.6 Session Establishment Ratio: INVITEs answered 200 over INVITEs not answered 3xx, in percent.
+    public var sessionEstablishmentRatio: Double? {
+        let total = inviteFinals.values.reduce(0, +)
+        let redirected = inviteFinals.filter { (300..<400).contains($0.key) }.values.reduce(0, +)
+        guard total > redirected else { return nil }
+        return Double(inviteFinals[200] ?? 0) / Double(total - redirected) * 100
+    }
+
+    /// RFC 6076 §4.7 Session Establishment Effectiveness Ratio: INVITEs answered 200, 480, 486, 600 or 603 over
+    /// INVITEs not answered 3xx, in percent.
+    public var sessionEstablishmentEffectivenessRatio: Double? {
+        let total = inviteFinals.values.reduce(0, +)
+        let redirected = inviteFinals.filter { (300..<400).contains($0.key) }.values.reduce(0, +)
+        guard total > redirected else { return nil }
+        let effective = [200, 480, 486, 600, 603].reduce(0) { $0 + (inviteFinals[$1] ?? 0) }
+        return Double(effective) / Double(total - redirected) * 100
+    }
+}
