@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Wire format: parse and serialize SIP messages. No I/O.
@@ -38,11 +39,23 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Health checks as a load balancer does them: probes, their verdicts, up/down state, reports, metrics.
+        .target(
+            name: "SIPMonitor",
+            dependencies: [
+                "SIPCore", "SIPConformance", "SIPTransport",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The command-line tool: thin subcommands over the libraries.
         .executableTarget(
             name: "sipflow",
             dependencies: [
-                "SIPCore", "SIPConformance",
+                "SIPCore", "SIPConformance", "SIPMonitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,7 +63,14 @@ let package = Package(
         .testTarget(name: "SIPConformanceTests", dependencies: ["SIPCore", "SIPConformance"]),
         .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport", "SIPCore"]),
         .testTarget(name: "SIPEngineTests", dependencies: ["SIPEngine"]),
-        .testTarget(name: "sipflowTests", dependencies: ["sipflow", "SIPCore", "SIPConformance"]),
+        .testTarget(name: "SIPMonitorTests", dependencies: ["SIPMonitor", "SIPCore", "SIPConformance"]),
+        .testTarget(name: "sipflowTests", dependencies: ["sipflow", "SIPCore", "SIPConformance", "SIPMonitor"]),
+        // Tests that start real peers (SIPp, Kamailio) on loopback ports; they skip when the peer is not installed.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["SIPMonitor", "SIPCore", "SIPConformance", "SIPTransport"],
+            resources: [.copy("Resources")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

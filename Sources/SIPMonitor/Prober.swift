@@ -1,0 +1,207 @@
+import NIOCore
+import NIOPosix
+import SIPCore
+import SIPTransport
+
+/// Sends health-check probes: one request per probe on its own connected UDP socket, retransmitted on Timer E
+/// until a final response, an ICMP port-unreachable, or the timeout.
+public struct Prober: Sendable {
+    public let group: any EventLoopGroup
+    public let template: ProbeRequestTemplate
+    public let policy: ProbePolicy
+    public let resolver: Resolver
+    public let t1: Duration
+    public let t2: Duration
+
+    public init(group: any EventLoopGroup, template: ProbeRequestTemplate = .init(), policy: ProbePolicy = .init(),
+                resolver: Resolver = .init(), t1: Duration = TimerE.defaultT1, t2: Duration = TimerE.defaultT2) {
+        self.group = group
+        self.template = template
+        self.policy = policy
+        self.resolver = resolver
+        self.t1 = t1
+        self.t2 = t2
+    }
+
+    /// Probes `target` once and judges the answer.
+    public func probe(_ target: ProbeTarget) async -> ProbeResult {
+        ProbeEvaluator(policy: policy).evaluate(await observe(target))
+    }
+
+    /// Probes `target` once and reports what happened on the wire.
+    public func observe(_ target: ProbeTarget) async -> ProbeObservation {
+        guard target.transport == .udp else {
+            return ProbeObservation(target: target, outcome: .transportError(
+                "\(target.transport.rawValue.uppercased()) probes are not implemented yet; use UDP"))
+        }
+        let address: SocketAddress
+        do {
+            let resolver = self.resolver
+            let all = try await NIOThreadPool.singleton.runIfActive { try resolver.resolve(target) }
+            address = all[0]
+        } catch let failure as Resolver.Failure {
+            return ProbeObservation(target: target, outcome: .unresolvable(failure.description))
+        } catch {
+            return ProbeObservation(target: target, outcome: .unresolvable("\(error)"))
+        }
+        let shown = Self.show(address)
+        let exchange = ProbeExchange(policy: policy, t1: t1, t2: t2)
+        let endpoint: UDPClientEndpoint
+        do {
+            endpoint = try await UDPClientEndpoint.connect(
+                to: address, on: group,
+                onMessage: { message, _ in exchange.received(message) },
+                onError: { error in exchange.failed(error) })
+        } catch {
+            return ProbeObservation(target: target, address: shown, outcome: .transportError("\(error)"))
+        }
+        let request: SIPMessage
+        do {
+            request = try template.request(for: target, localHost: endpoint.localAddress.ipAddress ?? "127.0.0.1",
+                                           localPort: endpoint.localAddress.port ?? 0, identity: .random())
+        } catch {
+            try? await endpoint.close()
+            return ProbeObservation(target: target, address: shown,
+                                    outcome: .transportError("cannot build the probe request: \(error)"))
+        }
+        var observation = ProbeObservation(target: target, address: shown, request: request, outcome: .timeout)
+        let seen = await exchange.run(request: request, on: endpoint)
+        try? await endpoint.close()
+        observation.response = seen.response
+        observation.outcome = seen.outcome
+        observation.rtt = seen.rtt
+        observation.retransmissions = seen.retransmissions
+        observation.provisional = seen.provisional
+        observation.strayDatagrams = seen.stray
+        return observation
+    }
+
+    static func show(_ a: SocketAddress) -> String {
+        let ip = a.ipAddress ?? "?"
+        let port = a.port.map(String.init) ?? "?"
+        return a.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+}
+
+/// One probe's client transaction (RFC 3261 §17.1.2 for a non-INVITE over UDP), confined to its socket's event
+/// loop: sends, retransmits on Timer E, matches responses (§17.1.3), and ends on a final response, an ICMP error,
+/// or the timeout (in place of Timer F).
+final class ProbeExchange: @unchecked Sendable {
+    // @unchecked: every mutable field is touched only on the endpoint's event loop (`run` hops there; the socket
+    // handlers are called there).
+    struct Seen: Sendable {
+        var response: SIPMessage?
+        var outcome: ProbeOutcome = .timeout
+        var rtt: Duration?
+        var retransmissions = 0
+        var provisional: [Int] = []
+        var stray = 0
+    }
+
+    let policy: ProbePolicy
+    var timerE: TimerE
+    var seen = Seen()
+    var endpoint: UDPClientEndpoint?
+    var request: SIPMessage?
+    var bytes: [UInt8] = []
+    var branch = ""
+    var callID = ""
+    var start = NIODeadline.now()
+    var promise: EventLoopPromise<Seen>?
+    var retransmitTask: Scheduled<Void>?
+    var timeoutTask: Scheduled<Void>?
+
+    init(policy: ProbePolicy, t1: Duration, t2: Duration) {
+        self.policy = policy
+        self.timerE = TimerE(t1: t1, t2: t2, timeout: policy.timeout)
+    }
+
+    func run(request: SIPMessage, on endpoint: UDPClientEndpoint) async -> Seen {
+        let loop = endpoint.eventLoop
+        let promise = loop.makePromise(of: Seen.self)
+        loop.execute {
+            self.endpoint = endpoint
+            self.request = request
+            self.bytes = Array(request.rawBytes)
+            self.branch = request.topVia?.branch?.string ?? ""
+            self.callID = request.callID?.string ?? ""
+            self.promise = promise
+            self.start = .now()
+            endpoint.send(self.bytes)
+            self.timeoutTask = loop.scheduleTask(deadline: self.start + TimeAmount(self.policy.timeout)) {
+                self.finish(.timeout)
+            }
+            self.scheduleRetransmission()
+        }
+        return (try? await promise.futureResult.get()) ?? seen
+    }
+
+    func scheduleRetransmission() {
+        retransmitTask?.cancel()
+        guard let endpoint, let at = timerE.due else { return }
+        retransmitTask = endpoint.eventLoop.scheduleTask(deadline: start + TimeAmount(at)) {
+            guard self.promise != nil else { return }
+            endpoint.send(self.bytes)
+            self.seen.retransmissions += 1
+            self.timerE.fired()
+            self.scheduleRetransmission()
+        }
+    }
+
+    func received(_ inbound: InboundMessage) {
+        guard promise != nil else { return }
+        guard let message = try? SIPMessage(parsing: inbound.bytes), let code = message.statusCode else {
+            seen.stray += 1
+            return
+        }
+        // RFC 3261 §17.1.3: the top Via branch and the CSeq method match the request. A server that mangles the
+        // branch but keeps the Call-ID is still taken, so the conformance rules can say what it did wrong.
+        let branchMatches = message.topVia?.branch?.string == branch
+        let callMatches = message.callID?.string == callID
+        let methodMatches = message.cseq?.method == request?.method
+        guard (branchMatches || callMatches), methodMatches || !branchMatches else {
+            seen.stray += 1
+            return
+        }
+        if code < 200 {
+            seen.provisional.append(code)
+            timerE.proceeding(at: Duration(inbound.receivedAt - start))
+            scheduleRetransmission()
+            return
+        }
+        seen.response = message
+        seen.rtt = Duration(inbound.receivedAt - start)
+        finish(.answered(code: code, reason: message.reasonPhrase?.string ?? ""))
+    }
+
+    func failed(_ error: any Error) {
+        guard promise != nil else { return }
+        if isPortUnreachable(error) {
+            seen.rtt = Duration(NIODeadline.now() - start)
+            finish(.portUnreachable)
+        } else {
+            finish(.transportError("socket error: \(error)"))
+        }
+    }
+
+    func finish(_ outcome: ProbeOutcome) {
+        guard let promise else { return }
+        self.promise = nil
+        retransmitTask?.cancel()
+        timeoutTask?.cancel()
+        seen.outcome = outcome
+        if case .answered = outcome {} else if outcome != .portUnreachable { seen.rtt = nil }
+        promise.succeed(seen)
+    }
+}
+
+extension TimeAmount {
+    init(_ d: Duration) {
+        let c = d.components
+        self = .nanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
+    }
+}
+
+extension Duration {
+    init(_ t: TimeAmount) { self = .nanoseconds(t.nanoseconds) }
+}
