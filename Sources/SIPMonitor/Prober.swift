@@ -9,12 +9,12 @@ public struct Prober: Sendable {
     public let group: any EventLoopGroup
     public let template: ProbeRequestTemplate
     public let policy: ProbePolicy
-    public let resolver: Resolver
+    public let resolver: TargetResolver
     public let t1: Duration
     public let t2: Duration
 
     public init(group: any EventLoopGroup, template: ProbeRequestTemplate = .init(), policy: ProbePolicy = .init(),
-                resolver: Resolver = .init(), t1: Duration = TimerE.defaultT1, t2: Duration = TimerE.defaultT2) {
+                resolver: TargetResolver = .init(), t1: Duration = TimerE.defaultT1, t2: Duration = TimerE.defaultT2) {
         self.group = group
         self.template = template
         self.policy = policy
@@ -39,7 +39,7 @@ public struct Prober: Sendable {
             let resolver = self.resolver
             let all = try await NIOThreadPool.singleton.runIfActive { try resolver.resolve(target) }
             address = all[0]
-        } catch let failure as Resolver.Failure {
+        } catch let failure as TargetResolver.Failure {
             return ProbeObservation(target: target, outcome: .unresolvable(failure.description))
         } catch {
             return ProbeObservation(target: target, outcome: .unresolvable("\(error)"))

@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func localhostAndIPLiteralsNeverGoToDNS() throws {
-        let r = Resolver(useSRV: true)
+        let r = TargetResolver(useSRV: true)
         #expect(try r.resolve(try ProbeTarget(parsing: "sip:127.0.0.1")).map(\.port) == [5060])
         #expect(try r.resolve(try ProbeTarget(parsing: "sip:[::1]:5070")).first?.ipAddress == "::1")
         let local = try r.resolve(try ProbeTarget(parsing: "sip:localhost:5080"))

@@ -10,7 +10,7 @@ import Glibc
 /// SRV goes through the C library's `res_query`, looked up at run time (`dlsym`, then `libresolv.so.2`); where
 /// neither has it, names without a port fall back to A/AAAA. `localhost` and `*.localhost` never go to DNS
 /// (RFC 6761 §6.3).
-public struct Resolver: Sendable {
+public struct TargetResolver: Sendable {
     public var useSRV: Bool
 
     public init(useSRV: Bool = true) { self.useSRV = useSRV }
