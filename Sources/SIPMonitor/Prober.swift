@@ -12,15 +12,19 @@ public struct Prober: Sendable {
     public let resolver: TargetResolver
     public let t1: Duration
     public let t2: Duration
+    /// Finds a target's addresses; `resolver` unless a test replaces it (to fail a name without asking DNS).
+    let resolve: @Sendable (ProbeTarget) throws -> [SocketAddress]
 
     public init(group: any EventLoopGroup, template: ProbeRequestTemplate = .init(), policy: ProbePolicy = .init(),
-                resolver: TargetResolver = .init(), t1: Duration = TimerE.defaultT1, t2: Duration = TimerE.defaultT2) {
+                resolver: TargetResolver = .init(), t1: Duration = TimerE.defaultT1, t2: Duration = TimerE.defaultT2,
+                resolve: (@Sendable (ProbeTarget) throws -> [SocketAddress])? = nil) {
         self.group = group
         self.template = template
         self.policy = policy
         self.resolver = resolver
         self.t1 = t1
         self.t2 = t2
+        self.resolve = resolve ?? { target in try resolver.resolve(target) }
     }
 
     /// Probes `target` once and judges the answer.
@@ -36,10 +40,12 @@ public struct Prober: Sendable {
         }
         let address: SocketAddress
         do {
-            let resolver = self.resolver
-            let all = try await NIOThreadPool.singleton.runIfActive { try resolver.resolve(target) }
+            let resolve = self.resolve
+            let all = try await NIOThreadPool.singleton.runIfActive { try resolve(target) }
             address = all[0]
         } catch let failure as TargetResolver.Failure {
+            return ProbeObservation(target: target, outcome: .unresolvable(failure.description))
+        } catch let failure as PingArgumentError {
             return ProbeObservation(target: target, outcome: .unresolvable(failure.description))
         } catch {
             return ProbeObservation(target: target, outcome: .unresolvable("\(error)"))

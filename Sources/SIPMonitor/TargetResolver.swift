@@ -17,6 +17,7 @@ public struct TargetResolver: Sendable {
 
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// The addresses to probe, best first. Blocking (DNS): call it off the event loops.

@@ -1,0 +1,102 @@
+import NIOCore
+import NIOPosix
+import SIPCore
+import Synchronization
+import Testing
+@testable import SIPMonitor
+@testable import SIPTransport
+
+/// The prober against small in-process SIP servers on loopback (port 0), with short timers.
+@Suite struct ProberTests {
+    /// A UDP server that hands each request to `answer`, which returns the datagrams to send back.
+    final class Server: Sendable {
+        let endpoint: UDPEndpoint
+        let received = Mutex(0)
+
+        init(group: any EventLoopGroup, answer: @escaping @Sendable (SIPMessage, Int) -> [SIPMessage]) async throws {
+            let counter = Mutex(0)
+            let box = Mutex<Server?>(nil)
+            endpoint = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) { inbound, ep in
+                let n = counter.withLock { $0 += 1; return $0 }
+                box.withLock { $0?.received.withLock { $0 = n } }
+                guard let request = try? SIPMessage(parsing: inbound.bytes) else { return }
+                for response in answer(request, n) { ep.send(Array(response.rawBytes), to: inbound.source, flush: true) }
+            }
+            box.withLock { $0 = self }
+        }
+
+        var target: ProbeTarget { try! ProbeTarget(parsing: "sip:127.0.0.1:\(endpoint.localAddress.port!)") }
+    }
+
+    static func ok(_ r: SIPMessage) -> SIPMessage { try! .response(to: r, statusCode: 200, reason: "OK", toTag: "t1") }
+
+    let group = MultiThreadedEventLoopGroup.singleton
+
+    @Test func anAnswerEndsTheProbeWithItsRTTAndNoRetransmission() async throws {
+        let server = try await Server(group: group) { r, _ in [Self.ok(r)] }
+        let result = await Prober(group: group).probe(server.target)
+        #expect(result.status == .ok)
+        #expect(result.outcome == .answered(code: 200, reason: "OK"))
+        #expect(result.observation.retransmissions == 0)
+        #expect(try #require(result.rtt) < .seconds(1))
+        #expect(result.observation.response?.callID == result.observation.request?.callID)
+    }
+
+    @Test func lostRequestsAreRetransmittedOnTimerE() async throws {
+        let server = try await Server(group: group) { r, n in n <= 2 ? [] : [Self.ok(r)] }
+        let prober = Prober(group: group, policy: .init(timeout: .seconds(2)), t1: .milliseconds(20), t2: .milliseconds(80))
+        let result = await prober.probe(server.target)
+        #expect(result.status == .ok)
+        #expect(result.observation.retransmissions == 2)
+        #expect(server.received.withLock { $0 } == 3)
+        #expect(try #require(result.rtt) >= .milliseconds(60), "answered at the third transmission, 20 + 40 ms in")
+    }
+
+    @Test func aProvisionalAloneIsATimeoutAndIsReported() async throws {
+        let server = try await Server(group: group) { r, n in
+            n == 1 ? [try! .response(to: r, statusCode: 100, reason: "Trying", toTag: nil)] : []
+        }
+        let prober = Prober(group: group, policy: .init(timeout: .milliseconds(300)), t1: .milliseconds(20), t2: .milliseconds(100))
+        let result = await prober.probe(server.target)
+        #expect(result.outcome == .timeout)
+        #expect(result.status == .critical)
+        #expect(result.observation.provisional == [100])
+        // After the 100 at ~0 ms Timer E runs at T2: retransmissions near 100 and 200 ms only.
+        #expect(result.observation.retransmissions == 2)
+        #expect(result.problems.first?.contains("last provisional 100") == true)
+    }
+
+    @Test func anAnswerToAnotherRequestIsIgnored() async throws {
+        let server = try await Server(group: group) { r, _ in
+            [try! .response(200, reason: "OK", headers: [("Via", "SIP/2.0/UDP 127.0.0.1:1;branch=z9hG4bK-other"),
+                                                        ("Call-ID", "someone-else"), ("CSeq", "1 OPTIONS")])]
+        }
+        let result = await Prober(group: group, policy: .init(timeout: .milliseconds(150))).probe(server.target)
+        #expect(result.outcome == .timeout)
+        #expect(result.observation.strayDatagrams >= 1)
+    }
+
+    @Test func aClosedPortIsCriticalAtOnce() async throws {
+        let server = try await Server(group: group) { _, _ in [] }
+        let target = server.target
+        try await server.endpoint.close()
+        let started = ContinuousClock.now
+        let result = await Prober(group: group).probe(target)
+        #expect(result.outcome == .portUnreachable)
+        #expect(result.status == .critical)
+        #expect(ContinuousClock.now - started < .seconds(1), "not a 5 s timeout")
+    }
+
+    @Test func aNameThatDoesNotResolveIsUnknown() async throws {
+        let prober = Prober(group: group) { _ in throw TargetResolver.Failure(description: "Name or service not known") }
+        let result = await prober.probe(try ProbeTarget(parsing: "sip:no-such-host.test"))
+        #expect(result.status == .unknown)
+        #expect(result.problems == ["cannot resolve no-such-host.test: Name or service not known"])
+    }
+
+    @Test func tcpIsNotImplementedYetAndSaysSo() async throws {
+        let result = await Prober(group: group).probe(try ProbeTarget(parsing: "sip:127.0.0.1:5060;transport=tcp"))
+        #expect(result.status == .critical)
+        #expect(result.problems.first?.contains("not implemented") == true)
+    }
+}
