@@ -53,7 +53,9 @@ public struct CheckReport: Sendable {
         case .answered(let code, let reason):
             var s = "\(code) \(reason)"
             if let rtt = r.rtt { s += " in \(format(rtt))" }
-            if r.status != .ok, let first = r.problems.first, !first.hasPrefix("\(code) ") { s += " (\(first))" }
+            if r.status != .ok, let first = r.problems.first, !first.hasPrefix("\(code) "), !first.hasPrefix("answered in ") {
+                s += " (\(first))"
+            }
             return s
         case .timeout: return "no answer within \(format(policy.timeout))"
         case .portUnreachable: return "port unreachable (ICMP)"

@@ -1,0 +1,214 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Real SIP peers (SIPp, Kamailio) for the integration tests: found on the PATH, started on a free loopback UDP
+/// port, waited for, and always stopped.
+///
+/// When a tool is missing the tests that need it are skipped with a one-line notice; with `CI` set in the
+/// environment they run and fail instead, so a CI machine without the package cannot pass by skipping.
+enum Peers {
+    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
+
+    /// The tool's path, from PATH or the sbin directories (Kamailio lives in /usr/sbin).
+    static func find(_ tool: String) -> String? {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        for dir in path + ["/usr/sbin", "/sbin", "/usr/local/sbin", "/usr/bin"] {
+            let candidate = dir + "/" + tool
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// For `.enabled(if:)`: run when the tool is there, or under CI (where a missing tool must fail).
+    static func available(_ tool: String) -> Bool {
+        if find(tool) != nil || isCI { return true }
+        print("◇ skipping: \(tool) is not installed (scripts/test.sh installs it; with CI set these tests fail instead)")
+        return false
+    }
+
+    /// The tool's path, or a recorded failure (only reached under CI when it is missing).
+    static func require(_ tool: String) throws -> String {
+        if let p = find(tool) { return p }
+        Issue.record("\(tool) is not installed, and CI is set: install it (scripts/deps.sh)")
+        throw PeerError.missing(tool)
+    }
+
+    /// The package root (for Resources/ and the built sipflow binary).
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static func resource(_ name: String) -> String { root.appendingPathComponent("Tests/IntegrationTests/Resources/\(name)").path }
+
+    /// A UDP port on 127.0.0.1 that was free a moment ago: bind port 0, read it back, close.
+    static func freeUDPPort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    /// Whether something has bound 127.0.0.1:`port` for UDP (our own bind fails with EADDRINUSE).
+    static func isBound(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        return rc != 0 && errno == EADDRINUSE
+    }
+}
+
+enum PeerError: Error, CustomStringConvertible {
+    case missing(String)
+    case didNotStart(String)
+
+    var description: String {
+        switch self {
+        case .missing(let t): "\(t) is not installed"
+        case .didNotStart(let why): why
+        }
+    }
+}
+
+/// A child process started with posix_spawn in its own process group, its output in a file. Foundation's
+/// `Process` is not used: on Linux its `waitUntilExit` can hang inside Swift concurrency, and Kamailio's worker
+/// processes must be stopped with their parent (the whole group).
+struct Child: Sendable {
+    let pid: pid_t
+
+    static func spawn(_ executable: String, _ arguments: [String], output: String) throws -> Child {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard rc == 0 else { throw PeerError.didNotStart("cannot start \(executable): \(String(cString: strerror(rc)))") }
+        return Child(pid: pid)
+    }
+
+    /// The exit status once the child has ended (reaping it), or nil while it runs.
+    func exited() -> Int32? {
+        var status: Int32 = 0
+        let rc = waitpid(pid, &status, WNOHANG)
+        if rc == 0 { return nil }
+        if rc < 0 { return -1 }
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// Waits for the child until `deadline`; nil when it is still running then.
+    func wait(until deadline: Date) -> Int32? {
+        while Date() < deadline {
+            if let s = exited() { return s }
+            usleep(5_000)
+        }
+        return exited()
+    }
+
+    /// SIGTERM to the child's process group, SIGKILL after `grace`; reaps the child.
+    func stop(grace: TimeInterval = 3) {
+        kill(-pid, SIGTERM)
+        if wait(until: Date().addingTimeInterval(grace)) == nil {
+            kill(-pid, SIGKILL)
+            _ = wait(until: Date().addingTimeInterval(5))
+        }
+        kill(-pid, SIGKILL)   // workers that outlived their parent
+    }
+}
+
+/// One running peer process listening on `port`. `stop()` ends it and its workers; call it from a `defer`
+/// right after `start`.
+final class PeerProcess: @unchecked Sendable {
+    // @unchecked: immutable after start; `stop` is idempotent.
+    let child: Child
+    let port: Int
+    let name: String
+    let log: String
+
+    private init(child: Child, port: Int, name: String, log: String) {
+        self.child = child
+        self.port = port
+        self.name = name
+        self.log = log
+    }
+
+    /// Starts `executable` with the arguments for a port, on a free port (up to three tries when a port turns out
+    /// taken), and waits until the port is bound (at most 5 s).
+    static func start(_ executable: String, name: String, port fixed: Int? = nil,
+                      arguments: (Int) throws -> [String]) throws -> PeerProcess {
+        var lastError = ""
+        for _ in 0..<3 {
+            let port = fixed ?? Peers.freeUDPPort()
+            let log = NSTemporaryDirectory() + "sipflow-peer-\(name)-\(port)-\(getpid()).log"
+            let child = try Child.spawn(executable, try arguments(port), output: log)
+            let peer = PeerProcess(child: child, port: port, name: name, log: log)
+            let deadline = Date().addingTimeInterval(5)
+            var ended = false
+            while Date() < deadline, !Peers.isBound(port) {
+                if child.exited() != nil { ended = true; break }
+                usleep(20_000)
+            }
+            if !ended, Peers.isBound(port) {
+                usleep(100_000)   // bound is not yet reading: give it a moment
+                if child.exited() == nil { return peer }
+            }
+            lastError = "\(name) did not start on port \(port): " + peer.logTail()
+            peer.stop()
+        }
+        throw PeerError.didNotStart(lastError)
+    }
+
+    func stop() { child.stop() }
+
+    func logTail() -> String {
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        return String(text.suffix(600))
+    }
+}
+
+/// Runs the built `sipflow` binary and captures its output and exit code (killed after `timeout`).
+enum SipflowBinary {
+    static var path: String? {
+        for dir in [".build/debug", ".build/release"] {
+            let p = Peers.root.appendingPathComponent("\(dir)/sipflow").path
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    struct Run { let status: Int32; let stdout: String; let stderr: String }
+
+    static func run(_ arguments: [String], timeout: TimeInterval = 20) throws -> Run {
+        guard let path else { throw PeerError.missing("the sipflow binary (swift build)") }
+        let base = NSTemporaryDirectory() + "sipflow-run-\(getpid())-\(UUID().uuidString.prefix(8))"
+        // stdout and stderr apart: a shell does the split, the binary is exec'd.
+        let script = "exec \"$0\" \"$@\" 2>'\(base).err'"
+        let child = try Child.spawn("/bin/sh", ["-c", script, path] + arguments, output: base + ".out")
+        var status = child.wait(until: Date().addingTimeInterval(timeout))
+        if status == nil {
+            child.stop(grace: 0)
+            status = -1
+        }
+        defer { unlink(base + ".out"); unlink(base + ".err") }
+        return Run(status: status ?? -1,
+                   stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
+                   stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+    }
+}
