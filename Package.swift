@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "sipflow", targets: ["sipflow"]),
         .library(name: "SIPCore", targets: ["SIPCore"]),
         .library(name: "SIPConformance", targets: ["SIPConformance"]),
+        .library(name: "SIPTransaction", targets: ["SIPTransaction"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -17,6 +18,8 @@ let package = Package(
         .target(name: "SIPCore"),
         // RFC 3261 rule catalogue and the checks that apply it.
         .target(name: "SIPConformance", dependencies: ["SIPCore"]),
+        // RFC 3261 §17 transactions and §12 dialogs as values: time is an input, timers are returned as data.
+        .target(name: "SIPTransaction", dependencies: ["SIPCore"]),
         // The command-line tool: thin subcommands over the libraries.
         .executableTarget(
             name: "sipflow",
@@ -26,6 +29,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
+        .testTarget(name: "SIPTransactionTests", dependencies: ["SIPCore", "SIPTransaction"]),
         .testTarget(name: "SIPConformanceTests", dependencies: ["SIPCore", "SIPConformance"]),
         .testTarget(name: "sipflowTests", dependencies: ["sipflow", "SIPCore", "SIPConformance"]),
     ],
