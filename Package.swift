@@ -8,17 +8,24 @@ let package = Package(
         .executable(name: "sipflow", targets: ["sipflow"]),
         .library(name: "SIPCore", targets: ["SIPCore"]),
         .library(name: "SIPConformance", targets: ["SIPConformance"]),
+        .library(name: "SIPTransaction", targets: ["SIPTransaction"]),
+        .library(name: "SIPFlow", targets: ["SIPFlow"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Wire format: parse and serialize SIP messages. No I/O.
         .target(name: "SIPCore"),
         // RFC 3261 rule catalogue and the checks that apply it.
         .target(name: "SIPConformance", dependencies: ["SIPCore"]),
+        // RFC 3261 §17 transactions and §12 dialogs as values: time is an input, timers are returned as data.
+        .target(name: "SIPTransaction", dependencies: ["SIPCore"]),
+        // Flow files: the YAML ladder model, loading with line:column errors, per-party programs.
+        .target(name: "SIPFlow", dependencies: ["SIPCore", .product(name: "Yams", package: "Yams")]),
         // Sockets: UDP (and later TCP/TLS) endpoints, one tap for every message. The only module that does I/O.
         .target(
             name: "SIPTransport",
@@ -32,7 +39,7 @@ let package = Package(
         .target(
             name: "SIPEngine",
             dependencies: [
-                "SIPCore", "SIPConformance", "SIPTransport",
+                "SIPCore", "SIPConformance", "SIPTransaction", "SIPFlow", "SIPTransport",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -42,12 +49,14 @@ let package = Package(
         .executableTarget(
             name: "sipflow",
             dependencies: [
-                "SIPCore", "SIPConformance",
+                "SIPCore", "SIPConformance", "SIPFlow", "SIPEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
         .testTarget(name: "SIPConformanceTests", dependencies: ["SIPCore", "SIPConformance"]),
+        .testTarget(name: "SIPTransactionTests", dependencies: ["SIPCore", "SIPTransaction"]),
+        .testTarget(name: "SIPFlowTests", dependencies: ["SIPFlow", "SIPCore"]),
         .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport", "SIPCore"]),
         .testTarget(name: "SIPEngineTests", dependencies: ["SIPEngine"]),
         .testTarget(name: "sipflowTests", dependencies: ["sipflow", "SIPCore", "SIPConformance"]),
