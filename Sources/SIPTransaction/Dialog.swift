@@ -101,7 +101,7 @@ public struct Dialog: Sendable, Hashable {
     /// Checks and records a request received in this dialog (§12.2.2): a CSeq lower than the remote sequence
     /// number is rejected with 500; otherwise the number is recorded and a target refresh's Contact becomes the
     /// remote target. ACK and CANCEL reuse their INVITE's number and are not checked.
-    public mutating func received(_ request: SIPMessage) -> RequestVerdict {
+    public mutating func receivedRequest(_ request: SIPMessage) -> RequestVerdict {
         guard let method = request.method, let cseq = request.cseq else {
             return .reject(statusCode: 400, reason: "Missing CSeq")
         }
@@ -118,7 +118,7 @@ public struct Dialog: Sendable, Hashable {
     ///
     /// A 2xx to a target refresh replaces the remote target with its Contact (§12.2.1.2). A 2xx to the INVITE of
     /// an early dialog confirms it and recomputes the route set from its Record-Route (§13.2.2.4).
-    public mutating func received(_ response: SIPMessage) {
+    public mutating func receivedResponse(_ response: SIPMessage) {
         guard let code = response.statusCode, (200..<300).contains(code), let method = response.cseq?.method else { return }
         if state == .early, method == .invite, role == .uac {
             state = .confirmed
