@@ -52,6 +52,9 @@ public struct TimerWheel<Payload: Sendable>: Sendable {
 
     public var isEmpty: Bool { count == 0 }
 
+    /// Nodes allocated so far (fired ones are reused): the high-water mark of live timers.
+    public var poolSize: Int { nodes.count }
+
     /// The instant at which the next unprocessed tick becomes due: a lower bound for the next fire.
     public var nextTickInstant: SIPInstant {
         let (v, o) = nextTick.multipliedReportingOverflow(by: resolution)
