@@ -54,41 +54,49 @@ extension FlowParser {
     /// `headers:` as a mapping (`Expires: 3600`) or a list of one-key mappings or `Name: value` strings.
     /// A list value (`Route: [a, b]`) adds the header once per item.
     mutating func parseHeaders(_ node: Node, user: String) throws(FlowError) -> [HeaderTemplate] {
-        var entries: [NodeReader.Entry] = []
         var headers: [HeaderTemplate] = []
-        if case .sequence = node {
-            for item in try reader.sequence(node, what: "headers") {
-                if case .scalar = item {
-                    let line = Array(try reader.string(item, what: "a header").unicodeScalars)
-                    guard let colon = line.firstIndex(of: ":") else {
-                        throw reader.error("header '\(String(String.UnicodeScalarView(line)))' has no ':'", at: item, hint: "write 'Name: value'")
-                    }
-                    let name = String(String.UnicodeScalarView(line[..<colon])).trimmingCharacters(in: .whitespaces)
-                    var start = colon + 1
-                    while start < line.count, line[start] == " " { start += 1 }
-                    let value = String(String.UnicodeScalarView(line[start...])).trimmingCharacters(in: .whitespaces)
-                    try checkHeaderName(name, node: item)
-                    headers.append(HeaderTemplate(name: name, value: try template(value, node: item, user: user, offset: start)))
-                    continue
-                }
-                let pairs = try reader.mapping(item, what: "a header")
-                guard pairs.count == 1 else {
-                    throw reader.error("a header list item has one 'Name: value'", at: item, hint: "put each header on its own '- ' line")
-                }
-                entries.append(pairs[0])
-            }
-        } else {
-            entries = try reader.mapping(node, what: "headers")
+        guard case .sequence = node else {
+            for entry in try reader.mapping(node, what: "headers") { headers += try headerValues(entry, user: user) }
+            return headers
         }
-        for entry in entries {
-            try checkHeaderName(entry.key, node: entry.keyNode)
-            let values: [Node] = if case .sequence(let list) = entry.value { Array(list) } else { [entry.value] }
-            for value in values {
-                let text = try reader.string(value, what: "the value of header '\(entry.key)'")
-                headers.append(HeaderTemplate(name: entry.key, value: try template(text, node: value, user: user)))
+        for item in try reader.sequence(node, what: "headers") {
+            if case .scalar = item {
+                headers.append(try headerLine(item, user: user))
+                continue
             }
+            let pairs = try reader.mapping(item, what: "a header")
+            guard pairs.count == 1 else {
+                throw reader.error("a header list item has one 'Name: value'", at: item, hint: "put each header on its own '- ' line")
+            }
+            headers += try headerValues(pairs[0], user: user)
         }
         return headers
+    }
+
+    /// `Name: value` or `Name: [value, value]` from a mapping entry.
+    mutating func headerValues(_ entry: NodeReader.Entry, user: String) throws(FlowError) -> [HeaderTemplate] {
+        try checkHeaderName(entry.key, node: entry.keyNode)
+        let values: [Node] = if case .sequence(let list) = entry.value { Array(list) } else { [entry.value] }
+        var headers: [HeaderTemplate] = []
+        for value in values {
+            let text = try reader.string(value, what: "the value of header '\(entry.key)'")
+            headers.append(HeaderTemplate(name: entry.key, value: try template(text, node: value, user: user)))
+        }
+        return headers
+    }
+
+    /// A list item written as one string, `"Route: <sip:p1;lr>"`.
+    mutating func headerLine(_ item: Node, user: String) throws(FlowError) -> HeaderTemplate {
+        let line = Array(try reader.string(item, what: "a header").unicodeScalars)
+        guard let colon = line.firstIndex(of: ":") else {
+            throw reader.error("header '\(String(String.UnicodeScalarView(line)))' has no ':'", at: item, hint: "write 'Name: value'")
+        }
+        let name = String(String.UnicodeScalarView(line[..<colon])).trimmingCharacters(in: .whitespaces)
+        var start = colon + 1
+        while start < line.count, line[start] == " " { start += 1 }
+        let value = String(String.UnicodeScalarView(line[start...])).trimmingCharacters(in: .whitespaces)
+        try checkHeaderName(name, node: item)
+        return HeaderTemplate(name: name, value: try template(value, node: item, user: user, offset: start))
     }
 
     func checkHeaderName(_ name: String, node: Node) throws(FlowError) {

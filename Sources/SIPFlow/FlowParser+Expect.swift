@@ -123,7 +123,7 @@ extension FlowParser {
     func pattern(_ node: Node) throws(FlowError) -> Pattern {
         let text = try reader.string(node, what: "regex")
         guard let pattern = Pattern(text) else {
-            throw reader.error("bad regular expression '\(text)'", at: node, hint: "the syntax is ICU's; escape backslashes in double quotes as \\\\")
+            throw reader.error("bad regular expression '\(text)'", at: node, hint: "the syntax is ICU's, as NSRegularExpression reads it")
         }
         return pattern
     }
