@@ -49,8 +49,9 @@ let package = Package(
         .executableTarget(
             name: "sipflow",
             dependencies: [
-                "SIPCore", "SIPConformance", "SIPFlow", "SIPEngine",
+                "SIPCore", "SIPConformance", "SIPFlow", "SIPEngine", "SIPTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
@@ -58,7 +59,7 @@ let package = Package(
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPCore", "SIPTransaction"]),
         .testTarget(name: "SIPFlowTests", dependencies: ["SIPFlow", "SIPCore"]),
         .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport", "SIPCore"]),
-        .testTarget(name: "SIPEngineTests", dependencies: ["SIPEngine"]),
+        .testTarget(name: "SIPEngineTests", dependencies: ["SIPEngine", "SIPFlow", "SIPTransport", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "sipflowTests", dependencies: ["sipflow", "SIPCore", "SIPConformance"]),
     ],
     swiftLanguageModes: [.v6]
