@@ -1,0 +1,70 @@
+import SIPCore
+
+/// Rules for the name-addr headers: From, To, Contact, Route, Record-Route, Reply-To (RFC 3261 §20, §25.1).
+enum AddressRules {
+    static let fromSyntax = syntaxRule("rfc3261.20.20.from-syntax", "From", "§20.20")
+    static let toSyntax = syntaxRule("rfc3261.20.39.to-syntax", "To", "§20.39")
+    static let contactSyntax = syntaxRule("rfc3261.20.10.contact-syntax", "Contact", "§20.10")
+    static let routeSyntax = syntaxRule("rfc3261.20.34.route-syntax", "Route", "§20.34")
+    static let recordRouteSyntax = syntaxRule("rfc3261.20.30.record-route-syntax", "Record-Route", "§20.30")
+    static let replyToSyntax = syntaxRule("rfc3261.20.31.reply-to-syntax", "Reply-To", "§20.31")
+    /// RFC 3261 §8.1.1.3: the UAC adds a tag to From; RFC 2543 elements may not.
+    static let fromTag = Rule(
+        "rfc3261.8.1.1.3.from-tag", .warning, "RFC 3261 §8.1.1.3",
+        "The From header of a request has a tag parameter (RFC 2543 elements may omit it).")
+    /// RFC 4475 §3.3.14, RFC 3261 §19.1.5: URI headers in a REGISTER Contact are data, never a route to follow.
+    static let registerContactHeaders = Rule(
+        "rfc4475.3.3.14.register-contact-uri-headers", .warning, "RFC 4475 §3.3.14, RFC 3261 §19.1.5",
+        "A REGISTER Contact URI carries no URI headers; if it does, a registrar stores them and never uses them as a Route.")
+
+    static let all: [Rule] = [fromSyntax, toSyntax, contactSyntax, routeSyntax, recordRouteSyntax, replyToSyntax,
+                              fromTag, registerContactHeaders]
+
+    static func syntaxRule(_ id: String, _ header: String, _ section: String) -> Rule {
+        Rule(id, .error, "RFC 3261 \(section), §25.1",
+             "Each \(header) value is a name-addr or addr-spec whose sip/sips URI follows the URI grammar (other schemes are legal).")
+    }
+
+    static func check(_ m: SIPMessage, into out: inout FindingList) {
+        let checks: [(HeaderName, Rule)] = [
+            (.from, fromSyntax), (.to, toSyntax), (.contact, contactSyntax), (.route, routeSyntax),
+            (.recordRoute, recordRouteSyntax), (.replyTo, replyToSyntax),
+        ]
+        for (name, rule) in checks {
+            for (f, v) in m.valuesWithFields(name) {
+                if let problem = problem(with: v, in: name) { out.add(rule, f, problem) }
+            }
+        }
+        if m.isRequest, let f = m.firstField(.from), let from = try? NameAddress.parse(m.value(of: f)), from.tag == nil {
+            out.add(fromTag, f, "the From header has no tag (an RFC 2543 element)")
+        }
+        if m.method == .register {
+            for (f, v) in m.valuesWithFields(.contact) {
+                guard let a = try? NameAddress.parse(v), !a.isWildcard, let uri = try? a.parsedURI(),
+                      !uri.headers.isEmpty else { continue }
+                let names = uri.headers.map(\.name.string).joined(separator: ", ")
+                out.add(registerContactHeaders, f,
+                        "the Contact URI carries URI headers (\(names)); they must not become part of a route")
+            }
+        }
+    }
+
+    /// A sentence saying what is wrong with one address value, or nil when it is well formed.
+    static func problem(with value: ByteString, in name: HeaderName) -> String? {
+        let a: NameAddress
+        do { a = try NameAddress.parse(value) } catch { return "\(name.canonicalName): \(error.message)" }
+        if a.isWildcard {
+            return name == .contact ? nil : "\(name.canonicalName) cannot be '*'"
+        }
+        if (name == .route || name == .recordRoute), !a.isBracketed {
+            return "the \(name.canonicalName) value '\(a.uri)' is not enclosed in <> (a name-addr is required)"
+        }
+        let scheme = a.uri.bytes.firstIndex(of: ASCII.colon).map { ByteString(a.uri.bytes[a.uri.bytes.startIndex..<$0]).lowercased }
+        guard scheme == "sip" || scheme == "sips" else {
+            // Other schemes are legal in these headers (RFC 4475 §3.3.4); only a missing scheme is not.
+            return scheme == nil ? "the \(name.canonicalName) URI '\(a.uri)' has no scheme" : nil
+        }
+        do { _ = try a.parsedURI() } catch { return "the \(name.canonicalName) URI is malformed: \(error.message)" }
+        return nil
+    }
+}
