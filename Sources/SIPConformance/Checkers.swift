@@ -44,4 +44,10 @@ public enum RuleCatalogue {
         + ViaRules.all + AddressRules.all + ExtensionRules.all + ResponseRules.all + ExchangeRules.all
 
     public static func rule(id: String) -> Rule? { all.first { $0.id == id } }
+
+    /// The rule a tolerated parse defect is reported under.
+    public static func rule(for issue: SIPParseIssue.Kind) -> Rule { ParseRules.rule(for: issue) }
+
+    /// The rule bytes that could not be parsed are reported under.
+    public static func rule(for error: SIPParseError.Kind) -> Rule { ParseRules.rule(for: error) }
 }

@@ -31,8 +31,12 @@ enum AddressRules {
             (.recordRoute, recordRouteSyntax), (.replyTo, replyToSyntax),
         ]
         for (name, rule) in checks {
-            for (f, v) in m.valuesWithFields(name) {
-                if let problem = problem(with: v, in: name) { out.add(rule, f, problem) }
+            var reported: Set<Int32> = []  // one finding per header line
+            for (f, v) in m.valuesWithFields(name) where !reported.contains(f.line) {
+                if let problem = problem(with: v, in: name) {
+                    out.add(rule, f, problem)
+                    reported.insert(f.line)
+                }
             }
         }
         if m.isRequest, let f = m.firstField(.from), let from = try? NameAddress.parse(m.value(of: f)), from.tag == nil {

@@ -33,9 +33,17 @@ enum StartLineRules {
             out.addStartLine(sipVersion, "the start line carries version \(m.version), not SIP/2.0")
         }
         if let code = m.statusCode, !(100...699).contains(code) {
-            out.addStartLine(statusCodeRange, "the status code \(code) is outside 100-699")
+            out.addStartLine(statusCodeRange, "the status code \(statusCodeText(m)) is outside 100-699")
         }
         if let uri = m.requestURI { checkRequestURI(uri, m, into: &out) }
+    }
+
+    /// The status code as written (the parsed value saturates for overlong codes).
+    static func statusCodeText(_ m: SIPMessage) -> String {
+        let line = m.rawBytes.prefix { $0 != ASCII.cr && $0 != ASCII.lf }
+        let parts = line.split(separator: ASCII.sp, maxSplits: 2)
+        guard parts.count >= 2 else { return String(m.statusCode ?? 0) }
+        return String(decoding: parts[1].prefix(20), as: UTF8.self)
     }
 
     static func checkRequestURI(_ uri: ByteString, _ m: SIPMessage, into out: inout FindingList) {

@@ -22,10 +22,11 @@ enum ViaRules {
     static let all: [Rule] = [viaSyntax, viaProtocol, branchCookie, broadcast]
 
     static func check(_ m: SIPMessage, into out: inout FindingList) {
+        var reported: Set<Int32> = []  // one syntax finding per Via line, however many bad values it holds
         for (f, v) in m.valuesWithFields(.via) {
             let via: Via
             do { via = try Via.parse(v) } catch {
-                out.add(viaSyntax, f, error.message)
+                if reported.insert(f.line).inserted { out.add(viaSyntax, f, error.message) }
                 continue
             }
             if !via.protocolName.equalsIgnoringCase("SIP") || via.protocolVersion.string != "2.0" {
