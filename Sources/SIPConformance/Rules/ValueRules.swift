@@ -24,7 +24,7 @@ enum ValueRules {
         "Max-Forwards is above zero; at zero a proxy answers 483 (Too Many Hops) instead of forwarding.")
     /// RFC 3261 §20.19, §20.23, §20.33, §20.10, §25.1: delta-seconds are decimal and at most 2**32-1.
     static let deltaSeconds = Rule(
-        "rfc3261.25.1.delta-seconds", .error, "RFC 3261 §20.19, §20.23, §20.33",
+        "rfc3261.25.1.delta-seconds", .error, "RFC 3261 §25.1, §20.19, §20.23, §20.33",
         "Expires, Min-Expires, Retry-After and the Contact expires parameter are decimal seconds up to 2**32-1.")
     /// RFC 3261 §20.17: `Date = rfc1123-date`, always in GMT.
     static let dateGMT = Rule(
