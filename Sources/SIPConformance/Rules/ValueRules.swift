@@ -100,7 +100,7 @@ enum ValueRules {
     static func isRFC1123GMT(_ text: String) -> Bool {
         let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        let parts = text.trimmingCharacters(in: " \t").split(separator: " ", omittingEmptySubsequences: false)
+        let parts = text.trimming(" \t").split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0].count == 4, parts[0].hasSuffix(","),
               days.contains(String(parts[0].dropLast())),
               parts[1].count == 2, parts[1].allSatisfy(\.isASCIIDigitChar),
@@ -118,7 +118,7 @@ extension Character {
 
 extension String {
     /// The string without leading and trailing characters from `set`.
-    func trimmingCharacters(in set: String) -> String {
+    func trimming(_ set: String) -> String {
         var s = Substring(self)
         while let c = s.first, set.contains(c) { s = s.dropFirst() }
         while let c = s.last, set.contains(c) { s = s.dropLast() }
