@@ -3,12 +3,32 @@ import Testing
 import SIPCore
 import SIPConformance
 
+/// Where the RFC 4475 corpus is: `$SIPFLOW_RFC4475_DIR`, else `../shared/conformance/rfc4475` beside the clone.
+enum RFC4475Corpus {
+    static let directory: URL = {
+        if let env = ProcessInfo.processInfo.environment["SIPFLOW_RFC4475_DIR"], !env.isEmpty {
+            return URL(fileURLWithPath: env, isDirectory: true)
+        }
+        // Tests/SIPConformanceTests/RFC4475Tests.swift -> repository root -> ../shared/conformance/rfc4475
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        return root.deletingLastPathComponent().appendingPathComponent("shared/conformance/rfc4475", isDirectory: true)
+    }()
+
+    static var manifestURL: URL { directory.appendingPathComponent("MANIFEST.tsv") }
+
+    static var isPresent: Bool { FileManager.default.fileExists(atPath: manifestURL.path) }
+}
+
 /// The RFC 4475 torture messages, run through the datagram parser and the message checker.
 ///
 /// The corpus lives outside the repository (`../shared/conformance/rfc4475` next to the clone, or
 /// `$SIPFLOW_RFC4475_DIR`); without it these tests print a notice and pass. Fixture tests cover each rule for clones
 /// without the corpus.
-@Suite struct RFC4475Tests {
+@Suite(.enabled(if: RFC4475Corpus.isPresent)) struct RFC4475Tests {
+    static var corpusDirectory: URL { RFC4475Corpus.directory }
+    static var manifestURL: URL { RFC4475Corpus.manifestURL }
+
     /// What a file must produce: the rule IDs that name its defect and the severity they carry.
     struct Expectation {
         let rules: [String]
@@ -65,21 +85,10 @@ import SIPConformance
         let what: String
     }
 
-    static let corpusDirectory: URL = {
-        if let env = ProcessInfo.processInfo.environment["SIPFLOW_RFC4475_DIR"], !env.isEmpty {
-            return URL(fileURLWithPath: env, isDirectory: true)
-        }
-        // Tests/SIPConformanceTests/RFC4475Tests.swift -> repository root -> ../shared/conformance/rfc4475
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return root.deletingLastPathComponent().appendingPathComponent("shared/conformance/rfc4475", isDirectory: true)
-    }()
-
-    /// The manifest entries, or nil (after printing a notice) when the corpus is absent.
+    /// The manifest entries, or nil when the corpus is absent.
     static func manifest() -> [Entry]? {
-        let url = corpusDirectory.appendingPathComponent("MANIFEST.tsv")
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            print("RFC 4475 corpus not found at \(corpusDirectory.path): skipping")
+        guard let text = try? String(contentsOf: manifestURL, encoding: .utf8) else {
+            Issue.record("cannot read \(manifestURL.path)")
             return nil
         }
         return text.split(separator: "\n").compactMap { line in
@@ -139,11 +148,21 @@ import SIPConformance
                 for id in e.rules {
                     #expect(ids.contains(id), "\(entry.file) (\(entry.what)) lacks \(id); got:\n  \(summary)")
                 }
+                if e.severity == .error {
+                    #expect(!errors.isEmpty, "\(entry.file) must get an error; got:\n  \(summary)")
+                }
                 if e.severity == .warning {
                     // Warning-only cases are otherwise well-formed messages: no finding may be an error.
                     #expect(errors.isEmpty, "\(entry.file) must only get warnings; got:\n  \(summary)")
                 }
             }
         }
+    }
+}
+
+/// Says once, in one line, that the corpus tests were skipped (a user's clone has no `../shared`).
+@Test func rfc4475CorpusPresenceIsReported() {
+    if !RFC4475Corpus.isPresent {
+        print("RFC 4475 corpus not found at \(RFC4475Corpus.directory.path): skipping")
     }
 }
