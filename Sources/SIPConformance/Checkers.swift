@@ -12,6 +12,7 @@ public struct MessageChecker: Sendable {
         StartLineRules.check(message, into: &out)
         PresenceRules.check(message, into: &out)
         ValueRules.check(message, into: &out)
+        HeaderSyntaxRules.check(message, into: &out)
         ViaRules.check(message, into: &out)
         AddressRules.check(message, into: &out)
         ExtensionRules.check(message, into: &out)
@@ -41,7 +42,8 @@ public struct ExchangeChecker: Sendable {
 /// The full rule catalogue.
 public enum RuleCatalogue {
     public static let all: [Rule] = ParseRules.all + StartLineRules.all + PresenceRules.all + ValueRules.all
-        + ViaRules.all + AddressRules.all + ExtensionRules.all + ResponseRules.all + ExchangeRules.all
+        + HeaderSyntaxRules.all + ViaRules.all + AddressRules.all + ExtensionRules.all + ResponseRules.all
+        + ExchangeRules.all
 
     public static func rule(id: String) -> Rule? { all.first { $0.id == id } }
 

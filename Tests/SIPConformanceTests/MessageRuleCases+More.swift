@@ -30,6 +30,26 @@ extension RuleCase {
               header: "Contact", line: 8),
     ]
 
+    static let syntax: [RuleCase] = [
+        .init(id: "rfc3261.20.8.call-id-syntax", note: "white space inside the Call-ID",
+              text: Fixture.invite(replacing: ["Call-ID": "Call-ID: a84b4c76 e66710@pc33.example.com"]), header: "Call-ID", line: 6),
+        .init(id: "rfc3261.20.8.call-id-syntax", note: "two '@'",
+              text: Fixture.invite(replacing: ["Call-ID": "Call-ID: a@b@c"]), header: "Call-ID", line: 6),
+        .init(id: "rfc3261.20.43.warning-syntax", note: "4-digit warn-code",
+              text: Fixture.response(200, ["Warning: 1812 overture \"In Progress\""]), header: "Warning", line: 7),
+        .init(id: "rfc3261.20.43.warning-syntax", note: "no warn-text",
+              text: Fixture.response(200, ["Warning: 399 example.com"]), header: "Warning", line: 7),
+        .init(id: "rfc3261.10.2.2.contact-wildcard", note: "'*' in an INVITE",
+              text: Fixture.invite(replacing: ["Contact": "Contact: *"]), header: "Contact", line: 8),
+        .init(id: "rfc3261.10.2.2.contact-wildcard", note: "'*' without Expires: 0",
+              text: Fixture.request("REGISTER", uri: "sip:example.com", ["Contact: *", "Expires: 60"]), header: "Contact", line: 8),
+        .init(id: "rfc3261.10.2.2.contact-wildcard", note: "'*' with another binding",
+              text: Fixture.request("REGISTER", uri: "sip:example.com", ["Contact: *, <sip:a@h.example.com>", "Expires: 0"]),
+              header: "Contact", line: 8),
+        .init(id: "rfc3261.20.17.date-format", note: "hour 25",
+              text: Fixture.invite(adding: ["Date: Sat, 13 Nov 2010 25:29:00 GMT"]), header: "Date", line: 10),
+    ]
+
     static let extensions: [RuleCase] = [
         .init(id: "rfc3261.8.2.2.3.unknown-option-tag", note: "Require: foo",
               text: Fixture.invite(adding: ["Require: 100rel, foo"]), header: "Require", line: 10),

@@ -18,7 +18,8 @@ import Testing
 extension RuleCase {
     /// Lines of `Fixture.invite`: 1 start line, 2 Via, 3 Max-Forwards, 4 To, 5 From, 6 Call-ID, 7 CSeq, 8 Contact,
     /// 9 Content-Type, then added headers from 10, then Content-Length.
-    static let all: [RuleCase] = parse + startLine + presence + values + via + addresses + extensions + responses
+    static let all: [RuleCase] = parse + startLine + presence + values + syntax + via + addresses + extensions
+        + responses
 
     static let parse: [RuleCase] = [
         .init(id: "rfc3261.7.1.request-line-whitespace", note: "two SP after the method",

@@ -73,6 +73,9 @@ import Testing
             ["Contact: <sip:a@h1.example.com>, <sip:a@h2.example.com>"])),
         ("rfc3261.13.3.1.4.contact-in-2xx", Fixture.response(200, "OK", method: "BYE")),
         ("rfc3261.8.1.1.7.branch-cookie", Fixture.invite(replacing: ["Via": "Via: SIP/2.0/TCP pc33.example.com:5070;branch=z9hG4bK1"])),
+        ("rfc3261.20.43.warning-syntax", Fixture.response(200, ["Warning: 301 isi.edu \"Incompatible network address type 'E.164'\", 399 p.example.com:5060 \"a, b\""])),
+        ("rfc3261.20.8.call-id-syntax", Fixture.invite(replacing: ["Call-ID": "Call-ID: w%ZK-!.*_+'@word`~)(><:\\/\"][?}{"])),
+        ("rfc3261.10.2.2.contact-wildcard", Fixture.request("REGISTER", uri: "sip:example.com", ["Contact: *", "Expires: 0"])),
         ("rfc3261.7.3.1.single-valued-header", Fixture.invite(adding: ["Route: <sip:p1.example.com;lr>", "Route: <sip:p2.example.com;lr>"])),
     ]
 

@@ -17,8 +17,13 @@ enum AddressRules {
         "rfc4475.3.3.14.register-contact-uri-headers", .warning, "RFC 4475 §3.3.14, RFC 3261 §19.1.5",
         "A REGISTER Contact URI carries no URI headers; if it does, a registrar stores them and never uses them as a Route.")
 
+    /// RFC 3261 §10.2.2, §20.10: `Contact: *` is only for removing all bindings: REGISTER, alone, Expires 0.
+    static let contactWildcard = Rule(
+        "rfc3261.10.2.2.contact-wildcard", .error, "RFC 3261 §10.2.2",
+        "'Contact: *' appears only in a REGISTER, as the only Contact value, with Expires: 0.")
+
     static let all: [Rule] = [fromSyntax, toSyntax, contactSyntax, routeSyntax, recordRouteSyntax, replyToSyntax,
-                              fromTag, registerContactHeaders]
+                              fromTag, registerContactHeaders, contactWildcard]
 
     static func syntaxRule(_ id: String, _ header: String, _ section: String) -> Rule {
         Rule(id, .error, "RFC 3261 \(section), §25.1",
@@ -42,6 +47,7 @@ enum AddressRules {
         if m.isRequest, let f = m.firstField(.from), let from = try? NameAddress.parse(m.value(of: f)), from.tag == nil {
             out.add(fromTag, f, "the From header has no tag (an RFC 2543 element)")
         }
+        checkWildcard(m, into: &out)
         if m.method == .register {
             for (f, v) in m.valuesWithFields(.contact) {
                 guard let a = try? NameAddress.parse(v), !a.isWildcard, let uri = try? a.parsedURI(),
@@ -50,6 +56,19 @@ enum AddressRules {
                 out.add(registerContactHeaders, f,
                         "the Contact URI carries URI headers (\(names)); they must not become part of a route")
             }
+        }
+    }
+
+    static func checkWildcard(_ m: SIPMessage, into out: inout FindingList) {
+        let contacts = m.valuesWithFields(.contact)
+        guard let star = contacts.first(where: { (try? NameAddress.parse($0.value))?.isWildcard == true }) else { return }
+        if m.isResponse { return }  // responses do not carry '*'; a REGISTER 2xx lists bindings (exchange rule)
+        if m.method != .register {
+            out.add(contactWildcard, star.field, "'Contact: *' appears in a \(m.method?.rawValue ?? "") request; only REGISTER allows it")
+        } else if contacts.count > 1 {
+            out.add(contactWildcard, star.field, "'Contact: *' is combined with \(contacts.count - 1) other Contact values")
+        } else if m.expires != 0 {
+            out.add(contactWildcard, star.field, "'Contact: *' needs Expires: 0 to remove all bindings")
         }
     }
 

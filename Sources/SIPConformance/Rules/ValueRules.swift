@@ -108,7 +108,9 @@ enum ValueRules {
               parts[3].count == 4, parts[3].allSatisfy(\.isASCIIDigitChar),
               parts[5] == "GMT" else { return false }
         let time = parts[4].split(separator: ":", omittingEmptySubsequences: false)
-        return time.count == 3 && time.allSatisfy { $0.count == 2 && $0.allSatisfy(\.isASCIIDigitChar) }
+        guard time.count == 3, time.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCIIDigitChar) }),
+              let day = Int(parts[1]), let h = Int(time[0]), let mi = Int(time[1]), let s = Int(time[2]) else { return false }
+        return (1...31).contains(day) && h < 24 && mi < 60 && s <= 60  // 60: a leap second
     }
 }
 
