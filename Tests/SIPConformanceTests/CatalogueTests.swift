@@ -52,13 +52,30 @@ import Testing
     static let docsPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("docs/conformance.md")
 
+    /// The doc with its rule table (every line starting with '|') replaced by `table`, or nil if it has none.
+    static func replacingTable(in doc: String, with table: String) -> String? {
+        var lines = doc.components(separatedBy: "\n")
+        guard let start = lines.firstIndex(where: { $0.hasPrefix("| ID |") }) else { return nil }
+        var end = start
+        while end < lines.count, lines[end].hasPrefix("|") { end += 1 }
+        lines.replaceSubrange(start..<end, with: table.components(separatedBy: "\n").dropLast())
+        return lines.joined(separator: "\n")
+    }
+
+    /// Fails when docs/conformance.md does not hold exactly the rendered table. Run with `SIPFLOW_UPDATE_DOCS=1` to
+    /// rewrite the table in place.
     @Test func docsHoldTheRenderedTable() throws {
         let table = RuleCatalogue.markdownTable()
-        let doc = (try? String(contentsOf: Self.docsPath, encoding: .utf8)) ?? ""
+        var doc = (try? String(contentsOf: Self.docsPath, encoding: .utf8)) ?? ""
+        if ProcessInfo.processInfo.environment["SIPFLOW_UPDATE_DOCS"] == "1",
+           let updated = Self.replacingTable(in: doc, with: table), updated != doc {
+            try updated.write(to: Self.docsPath, atomically: true, encoding: .utf8)
+            doc = updated
+        }
         let rows = doc.split(separator: "\n").filter { $0.hasPrefix("| `") }.count
         let inSync = doc.contains(table) && rows == RuleCatalogue.all.count
         if !inSync {
-            print("docs/conformance.md is out of date; its table must be exactly:\n\(table)")
+            print("docs/conformance.md is out of date (rerun with SIPFLOW_UPDATE_DOCS=1); its table must be exactly:\n\(table)")
         }
         #expect(inSync, "docs/conformance.md does not contain the rendered rule table (printed above)")
     }

@@ -70,6 +70,8 @@ extension RuleCase {
               text: Fixture.invite(startLine: "INVITE tel:;phone-context=x SIP/2.0"), line: 1),
         .init(id: "rfc3261.8.2.2.1.request-uri-scheme", note: "mailto Request-URI",
               text: Fixture.request("OPTIONS", uri: "mailto:bob@example.com"), line: 1),
+        .init(id: "rfc3261.10.2.register-request-uri", note: "REGISTER to a user",
+              text: Fixture.request("REGISTER", uri: "sip:alice@example.com", ["Contact: <sip:alice@h.example.com>"]), line: 1),
         .init(id: "rfc3261.19.1.1.request-uri-headers", note: "?Subject= in the Request-URI",
               text: Fixture.invite(startLine: "INVITE sip:bob@example.com?Subject=hi SIP/2.0"), line: 1),
     ]

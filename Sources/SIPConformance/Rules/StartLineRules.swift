@@ -23,7 +23,13 @@ enum StartLineRules {
         "rfc3261.19.1.1.request-uri-headers", .error, "RFC 3261 §19.1.1",
         "The Request-URI carries no URI headers ('?name=value').")
 
-    static let all: [Rule] = [sipVersion, statusCodeRange, requestURISyntax, unsupportedScheme, requestURIHeaders]
+    /// RFC 3261 §10.2: the REGISTER Request-URI names the registrar's domain: no userinfo and '@'.
+    static let registerURI = Rule(
+        "rfc3261.10.2.register-request-uri", .error, "RFC 3261 §10.2",
+        "The Request-URI of a REGISTER names the registrar domain, with no user part.")
+
+    static let all: [Rule] = [sipVersion, statusCodeRange, requestURISyntax, unsupportedScheme, requestURIHeaders,
+                              registerURI]
 
     /// The schemes sipflow routes: the rest get a 416 from a UAS.
     static let supportedSchemes: Set<String> = ["sip", "sips", "tel"]
@@ -55,6 +61,9 @@ enum StartLineRules {
             let parsed = try SIPURI.parse(uri)
             if let scheme, !supportedSchemes.contains(scheme) {
                 out.addStartLine(unsupportedScheme, "the Request-URI scheme '\(scheme)' is not sip, sips or tel; a UAS answers 416")
+            }
+            if m.method == .register, parsed.isSIP, let user = parsed.user {
+                out.addStartLine(registerURI, "the REGISTER Request-URI has the user part '\(user)'; it names a domain only")
             }
             if !parsed.headers.isEmpty {
                 let names = parsed.headers.map(\.name.string).joined(separator: ", ")
