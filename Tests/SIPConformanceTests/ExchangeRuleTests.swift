@@ -127,6 +127,15 @@ import Testing
         }
     }
 
+    @Test func recordRoutesAddedByProxiesAboveTheRequestsAreFine() throws {
+        let ok = try Self.answer(Self.invite, 200, extra: ["Contact: <sip:bob@192.0.2.4>"],
+                                 replacing: ["Record-Route": "Record-Route: <sip:p0.example.com;lr>, <sip:p1.example.com;lr>, <sip:p2.example.com;lr>"])
+        #expect(Self.check(ok, Self.invite).isEmpty, "\(Self.check(ok, Self.invite).listing)")
+        let below = try Self.answer(Self.invite, 200, extra: ["Contact: <sip:bob@192.0.2.4>"],
+                                    replacing: ["Record-Route": "Record-Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>, <sip:p0.example.com;lr>"])
+        #expect(Self.check(below, Self.invite).ids == ["rfc3261.12.1.1.record-route-copied"])
+    }
+
     @Test func aProvisionalWithoutTagDoesNotCountAgainstTheDialogTag() throws {
         let trying = try Self.answer(Self.invite, 100, toTag: nil)
         #expect(Self.check(trying, Self.invite, earlier: "a6c85cf").isEmpty)

@@ -23,8 +23,10 @@ enum ExchangeRules {
         "Responses of one dialog carry the same To tag as the earlier responses.")
     static let cancelCSeq = exchange("rfc3261.9.2.cancel-response-cseq", "RFC 3261 §9.2",
         "A response to CANCEL has CSeq method CANCEL.")
+    /// RFC 3261 §12.1.1, §16.6 step 4: the UAS copies the Record-Route it received; proxies between this UAC and
+    /// the UAS insert theirs above the request's own values, so those end the response's list.
     static let recordRouteCopied = exchange("rfc3261.12.1.1.record-route-copied", "RFC 3261 §12.1.1",
-        "A 2xx to a dialog-creating request carries the request's Record-Route values, in order.")
+        "A 2xx to a dialog-creating request ends its Record-Route list with the request's Record-Route values, in order.")
     static let registerBindings = exchange("rfc3261.10.3.register-bindings", "RFC 3261 §10.3",
         "A 2xx to REGISTER lists the bindings in Contact, each with an expiry (expires parameter or Expires header).")
 
@@ -103,9 +105,11 @@ enum ExchangeRules {
         guard let code = rsp.statusCode, (200..<300).contains(code), let method = req.method else { return }
         if dialogCreating.contains(method) {
             let sent = req.values(.recordRoute), mine = rsp.values(.recordRoute)
-            if sent != mine {
+            if !mine.reversed().starts(with: sent.reversed()) {
                 let f = rsp.firstField(.recordRoute)
-                let text = "the \(code) carries \(mine.count) Record-Route values where the request had \(sent.count), or in another order"
+                let text = mine.count < sent.count
+                    ? "the \(code) carries \(mine.count) Record-Route values where the request had \(sent.count)"
+                    : "the \(code)'s Record-Route list does not end with the request's \(sent.count) values in order"
                 if let f { out.add(recordRouteCopied, f, text) } else { out.add(recordRouteCopied, header: .recordRoute, text) }
             }
         }
