@@ -9,24 +9,32 @@ enum ExchangeRules {
     /// RFC 3261 §8.2.6.2: the Via is copied from the request (branch and sent-by unchanged).
     static let viaCopied = exchange("rfc3261.8.2.6.2.via-copied", "RFC 3261 §8.2.6.2",
         "The response's Via equals the request's top Via (same branch and sent-by).")
+    /// RFC 3261 §8.2.6.2: From is copied, tag included.
     static let fromCopied = exchange("rfc3261.8.2.6.2.from-copied", "RFC 3261 §8.2.6.2",
         "The response's From equals the request's From (URI and tag).")
+    /// RFC 3261 §8.2.6.2: Call-ID is copied.
     static let callIDCopied = exchange("rfc3261.8.2.6.2.call-id-copied", "RFC 3261 §8.2.6.2",
         "The response's Call-ID equals the request's Call-ID.")
+    /// RFC 3261 §8.2.6.2: CSeq is copied, number and method.
     static let cseqCopied = exchange("rfc3261.8.2.6.2.cseq-copied", "RFC 3261 §8.2.6.2",
         "The response's CSeq equals the request's CSeq (number and method).")
+    /// RFC 3261 §8.2.6.2: To is copied; an in-dialog request's To tag is kept.
     static let toCopied = exchange("rfc3261.8.2.6.2.to-copied", "RFC 3261 §8.2.6.2",
         "The response's To URI equals the request's To URI, and its tag the request's To tag if it had one.")
+    /// RFC 3261 §8.2.6.2: the UAS adds a To tag to every response but 100 (where it is optional).
     static let toTag = exchange("rfc3261.8.2.6.2.to-tag", "RFC 3261 §8.2.6.2",
         "Every response except 100 (Trying) has a To tag.")
+    /// RFC 3261 §12.1.1: the To tag identifies the remote side of the dialog, so it does not change.
     static let sameToTag = exchange("rfc3261.12.1.1.same-to-tag", "RFC 3261 §12.1.1",
         "Responses of one dialog carry the same To tag as the earlier responses.")
+    /// RFC 3261 §9.2: the UAS answers CANCEL itself; the response's CSeq method is CANCEL.
     static let cancelCSeq = exchange("rfc3261.9.2.cancel-response-cseq", "RFC 3261 §9.2",
         "A response to CANCEL has CSeq method CANCEL.")
     /// RFC 3261 §12.1.1, §16.6 step 4: the UAS copies the Record-Route it received; proxies between this UAC and
     /// the UAS insert theirs above the request's own values, so those end the response's list.
     static let recordRouteCopied = exchange("rfc3261.12.1.1.record-route-copied", "RFC 3261 §12.1.1",
         "A 2xx to a dialog-creating request ends its Record-Route list with the request's Record-Route values, in order.")
+    /// RFC 3261 §10.3 step 8: the registrar's 2xx lists the current bindings with expirations.
     static let registerBindings = exchange("rfc3261.10.3.register-bindings", "RFC 3261 §10.3",
         "A 2xx to REGISTER lists the bindings in Contact, each with an expiry (expires parameter or Expires header).")
 
