@@ -30,38 +30,59 @@ enum AddressRules {
              "Each \(header) value is a name-addr or addr-spec whose sip/sips URI follows the URI grammar (other schemes are legal).")
     }
 
-    static func check(_ m: SIPMessage, into out: inout FindingList) {
-        let checks: [(HeaderName, Rule)] = [
-            (.from, fromSyntax), (.to, toSyntax), (.contact, contactSyntax), (.route, routeSyntax),
-            (.recordRoute, recordRouteSyntax), (.replyTo, replyToSyntax),
-        ]
-        for (name, rule) in checks {
-            var reported: Set<Int32> = []  // one finding per header line
-            for (f, v) in m.valuesWithFields(name) where !reported.contains(f.line) {
-                if let problem = problem(with: v, in: name) {
-                    out.add(rule, f, problem)
-                    reported.insert(f.line)
-                }
-            }
-        }
-        if m.isRequest, let f = m.firstField(.from), let from = try? NameAddress.parse(m.value(of: f)), from.tag == nil {
-            out.add(fromTag, f, "the From header has no tag (an RFC 2543 element)")
-        }
-        checkWildcard(m, into: &out)
-        if m.method == .register {
-            for (f, v) in m.valuesWithFields(.contact) {
-                guard let a = try? NameAddress.parse(v), !a.isWildcard, let uri = try? a.parsedURI(),
-                      !uri.headers.isEmpty else { continue }
-                let names = uri.headers.map(\.name.string).joined(separator: ", ")
-                out.add(registerContactHeaders, f,
-                        "the Contact URI carries URI headers (\(names)); they must not become part of a route")
-            }
+    /// The syntax rule for a name-addr header, or nil for other headers.
+    static func syntaxRule(for name: HeaderName) -> Rule? {
+        switch name {
+        case .from: fromSyntax
+        case .to: toSyntax
+        case .contact: contactSyntax
+        case .route: routeSyntax
+        case .recordRoute: recordRouteSyntax
+        case .replyTo: replyToSyntax
+        default: nil
         }
     }
 
-    static func checkWildcard(_ m: SIPMessage, into out: inout FindingList) {
-        let contacts = m.valuesWithFields(.contact)
-        guard let star = contacts.first(where: { (try? NameAddress.parse($0.value))?.isWildcard == true }) else { return }
+    /// One Contact value, parsed once for the rules that read it.
+    struct ContactValue {
+        let field: SIPHeaderField
+        let address: NameAddress?
+        let uri: SIPURI?
+    }
+
+    /// One pass over the headers: each address value is parsed once.
+    static func check(_ m: SIPMessage, into out: inout FindingList) {
+        var contacts: [ContactValue] = []
+        var sawFrom = false
+        for f in m.headers {
+            guard let rule = syntaxRule(for: f.name) else { continue }
+            let value = m.value(of: f)
+            var reported = false  // one finding per header line
+            for v in f.name.isList ? HeaderList.split(value) : [value] {
+                let (address, uri, problem) = examine(v, in: f.name)
+                if let problem, !reported {
+                    out.add(rule, f, problem)
+                    reported = true
+                }
+                if f.name == .contact { contacts.append(ContactValue(field: f, address: address, uri: uri)) }
+                if f.name == .from, !sawFrom, m.isRequest, let address, address.tag == nil {
+                    out.add(fromTag, f, "the From header has no tag (an RFC 2543 element)")
+                }
+            }
+            if f.name == .from { sawFrom = true }
+        }
+        checkWildcard(m, contacts, into: &out)
+        guard m.method == .register else { return }
+        for c in contacts {
+            guard let uri = c.uri, !uri.headers.isEmpty else { continue }
+            let names = uri.headers.map(\.name.string).joined(separator: ", ")
+            out.add(registerContactHeaders, c.field,
+                    "the Contact URI carries URI headers (\(names)); they must not become part of a route")
+        }
+    }
+
+    static func checkWildcard(_ m: SIPMessage, _ contacts: [ContactValue], into out: inout FindingList) {
+        guard let star = contacts.first(where: { $0.address?.isWildcard == true }) else { return }
         if m.isResponse { return }  // responses do not carry '*'; a REGISTER 2xx lists bindings (exchange rule)
         if m.method != .register {
             out.add(contactWildcard, star.field, "'Contact: *' appears in a \(m.method?.rawValue ?? "") request; only REGISTER allows it")
@@ -72,22 +93,25 @@ enum AddressRules {
         }
     }
 
-    /// A sentence saying what is wrong with one address value, or nil when it is well formed.
-    static func problem(with value: ByteString, in name: HeaderName) -> String? {
+    /// One address value parsed: the address and (for sip/sips) its URI when they parse, and a sentence saying
+    /// what is wrong, or nil when the value is well formed.
+    static func examine(_ value: ByteString, in name: HeaderName) -> (NameAddress?, SIPURI?, String?) {
         let a: NameAddress
-        do { a = try NameAddress.parse(value) } catch { return "\(name.canonicalName): \(error.message)" }
+        do { a = try NameAddress.parse(value) } catch { return (nil, nil, "\(name.canonicalName): \(error.message)") }
         if a.isWildcard {
-            return name == .contact ? nil : "\(name.canonicalName) cannot be '*'"
+            return (a, nil, name == .contact ? nil : "\(name.canonicalName) cannot be '*'")
         }
-        if (name == .route || name == .recordRoute), !a.isBracketed {
-            return "the \(name.canonicalName) value '\(a.uri)' is not enclosed in <> (a name-addr is required)"
+        if name == .route || name == .recordRoute, !a.isBracketed {
+            return (a, nil, "the \(name.canonicalName) value '\(a.uri)' is not enclosed in <> (a name-addr is required)")
         }
-        let scheme = a.uri.bytes.firstIndex(of: ASCII.colon).map { ByteString(a.uri.bytes[a.uri.bytes.startIndex..<$0]).lowercased }
-        guard scheme == "sip" || scheme == "sips" else {
-            // Other schemes are legal in these headers (RFC 4475 §3.3.4); only a missing scheme is not.
-            return scheme == nil ? "the \(name.canonicalName) URI '\(a.uri)' has no scheme" : nil
+        guard let colon = a.uri.bytes.firstIndex(of: ASCII.colon) else {
+            return (a, nil, "the \(name.canonicalName) URI '\(a.uri)' has no scheme")
         }
-        do { _ = try a.parsedURI() } catch { return "the \(name.canonicalName) URI is malformed: \(error.message)" }
-        return nil
+        let scheme = ByteString(a.uri.bytes[a.uri.bytes.startIndex..<colon])
+        // Other schemes are legal in these headers (RFC 4475 §3.3.4).
+        guard scheme.equalsIgnoringCase("sip") || scheme.equalsIgnoringCase("sips") else { return (a, nil, nil) }
+        do { return (a, try a.parsedURI(), nil) } catch {
+            return (a, nil, "the \(name.canonicalName) URI is malformed: \(error.message)")
+        }
     }
 }
