@@ -1,5 +1,6 @@
 import SIPCore
-@testable import SIPConformance
+import SIPConformance
+import Testing
 
 /// One message that breaks one rule: the rule must fire, at the given header and line when they are known.
 struct RuleCase: Sendable, CustomTestStringConvertible {
@@ -12,8 +13,6 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { "\(id): \(note)" }
 }
-
-import Testing
 
 extension RuleCase {
     /// Lines of `Fixture.invite`: 1 start line, 2 Via, 3 Max-Forwards, 4 To, 5 From, 6 Call-ID, 7 CSeq, 8 Contact,
