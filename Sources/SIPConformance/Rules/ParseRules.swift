@@ -104,14 +104,16 @@ enum ParseRules {
         }
     }
 
+    /// Reports each tolerated defect; defects about the body length point at the Content-Length header.
     static func check(_ m: SIPMessage, into out: inout FindingList) {
         for issue in m.issues {
             let rule = rule(for: issue.kind)
-            if let field = m.headers.first(where: { Int($0.line) == issue.line }), issue.kind == .contentLengthSyntax {
-                out.add(rule, field, issue.detail)
-            } else {
-                out.add(rule, line: issue.line, issue.detail)
+            let field: SIPHeaderField? = switch issue.kind {
+            case .contentLengthSyntax: m.headers.first { Int($0.line) == issue.line && $0.name == .contentLength }
+            case .contentLengthExceedsBody, .trailingOctets: m.firstField(.contentLength)
+            default: nil
             }
+            if let field { out.add(rule, field, issue.detail) } else { out.add(rule, line: issue.line, issue.detail) }
         }
     }
 }
