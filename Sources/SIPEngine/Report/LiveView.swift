@@ -10,7 +10,7 @@ import Darwin
 ///
 /// On a terminal every line is cut to the window's width (read again at each redraw), so a narrow window never
 /// wraps a line and throws the cursor-up redraw off. Only ANSI cursor-up and erase sequences are used.
-public struct LiveView {
+public struct LiveView: Sendable {
     public enum Style: Sendable {
         /// Redraw in place; `columns` gives the terminal's width at each redraw.
         case terminal(columns: @Sendable () -> Int)
