@@ -33,8 +33,9 @@ public struct LiveView: Sendable {
         self.write = write
     }
 
+    /// Writes to standard output unbuffered; a closed pipe or a full disk does not stop the run.
     @Sendable public static func standardOutput(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        _ = ReportFile.writeAll(text, to: 1)
     }
 
     /// Shows one snapshot: redraws the block on a terminal, appends a line otherwise.

@@ -57,8 +57,9 @@ public final class RunReporter {
         csv = try options.csvPath.map { path throws(ReportFileError) in try CSVTimeline(path: path) }
     }
 
+    /// Writes to standard error unbuffered, ignoring errors.
     @Sendable public static func standardError(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        _ = ReportFile.writeAll(text, to: 2)
     }
 
     /// Shows the snapshot and appends its row to the CSV and the timeline. A CSV write error is printed once and
