@@ -33,7 +33,7 @@ public struct LiveView: Sendable {
         self.write = write
     }
 
-    /// Writes to standard output unbuffered; a closed pipe or a full disk does not stop the run.
+    /// Writes to standard output unbuffered, ignoring write errors (the CLI should ignore SIGPIPE).
     @Sendable public static func standardOutput(_ text: String) {
         _ = ReportFile.writeAll(text, to: 1)
     }
