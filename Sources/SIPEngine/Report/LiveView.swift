@@ -10,7 +10,7 @@ import Darwin
 ///
 /// On a terminal every line is cut to the window's width (read again at each redraw), so a narrow window never
 /// wraps a line and throws the cursor-up redraw off. Only ANSI cursor-up and erase sequences are used.
-public struct LiveView {
+public struct LiveView: Sendable {
     public enum Style: Sendable {
         /// Redraw in place; `columns` gives the terminal's width at each redraw.
         case terminal(columns: @Sendable () -> Int)
@@ -33,8 +33,9 @@ public struct LiveView {
         self.write = write
     }
 
+    /// Writes to standard output unbuffered, ignoring write errors (the CLI should ignore SIGPIPE).
     @Sendable public static func standardOutput(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        _ = ReportFile.writeAll(text, to: 1)
     }
 
     /// Shows one snapshot: redraws the block on a terminal, appends a line otherwise.

@@ -31,6 +31,13 @@ final class ReportFile {
     /// Writes all of `text`, retrying after interrupts and short writes.
     func write(_ text: String) throws(ReportFileError) {
         guard fd >= 0 else { throw ReportFileError(path: path, action: "write to", reason: "the file is closed") }
+        if let error = Self.writeAll(text, to: fd) {
+            throw ReportFileError(path: path, action: "write to", reason: String(cString: strerror(error)))
+        }
+    }
+
+    /// Writes all of `text` to `fd`; returns the `errno` of a failed write, nil on success.
+    static func writeAll(_ text: String, to fd: Int32) -> Int32? {
         let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
@@ -43,10 +50,11 @@ final class ReportFile {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw ReportFileError(path: path, action: "write to", reason: Self.lastError())
+                return errno
             }
             offset += n
         }
+        return nil
     }
 
     func close() {
