@@ -1,12 +1,12 @@
 /// Rendering the catalogue as documentation (`docs/conformance.md` holds this table; a test keeps it in sync).
 extension RuleCatalogue {
-    /// A Markdown table of every rule: ID, severity, scope, reference and summary, in catalogue order.
-    public static func markdownTable() -> String {
+    /// A Markdown table of the rules (all by default): ID, severity, scope, reference and summary, in catalogue order.
+    public static func markdownTable(_ rules: [Rule] = all) -> String {
         var lines = [
             "| ID | Severity | Scope | Reference | Summary |",
             "|----|----------|-------|-----------|---------|",
         ]
-        for r in all {
+        for r in rules {
             let summary = r.summary.replacingPipes()
             lines.append("| `\(r.id)` | \(r.severity.rawValue) | \(r.scope.rawValue) | \(r.reference.replacingPipes()) | \(summary) |")
         }

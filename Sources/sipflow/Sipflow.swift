@@ -12,7 +12,7 @@ struct Sipflow: AsyncParsableCommand {
             what 1 means for it.
             """,
         version: SipflowVersion.current,
-        subcommands: [Lint.self, Rules.self]
+        subcommands: [Run.self, Serve.self, Flows.self, Validate.self, Lint.self, Rules.self]
     )
 }
 

@@ -61,7 +61,17 @@ enum ReportFixtures {
             schedule: RateController(rate: 100, maxCalls: 1000, duration: .seconds(10)), startedAt: startedAt)
     }
 
-    static func outcome(conditions: [String] = ["failed > 0.5%", "p99(setup) > 200ms"]) throws -> RunOutcome {
+    /// `total` without its failed calls: a run whose verdict only the conditions decide.
+    static var cleanTotal: CallStatistics {
+        var s = total
+        s.completed += s.failed
+        s.failed = 0
+        s.failures = [:]
+        return s
+    }
+
+    static func outcome(conditions: [String] = ["failed > 0.5%", "p99(setup) > 200ms"],
+                        total: CallStatistics = total) throws -> RunOutcome {
         RunOutcome(
             parameters: parameters, elapsed: .seconds(12), rateWindow: .seconds(10), total: total,
             memoryPerDialogBytes: 2150, conditions: try conditions.map { try Threshold(parsing: $0) })

@@ -28,12 +28,20 @@ import Testing
     }
 
     @Test func aLatencyWithoutSamplesIsNotCrossed() throws {
-        let o = try ReportFixtures.outcome(conditions: ["p99(register) > 0ms"])
+        let o = try ReportFixtures.outcome(conditions: ["p99(register) > 0ms"], total: ReportFixtures.cleanTotal)
         #expect(o.thresholds[0].measured == nil)
         #expect(o.thresholds[0].measuredText == "-")
         #expect(!o.thresholds[0].crossed)
         #expect(o.verdict == .passed)
         #expect(o.exitCode == 0)
+    }
+
+    @Test func aFailedCallFailsTheRunWithoutConditions() throws {
+        let o = try ReportFixtures.outcome(conditions: [])
+        #expect(o.total.failed == 10)
+        #expect(o.verdict == .failed)
+        #expect(o.exitCode == 1)
+        #expect(try ReportFixtures.outcome(conditions: [], total: ReportFixtures.cleanTotal).exitCode == 0)
     }
 
     @Test func failedPercentIsOfStartedCalls() throws {

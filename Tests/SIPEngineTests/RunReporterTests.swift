@@ -26,7 +26,7 @@ import Testing
         #expect(text.hasPrefix("t=1s rate=100.0/100 "))
         #expect(text.contains("\nt=3s rate=100.0/100 "))
         #expect(text.contains("\n\nRun\n  flow         uac-basic\n"))
-        #expect(text.hasSuffix("Verdict: FAILED, 1 of 1 conditions crossed (exit code 1)\n"))
+        #expect(text.hasSuffix("Verdict: FAILED, 10 calls failed, 1 of 1 conditions crossed (exit code 1)\n"))
         let csv = String(decoding: try Data(contentsOf: URL(fileURLWithPath: csvPath)), as: UTF8.self)
         #expect(csv.split(separator: "\n").count == 4)
         let report = try RunReport.decode(try Data(contentsOf: URL(fileURLWithPath: jsonPath)))
@@ -49,7 +49,7 @@ import Testing
         let reporter = try RunReporter(
             parameters: ReportFixtures.parameters, options: options, write: out.write, writeError: err.write)
         reporter.record(ReportFixtures.snapshot())
-        let outcome = reporter.finish(elapsed: .seconds(1), total: ReportFixtures.total)
+        let outcome = reporter.finish(elapsed: .seconds(1), total: ReportFixtures.cleanTotal)
         #expect(outcome.exitCode == 3)
         #expect(outcome.verdict == .failed)
         #expect(err.all == ["sipflow: cannot open '/nonexistent-sipflow/run.json': No such file or directory\n"])

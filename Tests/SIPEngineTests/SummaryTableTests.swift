@@ -50,7 +50,7 @@ import Testing
               failed > 0.5%          1.00%  CROSSED
               p99(setup) > 200ms     1.9ms  ok
 
-            Verdict: FAILED, 1 of 2 conditions crossed (exit code 1)
+            Verdict: FAILED, 10 calls failed, 1 of 2 conditions crossed (exit code 1)
 
             """)
     }
@@ -73,7 +73,7 @@ import Testing
         for absent in ["RFC 6076", "Conformance", "Memory per dialog", "Fail if (--fail-if)", "  calls limit", "    timeout"] {
             #expect(!lines.contains { $0.hasPrefix(absent) }, "unexpected \(absent)")
         }
-        #expect(lines.last == "Verdict: PASSED, no --fail-if conditions given (exit code 0)")
+        #expect(lines.last == "Verdict: PASSED, no call failed, no --fail-if conditions given (exit code 0)")
     }
 
     @Test func aRampIsDescribedFromTo() {
@@ -102,11 +102,14 @@ import Testing
     }
 
     @Test func verdictLinesSayWhatHappened() throws {
-        let passing = try ReportFixtures.outcome(conditions: ["failed > 5%", "p99(register) > 1ms"])
-        #expect(SummaryTable(passing).verdictLine == "Verdict: PASSED, none of 2 conditions crossed (exit code 0)")
+        let passing = try ReportFixtures.outcome(conditions: ["failed > 5%", "p99(register) > 1ms"],
+                                                 total: ReportFixtures.cleanTotal)
+        #expect(SummaryTable(passing).verdictLine == "Verdict: PASSED, no call failed, none of 2 conditions crossed (exit code 0)")
         var crashed = passing
         crashed.verdict = .failed
         crashed.exitCode = 3
         #expect(SummaryTable(crashed).verdictLine == "Verdict: FAILED (exit code 3)")
+        let callsFailed = try ReportFixtures.outcome(conditions: ["failed > 5%"])
+        #expect(SummaryTable(callsFailed).verdictLine == "Verdict: FAILED, 10 calls failed (exit code 1)")
     }
 }

@@ -1,4 +1,4 @@
-/// Whether a run passed its `--fail-if` conditions.
+/// Whether a run passed: no failed call and no `--fail-if` condition crossed.
 public enum Verdict: String, Sendable, Codable {
     case passed, failed
 }
@@ -77,7 +77,8 @@ public struct RunOutcome: Sendable {
         let window = (rateWindow ?? elapsed).seconds
         let rate = window > 0 ? Double(total.started) / window : 0
         thresholds = conditions.map { ThresholdResult($0, stats: total, achievedRate: rate) }
-        verdict = thresholds.contains(where: \.crossed) ? .failed : .passed
+        // A run fails when any call failed (exit code 1, as documented) or a --fail-if condition holds.
+        verdict = thresholds.contains(where: \.crossed) || total.failed > 0 ? .failed : .passed
         exitCode = verdict == .passed ? 0 : 1
     }
 

@@ -128,13 +128,19 @@ public struct SummaryTable: Sendable {
     public var verdictLine: String {
         let crossed = outcome.thresholds.filter(\.crossed).count
         let code = "exit code \(outcome.exitCode)"
+        let failed = outcome.total.failed
+        let calls = failed == 1 ? "1 call failed" : "\(failed) calls failed"
         switch outcome.verdict {
         case .passed where outcome.thresholds.isEmpty:
-            return "Verdict: PASSED, no --fail-if conditions given (\(code))"
+            return "Verdict: PASSED, no call failed, no --fail-if conditions given (\(code))"
         case .passed:
-            return "Verdict: PASSED, none of \(outcome.thresholds.count) conditions crossed (\(code))"
+            return "Verdict: PASSED, no call failed, none of \(outcome.thresholds.count) conditions crossed (\(code))"
+        case .failed where crossed > 0 && failed > 0:
+            return "Verdict: FAILED, \(calls), \(crossed) of \(outcome.thresholds.count) conditions crossed (\(code))"
         case .failed where crossed > 0:
             return "Verdict: FAILED, \(crossed) of \(outcome.thresholds.count) conditions crossed (\(code))"
+        case .failed where failed > 0:
+            return "Verdict: FAILED, \(calls) (\(code))"
         case .failed:
             return "Verdict: FAILED (\(code))"
         }
