@@ -60,6 +60,8 @@ let package = Package(
         .testTarget(name: "SIPFlowTests", dependencies: ["SIPFlow", "SIPCore"]),
         .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport", "SIPCore"]),
         .testTarget(name: "SIPEngineTests", dependencies: ["SIPEngine", "SIPFlow", "SIPTransport", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]),
+        // Tests against real SIP software (SIPp, Kamailio) and the sipflow binary.
+        .testTarget(name: "InteropTests", dependencies: ["SIPEngine", "sipflow"], exclude: ["Resources"]),
         .testTarget(name: "sipflowTests", dependencies: ["sipflow", "SIPCore", "SIPConformance"]),
     ],
     swiftLanguageModes: [.v6]
