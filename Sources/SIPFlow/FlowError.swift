@@ -32,8 +32,24 @@ public struct FlowError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public init(_ message: String, at location: SourceLocation, hint: String? = nil) {
         self.location = location
-        self.message = message
-        self.hint = hint
+        self.message = Self.oneLine(message)
+        self.hint = hint.map(Self.oneLine)
+    }
+
+    /// Escapes control characters, so text quoted from the flow cannot break the one-line shape.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.properties.generalCategory == .control: out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     public var description: String {

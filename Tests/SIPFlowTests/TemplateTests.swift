@@ -206,3 +206,16 @@ import Testing
         #expect(!FlowParser.looksLikePath("Mr.Smith2"))
     }
 }
+
+extension TemplateTests {
+    @Test func aVariableDoesNotSpanLines() {
+        #expect(throws: Template.ParseIssue(message: "unterminated variable '${'", hint: "close it with '}', or write '$${' for a literal '${'", offset: 2)) {
+            try Self.parse("a ${seq\n}")
+        }
+    }
+
+    @Test func errorMessagesStayOnOneLine() {
+        let error = FlowError("unknown key 'a\nb\u{7}'", at: SourceLocation(file: "f", line: 1, column: 1), hint: "x\ty")
+        #expect(error.description == "f:1:1: error: unknown key 'a\\nb\\u{7}' (x\\ty)")
+    }
+}
