@@ -219,3 +219,16 @@ extension TemplateTests {
         #expect(error.description == "f:1:1: error: unknown key 'a\\nb\\u{7}' (x\\ty)")
     }
 }
+
+extension TemplateTests {
+    @Test func patternsReturnTheFirstGroupOrTheMatch() throws {
+        let port = try #require(Pattern("m=audio (\\d+)"))
+        #expect(port.groupCount == 1)
+        #expect(port.firstMatch(in: "v=0\r\nm=audio 49170 RTP/AVP 0\r\n") == "49170")
+        #expect(port.firstMatch(in: "v=0\r\n") == nil)
+        #expect(Pattern("kam[a-z]+")?.firstMatch(in: "Server: kamailio (5.7)") == "kamailio")
+        #expect(Pattern("^INVITE( .*)?$")?.firstMatch(in: "INVITE") == "")
+        #expect(Pattern("(") == nil)
+        #expect(Pattern("a") == Pattern("a") && Pattern("a") != Pattern("b"))
+    }
+}
