@@ -76,6 +76,14 @@ import Testing
         ])
     }
 
+    @Test func theCalleeKnowsTheCallerPausesBeforeBye() throws {
+        let callee = try FlowLoader.load(nameOrPath: "basic-call").program(for: "callee")
+        let expectations = callee.instructions.compactMap { if case .expect(let e) = $0 { e } else { nil } }
+        #expect(expectations.map(\.peerPauses) == [[], [], [.fixed(.seconds(2))]])
+        let caller = try FlowLoader.load(nameOrPath: "basic-call").program(for: "caller")
+        #expect(caller.instructions.allSatisfy { if case .expect(let e) = $0 { e.peerPauses.isEmpty } else { true } })
+    }
+
     @Test func cancelAnswersCancelThenInvite() throws {
         let flow = try FlowLoader.load(nameOrPath: "cancel")
         let roles = flow.messageSteps.map(\.context.role)
@@ -194,5 +202,22 @@ extension PartyProgram {
             case .pause(let delay): "pause \(delay)"
             }
         }
+    }
+}
+
+extension BuiltinFlowTests {
+    @Test func cancelLadderDiagram() throws {
+        let flow = try FlowLoader.load(nameOrPath: "cancel")
+        #expect(flow.ladderDiagram == """
+            caller                          callee
+              |---------- INVITE ----------->|  body
+              |<------------ 100 ------------|  optional
+              |<------------ 180 ------------|
+              |                              |  pause 1s (caller)
+              |---------- CANCEL ----------->|
+              |<------------ 200 ------------|
+              |<------------ 487 ------------|
+              |------------ ACK ------------>|
+            """)
     }
 }
