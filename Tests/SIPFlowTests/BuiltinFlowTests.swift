@@ -221,3 +221,16 @@ extension BuiltinFlowTests {
             """)
     }
 }
+
+extension BuiltinFlowTests {
+    @Test func theExampleInTheDocsLoads() throws {
+        let docs = URL(fileURLWithPath: Self.flowsDirectory).deletingLastPathComponent().appendingPathComponent("docs/flow-format.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let start = try #require(text.range(of: "```yaml\n")), end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        let flow = try FlowLoader.parse(yaml: String(text[start.upperBound..<end.lowerBound]), file: "docs.yaml", directory: Self.flowsDirectory)
+        #expect(try flow.program(for: "caller").transcript == [
+            "send INVITE", "expect 100 optional", "expect 180|183", "expect 200", "send ACK", "pause uniform 1s..3s", "send BYE", "expect 200",
+        ])
+        #expect(flow.messageSteps[5].headers[0].value.segments == [.variable(.captured(name: "remote_sdp_port", slot: 0))])
+    }
+}
