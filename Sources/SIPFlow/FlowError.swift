@@ -1,3 +1,5 @@
+import Foundation
+
 /// A place in a flow file: 1-based line and column, as editors count them. Line 0 means "the file as a whole".
 public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
     public var file: String
@@ -57,4 +59,9 @@ public struct FlowError: Error, Hashable, Sendable, CustomStringConvertible {
         if let hint { text += " (\(hint))" }
         return text
     }
+}
+
+extension FlowError: LocalizedError {
+    /// The same one line as `description`, for code that prints `localizedDescription`.
+    public var errorDescription: String? { description }
 }

@@ -219,5 +219,6 @@ import Testing
         let error = FlowError("x is wrong", at: SourceLocation(file: "f.yaml", line: 2, column: 3))
         #expect(error.description == "f.yaml:2:3: error: x is wrong")
         #expect(error.file == "f.yaml" && error.line == 2 && error.column == 3)
+        #expect((error as any Error).localizedDescription == "f.yaml:2:3: error: x is wrong")
     }
 }
