@@ -67,12 +67,15 @@ public struct Pattern: Hashable, Sendable, CustomStringConvertible {
         self.box = Box(regex)
     }
 
-    /// The first match in `text`: its first capture group when there is one, else the whole match.
+    /// The first match in `text`: its first capture group when there is one, else the whole match; nil when
+    /// nothing matches.
     public func firstMatch(in text: String) -> String? {
         let range = NSRange(text.startIndex..., in: text)
         guard let match = box.regex.firstMatch(in: text, options: [], range: range) else { return nil }
         let group = match.numberOfRanges > 1 ? match.range(at: 1) : match.range
-        guard group.location != NSNotFound, let swiftRange = Range(group, in: text) else { return nil }
+        // The pattern matched even when its first group took no part (`a( b)?` on "a"): the value is empty.
+        guard group.location != NSNotFound else { return "" }
+        guard let swiftRange = Range(group, in: text) else { return nil }
         return String(text[swiftRange])
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A place in a flow file: 1-based line and column, as editors count them. Line 0 means "the file as a whole".
 public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
     public var file: String
@@ -32,8 +34,24 @@ public struct FlowError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public init(_ message: String, at location: SourceLocation, hint: String? = nil) {
         self.location = location
-        self.message = message
-        self.hint = hint
+        self.message = Self.oneLine(message)
+        self.hint = hint.map(Self.oneLine)
+    }
+
+    /// Escapes control characters, so text quoted from the flow cannot break the one-line shape.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.properties.generalCategory == .control: out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     public var description: String {
@@ -41,4 +59,9 @@ public struct FlowError: Error, Hashable, Sendable, CustomStringConvertible {
         if let hint { text += " (\(hint))" }
         return text
     }
+}
+
+extension FlowError: LocalizedError {
+    /// The same one line as `description`, for code that prints `localizedDescription`.
+    public var errorDescription: String? { description }
 }

@@ -104,7 +104,7 @@ extension FlowParser {
         guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || tokenSymbols.contains($0)) }) else {
             throw reader.error("bad header name '\(name)'", at: node, hint: "a header name is letters, digits and -.!%*_+`'~")
         }
-        if name.lowercased() == "content-length" {
+        if HeaderName.classify(name) == .contentLength {
             throw reader.error("Content-Length is computed by the engine", at: node, hint: "use 'raw:' to send a wrong Content-Length")
         }
     }

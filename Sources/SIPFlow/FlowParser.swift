@@ -47,6 +47,9 @@ struct FlowParser {
             throw reader.error("flow has no steps", at: stepsEntry.keyNode, hint: "list the messages, e.g. '- caller -> callee: OPTIONS'")
         }
         for node in stepNodes { try parseStep(node) }
+        guard steps.contains(where: { if case .message = $0.kind { true } else { false } }) else {
+            throw reader.error("flow has pauses but no messages", at: stepsEntry.keyNode, hint: "add a message, e.g. '- \(parties[0]) -> \(parties[1]): OPTIONS'")
+        }
 
         for index in pausesToAssign { assignPauseParty(at: index) }
         return Flow(

@@ -76,11 +76,3 @@ public struct BodyTemplate: Hashable, Sendable {
     /// The file the body came from, relative to the flow file; nil for inline text.
     public var file: String?
 }
-
-extension HeaderName {
-    /// Classifies a header name given as text.
-    static func classify(_ name: String) -> HeaderName {
-        var bytes = Array(name.utf8)
-        return bytes.withUnsafeMutableBufferPointer { HeaderName.classify(UnsafeBufferPointer($0)) }
-    }
-}

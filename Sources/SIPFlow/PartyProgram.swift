@@ -46,6 +46,9 @@ public struct Expectation: Hashable, Sendable {
     public var assertions: [Assertion]
     public var captures: [Capture]
     public var reactions: [StatusPattern: Reaction]
+    /// Pauses the peer takes before sending this message: the engine adds them to its default wait, so a
+    /// `pause: 30s` on one side does not time out the other.
+    public var peerPauses: [Delay] = []
     public var context: StepContext
     public var step: Int
     public var location: SourceLocation
@@ -81,11 +84,16 @@ extension Flow {
 
     private func compile(party: String, peer: String) -> PartyProgram {
         var instructions: [PartyProgram.Instruction] = []
+        var peerPauses: [Delay] = []
         for (index, step) in steps.enumerated() {
             switch step.kind {
+            case .pause(let pause) where pause.party == party:
+                instructions.append(.pause(pause.delay))
+                peerPauses = []
             case .pause(let pause):
-                if pause.party == party { instructions.append(.pause(pause.delay)) }
+                peerPauses.append(pause.delay)
             case .message(let m) where m.from == party:
+                peerPauses = []
                 instructions.append(.send(MessageTemplate(
                     kind: m.message, headers: m.headers, body: m.body, raw: m.raw, context: m.context,
                     step: index, location: m.location)))
@@ -96,8 +104,9 @@ extension Flow {
                 }
                 instructions.append(.expect(Expectation(
                     match: match, optional: m.optional, timeout: m.timeout, assertions: m.assertions,
-                    captures: m.captures, reactions: m.reactions, context: m.context, step: index,
-                    location: m.location)))
+                    captures: m.captures, reactions: m.reactions, peerPauses: peerPauses, context: m.context,
+                    step: index, location: m.location)))
+                peerPauses = []
             case .message:
                 break
             }

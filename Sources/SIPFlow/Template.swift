@@ -119,7 +119,9 @@ extension Template {
                 literal.append(contentsOf: "${".unicodeScalars)
                 i += 3
             } else if c == "$", i + 1 < chars.count, chars[i + 1] == "{" {
-                guard let close = chars[(i + 2)...].firstIndex(of: "}") else {
+                // A variable name ends on its own line: an unclosed `${` must not swallow the text after it.
+                let end = chars[(i + 2)...].firstIndex { $0 == "}" || $0 == "\n" || $0 == "\r" }
+                guard let close = end, chars[close] == "}" else {
                     throw ParseIssue(message: "unterminated variable '${'", hint: "close it with '}', or write '$${' for a literal '${'", offset: i)
                 }
                 let name = String(String.UnicodeScalarView(chars[(i + 2)..<close])).trimmingCharacters(in: .whitespaces)

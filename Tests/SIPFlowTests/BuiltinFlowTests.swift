@@ -76,6 +76,14 @@ import Testing
         ])
     }
 
+    @Test func theCalleeKnowsTheCallerPausesBeforeBye() throws {
+        let callee = try FlowLoader.load(nameOrPath: "basic-call").program(for: "callee")
+        let expectations = callee.instructions.compactMap { if case .expect(let e) = $0 { e } else { nil } }
+        #expect(expectations.map(\.peerPauses) == [[], [], [.fixed(.seconds(2))]])
+        let caller = try FlowLoader.load(nameOrPath: "basic-call").program(for: "caller")
+        #expect(caller.instructions.allSatisfy { if case .expect(let e) = $0 { e.peerPauses.isEmpty } else { true } })
+    }
+
     @Test func cancelAnswersCancelThenInvite() throws {
         let flow = try FlowLoader.load(nameOrPath: "cancel")
         let roles = flow.messageSteps.map(\.context.role)
@@ -194,5 +202,35 @@ extension PartyProgram {
             case .pause(let delay): "pause \(delay)"
             }
         }
+    }
+}
+
+extension BuiltinFlowTests {
+    @Test func cancelLadderDiagram() throws {
+        let flow = try FlowLoader.load(nameOrPath: "cancel")
+        #expect(flow.ladderDiagram == """
+            caller                          callee
+              |---------- INVITE ----------->|  body
+              |<------------ 100 ------------|  optional
+              |<------------ 180 ------------|
+              |                              |  pause 1s (caller)
+              |---------- CANCEL ----------->|
+              |<------------ 200 ------------|
+              |<------------ 487 ------------|
+              |------------ ACK ------------>|
+            """)
+    }
+}
+
+extension BuiltinFlowTests {
+    @Test func theExampleInTheDocsLoads() throws {
+        let docs = URL(fileURLWithPath: Self.flowsDirectory).deletingLastPathComponent().appendingPathComponent("docs/flow-format.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let start = try #require(text.range(of: "```yaml\n")), end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        let flow = try FlowLoader.parse(yaml: String(text[start.upperBound..<end.lowerBound]), file: "docs.yaml", directory: Self.flowsDirectory)
+        #expect(try flow.program(for: "caller").transcript == [
+            "send INVITE", "expect 100 optional", "expect 180|183", "expect 200", "send ACK", "pause uniform 1s..3s", "send BYE", "expect 200",
+        ])
+        #expect(flow.messageSteps[5].headers[0].value.segments == [.variable(.captured(name: "remote_sdp_port", slot: 0))])
     }
 }

@@ -206,3 +206,29 @@ import Testing
         #expect(!FlowParser.looksLikePath("Mr.Smith2"))
     }
 }
+
+extension TemplateTests {
+    @Test func aVariableDoesNotSpanLines() {
+        #expect(throws: Template.ParseIssue(message: "unterminated variable '${'", hint: "close it with '}', or write '$${' for a literal '${'", offset: 2)) {
+            try Self.parse("a ${seq\n}")
+        }
+    }
+
+    @Test func errorMessagesStayOnOneLine() {
+        let error = FlowError("unknown key 'a\nb\u{7}'", at: SourceLocation(file: "f", line: 1, column: 1), hint: "x\ty")
+        #expect(error.description == "f:1:1: error: unknown key 'a\\nb\\u{7}' (x\\ty)")
+    }
+}
+
+extension TemplateTests {
+    @Test func patternsReturnTheFirstGroupOrTheMatch() throws {
+        let port = try #require(Pattern("m=audio (\\d+)"))
+        #expect(port.groupCount == 1)
+        #expect(port.firstMatch(in: "v=0\r\nm=audio 49170 RTP/AVP 0\r\n") == "49170")
+        #expect(port.firstMatch(in: "v=0\r\n") == nil)
+        #expect(Pattern("kam[a-z]+")?.firstMatch(in: "Server: kamailio (5.7)") == "kamailio")
+        #expect(Pattern("^INVITE( .*)?$")?.firstMatch(in: "INVITE") == "")
+        #expect(Pattern("(") == nil)
+        #expect(Pattern("a") == Pattern("a") && Pattern("a") != Pattern("b"))
+    }
+}

@@ -154,6 +154,8 @@ import Testing
             == "t.yaml:2:1: error: flow has no steps (list the messages, e.g. '- caller -> callee: OPTIONS')")
         #expect(Self.error("parties: [a, b]\nsteps:\n")
             == "t.yaml:2:1: error: flow has no steps (list the messages, e.g. '- caller -> callee: OPTIONS')")
+        #expect(Self.error("parties: [a, b]\nsteps:\n  - pause: 1s\n")
+            == "t.yaml:2:1: error: flow has pauses but no messages (add a message, e.g. '- a -> b: OPTIONS')")
         #expect(Self.error("parties: [a, b]\n") == "t.yaml:1:1: error: flow has no 'steps' (add 'steps:' with the ladder of messages)")
     }
 
@@ -217,5 +219,6 @@ import Testing
         let error = FlowError("x is wrong", at: SourceLocation(file: "f.yaml", line: 2, column: 3))
         #expect(error.description == "f.yaml:2:3: error: x is wrong")
         #expect(error.file == "f.yaml" && error.line == 2 && error.column == 3)
+        #expect((error as any Error).localizedDescription == "f.yaml:2:3: error: x is wrong")
     }
 }
