@@ -5,42 +5,25 @@ import SIPFlow
 extension Call {
     /// Runs the expectation's assertions, then its captures. Returns the failure, if any.
     func evaluate(_ e: Expectation, _ message: SIPMessage) -> FailureReason? {
-        for assertion in e.assertions where !holds(assertion, in: message) {
+        for assertion in e.assertions where !assertion.holds(in: message, render: render) {
             return .assertionFailed
         }
-        for capture in e.captures {
-            guard let text = subjectText(capture.source, in: message) else { continue }
-            let value = capture.pattern.map { $0.firstMatch(in: text) } ?? text
-            if capture.slot < captures.count, let value { captures[capture.slot] = value }
+        for capture in e.captures where capture.slot < captures.count {
+            if let value = capture.value(in: message) { captures[capture.slot] = value }
         }
         return nil
     }
+}
 
-    private func holds(_ assertion: Assertion, in message: SIPMessage) -> Bool {
-        let text = subjectText(assertion.subject, in: message)
-        switch assertion.check {
-        case .present(let wanted):
-            return (text != nil) == wanted
-        case .equals(let template):
-            return text == render(template)
-        case .contains(let template):
-            guard let text else { return false }
-            return text.contains(render(template))
-        case .matches(let pattern):
-            guard let text else { return false }
-            return pattern.firstMatch(in: text) != nil
-        }
-    }
-
-    /// The text an assertion or capture looks at: all values of a header joined by ", ", or the body.
-    private func subjectText(_ subject: Assertion.Subject, in message: SIPMessage) -> String? {
-        switch subject {
-        case .body:
-            return String(decoding: message.body, as: UTF8.self)
-        case .header(let name):
-            let fields = message.fields(named: name)
-            guard !fields.isEmpty else { return nil }
-            return fields.map { message.value(of: $0).string }.joined(separator: ", ")
+extension Delay {
+    /// A delay no draw is likely to exceed, for timeouts that must outlast a peer's pause: the longest of a
+    /// uniform, mean + 6σ of a normal, 10 × the mean of an exponential.
+    var upperBound: Duration {
+        switch self {
+        case .fixed(let d): d
+        case .uniform(_, let high): high
+        case .normal(let mean, let stddev): mean + stddev * 6
+        case .exponential(let mean): mean * 10
         }
     }
 }

@@ -76,7 +76,11 @@ final class Call {
                 return
             case .expect(let expectation):
                 generation &+= 1
-                let timeout = expectation.timeout ?? shard.defaultTimeout
+                // Without a timeout of its own, a step waits 64·T1 plus the pauses the peer takes before it.
+                var timeout = expectation.timeout ?? shard.defaultTimeout
+                if expectation.timeout == nil {
+                    for pause in expectation.peerPauses { timeout += pause.upperBound }
+                }
                 shard.schedule(.expectTimeout(generation), for: self, after: timeout, from: now)
                 return
             }

@@ -42,7 +42,7 @@ public struct EngineConfiguration: Sendable {
     public var threads: Int = 1
     public var transactions: TransactionConfiguration = .default
     public var conformance: ConformanceMode = .warn
-    /// The timeout of an expectation that sets none: 64·T1 plus three times the mean of the flow's pauses.
+    /// The timeout of an expectation that sets none (default 64·T1); the peer's pauses before the step are added.
     public var defaultTimeout: Duration?
     public var data: CallData?
     public var tap: (any SIPTap)?
@@ -62,13 +62,9 @@ public struct EngineConfiguration: Sendable {
         self.bindAddress = bindAddress
     }
 
-    /// The timeout used by expectations without one.
+    /// The timeout of an expectation that sets none, before the peer's pauses ahead of it are added: 64·T1.
     public var effectiveDefaultTimeout: Duration {
-        if let defaultTimeout { return defaultTimeout }
-        var pauses = Duration.zero
-        for case .pause(let delay) in program.instructions { pauses += delay.mean }
-        // The peer's pauses are not in this program; the responder waits through them, so count generously.
-        return transactions.t1 * 64 + pauses * 3 + .seconds(role == .responder ? 60 : 0)
+        defaultTimeout ?? transactions.t1 * 64
     }
 }
 

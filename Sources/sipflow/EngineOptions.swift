@@ -15,7 +15,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "What a conformance error in a received message does: error (fails the call), warn (counts it), off.")
     var conformance: EngineConfiguration.ConformanceMode = .warn
 
-    @Option(help: "Timeout of a step that sets none (default: 64·T1 plus three times the flow's pauses).")
+    @Option(help: "Timeout of a step that sets none (default: 64·T1, plus the pauses the peer takes before the step).")
     var timeout: String?
 
     @Option(help: "Most calls in progress at once; more wait for a free slot (their lateness is measured).")
