@@ -8,11 +8,14 @@ let package = Package(
         .executable(name: "sipflow", targets: ["sipflow"]),
         .library(name: "SIPCore", targets: ["SIPCore"]),
         .library(name: "SIPConformance", targets: ["SIPConformance"]),
+        .library(name: "SIPTransaction", targets: ["SIPTransaction"]),
+        .library(name: "SIPFlow", targets: ["SIPFlow"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
@@ -20,6 +23,10 @@ let package = Package(
         .target(name: "SIPCore"),
         // RFC 3261 rule catalogue and the checks that apply it.
         .target(name: "SIPConformance", dependencies: ["SIPCore"]),
+        // RFC 3261 §17 transactions and §12 dialogs as values: time is an input, timers are returned as data.
+        .target(name: "SIPTransaction", dependencies: ["SIPCore"]),
+        // Flow files: the YAML ladder model, loading with line:column errors, per-party programs.
+        .target(name: "SIPFlow", dependencies: ["SIPCore", .product(name: "Yams", package: "Yams")]),
         // Sockets: UDP (and later TCP/TLS) endpoints, one tap for every message. The only module that does I/O.
         .target(
             name: "SIPTransport",
@@ -33,7 +40,7 @@ let package = Package(
         .target(
             name: "SIPEngine",
             dependencies: [
-                "SIPCore", "SIPConformance", "SIPTransport",
+                "SIPCore", "SIPConformance", "SIPTransaction", "SIPFlow", "SIPTransport",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -55,22 +62,25 @@ let package = Package(
         .executableTarget(
             name: "sipflow",
             dependencies: [
-                "SIPCore", "SIPConformance", "SIPMonitor",
+                "SIPCore", "SIPConformance", "SIPFlow", "SIPEngine", "SIPTransport", "SIPMonitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
         .testTarget(name: "SIPConformanceTests", dependencies: ["SIPCore", "SIPConformance"]),
+        .testTarget(name: "SIPTransactionTests", dependencies: ["SIPCore", "SIPTransaction"]),
+        .testTarget(name: "SIPFlowTests", dependencies: ["SIPFlow", "SIPCore"]),
         .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport", "SIPCore"]),
-        .testTarget(name: "SIPEngineTests", dependencies: ["SIPEngine"]),
-        .testTarget(name: "SIPMonitorTests", dependencies: ["SIPMonitor", "SIPCore", "SIPConformance"]),
-        .testTarget(name: "sipflowTests", dependencies: ["sipflow", "SIPCore", "SIPConformance", "SIPMonitor"]),
-        // Tests that start real peers (SIPp, Kamailio) on loopback ports; they skip when the peer is not installed.
+        .testTarget(name: "SIPEngineTests", dependencies: ["SIPEngine", "SIPFlow", "SIPTransport", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "SIPMonitorTests", dependencies: ["SIPMonitor", "SIPCore", "SIPConformance", "SIPTransport"]),
+        // Tests against real SIP software (SIPp, Kamailio) and the sipflow binary.
         .testTarget(
-            name: "IntegrationTests",
-            dependencies: ["SIPMonitor", "SIPCore", "SIPConformance", "SIPTransport"],
-            resources: [.copy("Resources")]
+            name: "InteropTests",
+            dependencies: ["SIPEngine", "sipflow", "SIPMonitor", "SIPCore", "SIPConformance", "SIPTransport"],
+            exclude: ["Resources"]
         ),
+        .testTarget(name: "sipflowTests", dependencies: ["sipflow", "SIPCore", "SIPConformance", "SIPMonitor"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,14 +4,25 @@ import SIPCore
 public struct MessageChecker: Sendable {
     public init() {}
 
-    /// Every finding for a parsed message, in the order of the message's lines.
+    /// Every finding for a parsed message, in the order of the message's lines (findings about absent headers,
+    /// which have no line, come last).
     public func check(_ message: SIPMessage) -> [Finding] {
-        []
+        var out = FindingList(message)
+        ParseRules.check(message, into: &out)
+        StartLineRules.check(message, into: &out)
+        PresenceRules.check(message, into: &out)
+        ValueRules.check(message, into: &out)
+        HeaderSyntaxRules.check(message, into: &out)
+        ViaRules.check(message, into: &out)
+        AddressRules.check(message, into: &out)
+        ExtensionRules.check(message, into: &out)
+        ResponseRules.check(message, into: &out)
+        return out.sorted()
     }
 
     /// The finding for bytes that could not be parsed at all.
     public func findings(for error: SIPParseError) -> [Finding] {
-        []
+        [Finding(ParseRules.rule(for: error.kind), line: error.line, error.detail)]
     }
 }
 
@@ -22,13 +33,23 @@ public struct ExchangeChecker: Sendable {
     /// Findings for `response` as an answer to `request`. `earlierToTag` is the To tag of an earlier response of the
     /// same dialog, if one was seen, to check that provisional and final responses agree.
     public func check(response: SIPMessage, to request: SIPMessage, earlierToTag: ByteString? = nil) -> [Finding] {
-        []
+        var out = FindingList(response)
+        ExchangeRules.check(response: response, request: request, earlierToTag: earlierToTag, into: &out)
+        return out.sorted()
     }
 }
 
 /// The full rule catalogue.
 public enum RuleCatalogue {
-    public static let all: [Rule] = []
+    public static let all: [Rule] = ParseRules.all + StartLineRules.all + PresenceRules.all + ValueRules.all
+        + HeaderSyntaxRules.all + ViaRules.all + AddressRules.all + ExtensionRules.all + ResponseRules.all
+        + ExchangeRules.all
 
     public static func rule(id: String) -> Rule? { all.first { $0.id == id } }
+
+    /// The rule a tolerated parse defect is reported under.
+    public static func rule(for issue: SIPParseIssue.Kind) -> Rule { ParseRules.rule(for: issue) }
+
+    /// The rule bytes that could not be parsed are reported under.
+    public static func rule(for error: SIPParseError.Kind) -> Rule { ParseRules.rule(for: error) }
 }

@@ -24,7 +24,7 @@ struct Rules: ParsableCommand {
                 print("\(r.id.padding(w))  \(r.severity.rawValue.padding(7)) \(r.reference.padding(18)) \(r.summary)")
             }
         case .markdown:
-            print(Self.markdown(rules), terminator: "")
+            print(RuleCatalogue.markdownTable(rules), terminator: "")
         case .json:
             struct Out: Encodable { let id, severity, reference, summary, scope: String }
             let encoder = JSONEncoder()
@@ -33,14 +33,6 @@ struct Rules: ParsableCommand {
                                       summary: $0.summary, scope: $0.scope.rawValue) }
             print(String(decoding: try encoder.encode(out), as: UTF8.self))
         }
-    }
-}
-
-extension Rules {
-    static func markdown(_ rules: [Rule]) -> String {
-        var out = "| ID | Severity | Reference | Scope | Rule |\n|---|---|---|---|---|\n"
-        for r in rules { out += "| `\(r.id)` | \(r.severity.rawValue) | \(r.reference) | \(r.scope.rawValue) | \(r.summary) |\n" }
-        return out
     }
 }
 

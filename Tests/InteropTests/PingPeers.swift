@@ -4,54 +4,21 @@ import Testing
 import Glibc
 #endif
 
-/// Real SIP peers (SIPp, Kamailio) for the integration tests: found on the PATH, started on a free loopback UDP
-/// port, waited for, and always stopped.
-///
-/// When a tool is missing the tests that need it are skipped with a one-line notice; with `CI` set in the
-/// environment they run and fail instead, so a CI machine without the package cannot pass by skipping.
-enum Peers {
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
-
-    /// The tool's path, from PATH or the sbin directories (Kamailio lives in /usr/sbin).
-    static func find(_ tool: String) -> String? {
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-        for dir in path + ["/usr/sbin", "/sbin", "/usr/local/sbin", "/usr/bin"] {
-            let candidate = dir + "/" + tool
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
-    /// For `.enabled(if:)`: run when the tool is there, or under CI (where a missing tool must fail).
-    static func available(_ tool: String) -> Bool {
-        if find(tool) != nil || isCI { return true }
-        print("◇ skipping: \(tool) is not installed (scripts/test.sh installs it; with CI set these tests fail instead)")
-        return false
-    }
-
+/// What ping's interop tests add to `Peers`: a required tool, a resource path, and whether a port is bound.
+extension Peers {
     /// The tool's path, or a recorded failure (only reached under CI when it is missing).
     static func require(_ tool: String) throws -> String {
-        if let p = find(tool) { return p }
+        if let p = path(of: tool) { return p }
         Issue.record("\(tool) is not installed, and CI is set: install it (scripts/deps.sh)")
         throw PeerError.missing(tool)
     }
 
-    /// The package root (for Resources/ and the built sipflow binary).
+    /// The package root (for Resources/).
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static func resource(_ name: String) -> String { root.appendingPathComponent("Tests/IntegrationTests/Resources/\(name)").path }
+    static func resource(_ name: String) -> String { root.appendingPathComponent("Tests/InteropTests/Resources/\(name)").path }
 
-    /// A UDP port on 127.0.0.1 that was free a moment ago: bind port 0, read it back, close.
-    static func freeUDPPort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
+    /// A free loopback UDP port (0 if the socket calls fail, which makes the peer fail to start visibly).
+    static func freeUDPPort() -> Int { (try? freePort()) ?? 0 }
 
     /// Whether something has bound 127.0.0.1:`port` for UDP (our own bind fails with EADDRINUSE).
     static func isBound(_ port: Int) -> Bool {
@@ -133,9 +100,9 @@ struct Child: Sendable {
     }
 }
 
-/// One running peer process listening on `port`. `stop()` ends it and its workers; call it from a `defer`
+/// One running peer (SIPp, Kamailio) listening on `port`, in its own process group. `stop()` ends it and its workers; call it from a `defer`
 /// right after `start`.
-final class PeerProcess: @unchecked Sendable {
+final class SpawnedPeer: @unchecked Sendable {
     // @unchecked: immutable after start; `stop` is idempotent.
     let child: Child
     let port: Int
@@ -152,13 +119,13 @@ final class PeerProcess: @unchecked Sendable {
     /// Starts `executable` with the arguments for a port, on a free port (up to three tries when a port turns out
     /// taken), and waits until the port is bound (at most 5 s).
     static func start(_ executable: String, name: String, port fixed: Int? = nil,
-                      arguments: (Int) throws -> [String]) throws -> PeerProcess {
+                      arguments: (Int) throws -> [String]) throws -> SpawnedPeer {
         var lastError = ""
         for _ in 0..<3 {
             let port = fixed ?? Peers.freeUDPPort()
             let log = NSTemporaryDirectory() + "sipflow-peer-\(name)-\(port)-\(getpid()).log"
             let child = try Child.spawn(executable, try arguments(port), output: log)
-            let peer = PeerProcess(child: child, port: port, name: name, log: log)
+            let peer = SpawnedPeer(child: child, port: port, name: name, log: log)
             let deadline = Date().addingTimeInterval(5)
             var ended = false
             while Date() < deadline, !Peers.isBound(port) {
@@ -186,11 +153,7 @@ final class PeerProcess: @unchecked Sendable {
 /// Runs the built `sipflow` binary and captures its output and exit code (killed after `timeout`).
 enum SipflowBinary {
     static var path: String? {
-        for dir in [".build/debug", ".build/release"] {
-            let p = Peers.root.appendingPathComponent("\(dir)/sipflow").path
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return nil
+        FileManager.default.isExecutableFile(atPath: Peers.sipflow) ? Peers.sipflow : nil
     }
 
     struct Run { let status: Int32; let stdout: String; let stderr: String }

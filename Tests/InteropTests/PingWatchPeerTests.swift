@@ -15,7 +15,7 @@ import Testing
     func aBackendThatGoesDownAndComesBack() async throws {
         let first = try PingPeerTests.startSIPp(["-sn", "uas", "-aa"], name: "sipp-watch")
         let port = first.port
-        let current = Mutex<PeerProcess?>(first)
+        let current = Mutex<SpawnedPeer?>(first)
         defer { current.withLock { $0?.stop() } }
 
         let target = try ProbeTarget(parsing: "sip:127.0.0.1:\(port)")

@@ -13,14 +13,14 @@ import Testing
 
     static func target(_ port: Int) -> ProbeTarget { try! ProbeTarget(parsing: "sip:127.0.0.1:\(port)") }
 
-    static func startKamailio() throws -> PeerProcess {
+    static func startKamailio() throws -> SpawnedPeer {
         let kamailio = try Peers.require("kamailio")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sipflow-kamailio-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let modules = ["/usr/lib/x86_64-linux-gnu/kamailio/modules", "/usr/lib/aarch64-linux-gnu/kamailio/modules",
                        "/usr/lib/kamailio/modules", "/usr/local/lib64/kamailio/modules"]
             .first { FileManager.default.fileExists(atPath: $0 + "/sl.so") } ?? "/usr/lib/x86_64-linux-gnu/kamailio/modules"
-        return try PeerProcess.start(kamailio, name: "kamailio") { port in
+        return try SpawnedPeer.start(kamailio, name: "kamailio") { port in
             let template = try String(contentsOfFile: Peers.resource("kamailio-options.cfg"), encoding: .utf8)
             let cfg = dir.appendingPathComponent("kamailio-\(port).cfg")
             try template.replacingOccurrences(of: "@PORT@", with: String(port))
@@ -30,9 +30,9 @@ import Testing
         }
     }
 
-    static func startSIPp(_ arguments: [String], name: String, port: Int? = nil) throws -> PeerProcess {
+    static func startSIPp(_ arguments: [String], name: String, port: Int? = nil) throws -> SpawnedPeer {
         let sipp = try Peers.require("sipp")
-        return try PeerProcess.start(sipp, name: name, port: port) { port in
+        return try SpawnedPeer.start(sipp, name: name, port: port) { port in
             arguments + ["-i", "127.0.0.1", "-p", String(port), "-nostdin", "-mp", String(Peers.freeUDPPort())]
         }
     }

@@ -1,0 +1,58 @@
+import SIPCore
+
+/// Findings collected while checking one message, with helpers that point each finding at a header line.
+struct FindingList {
+    let message: SIPMessage
+    private(set) var findings: [Finding] = []
+
+    init(_ message: SIPMessage) { self.message = message }
+
+    /// Reports a finding about a header field: its canonical name (or the name as written) and its line.
+    mutating func add(_ rule: Rule, _ field: SIPHeaderField, _ text: String) {
+        let name = field.name == .other ? message.rawName(of: field).string : field.name.canonicalName
+        findings.append(Finding(rule, header: name, line: Int(field.line), text))
+    }
+
+    /// Reports a finding about a header that has no line to point at (typically an absent header).
+    mutating func add(_ rule: Rule, header: HeaderName, _ text: String) {
+        findings.append(Finding(rule, header: header.canonicalName, line: nil, text))
+    }
+
+    /// Reports a finding about the start line.
+    mutating func addStartLine(_ rule: Rule, _ text: String) {
+        findings.append(Finding(rule, line: 1, text))
+    }
+
+    /// Reports a finding at a given line, with no header.
+    mutating func add(_ rule: Rule, line: Int?, _ text: String) {
+        findings.append(Finding(rule, line: line, text))
+    }
+
+    /// The findings by line; those without a line keep their order at the end.
+    func sorted() -> [Finding] {
+        findings.enumerated().sorted { a, b in
+            let la = a.element.line ?? Int.max, lb = b.element.line ?? Int.max
+            return la != lb ? la < lb : a.offset < b.offset
+        }.map(\.element)
+    }
+}
+
+extension SIPMessage {
+    /// Each value of a header with the field it came from; list headers are split at top-level commas.
+    func valuesWithFields(_ name: HeaderName) -> [(field: SIPHeaderField, value: ByteString)] {
+        var out: [(SIPHeaderField, ByteString)] = []
+        for f in fields(name) {
+            let v = value(of: f)
+            if name.isList { for e in HeaderList.split(v) { out.append((f, e)) } } else { out.append((f, v)) }
+        }
+        return out
+    }
+
+    /// The method a response answers, from its CSeq (nil if the CSeq does not parse).
+    var answeredMethod: SIPMethod? { cseq?.method }
+}
+
+extension ByteString {
+    /// The text lower-cased, for comparing tokens that are case-insensitive.
+    var lowercased: String { string.lowercased() }
+}

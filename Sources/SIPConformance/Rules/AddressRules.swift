@@ -1,0 +1,117 @@
+import SIPCore
+
+/// Rules for the name-addr headers: From, To, Contact, Route, Record-Route, Reply-To (RFC 3261 §20, §25.1).
+enum AddressRules {
+    static let fromSyntax = syntaxRule("rfc3261.20.20.from-syntax", "From", "§20.20")
+    static let toSyntax = syntaxRule("rfc3261.20.39.to-syntax", "To", "§20.39")
+    static let contactSyntax = syntaxRule("rfc3261.20.10.contact-syntax", "Contact", "§20.10")
+    static let routeSyntax = syntaxRule("rfc3261.20.34.route-syntax", "Route", "§20.34")
+    static let recordRouteSyntax = syntaxRule("rfc3261.20.30.record-route-syntax", "Record-Route", "§20.30")
+    static let replyToSyntax = syntaxRule("rfc3261.20.31.reply-to-syntax", "Reply-To", "§20.31")
+    /// RFC 3261 §8.1.1.3: the UAC adds a tag to From; RFC 2543 elements may not.
+    static let fromTag = Rule(
+        "rfc3261.8.1.1.3.from-tag", .warning, "RFC 3261 §8.1.1.3",
+        "The From header of a request has a tag parameter (RFC 2543 elements may omit it).")
+    /// RFC 4475 §3.3.14, RFC 3261 §19.1.5: URI headers in a REGISTER Contact are data, never a route to follow.
+    static let registerContactHeaders = Rule(
+        "rfc4475.3.3.14.register-contact-uri-headers", .warning, "RFC 4475 §3.3.14, RFC 3261 §19.1.5",
+        "A REGISTER Contact URI carries no URI headers; if it does, a registrar stores them and never uses them as a Route.")
+
+    /// RFC 3261 §10.2.2, §20.10: `Contact: *` is only for removing all bindings: REGISTER, alone, Expires 0.
+    static let contactWildcard = Rule(
+        "rfc3261.10.2.2.contact-wildcard", .error, "RFC 3261 §10.2.2",
+        "'Contact: *' appears only in a REGISTER, as the only Contact value, with Expires: 0.")
+
+    static let all: [Rule] = [fromSyntax, toSyntax, contactSyntax, routeSyntax, recordRouteSyntax, replyToSyntax,
+                              fromTag, registerContactHeaders, contactWildcard]
+
+    static func syntaxRule(_ id: String, _ header: String, _ section: String) -> Rule {
+        Rule(id, .error, "RFC 3261 \(section), §25.1",
+             "Each \(header) value is a name-addr or addr-spec whose sip/sips URI follows the URI grammar (other schemes are legal).")
+    }
+
+    /// The syntax rule for a name-addr header, or nil for other headers.
+    static func syntaxRule(for name: HeaderName) -> Rule? {
+        switch name {
+        case .from: fromSyntax
+        case .to: toSyntax
+        case .contact: contactSyntax
+        case .route: routeSyntax
+        case .recordRoute: recordRouteSyntax
+        case .replyTo: replyToSyntax
+        default: nil
+        }
+    }
+
+    /// One Contact value, parsed once for the rules that read it.
+    struct ContactValue {
+        let field: SIPHeaderField
+        let address: NameAddress?
+        let uri: SIPURI?
+    }
+
+    /// One pass over the headers: each address value is parsed once.
+    static func check(_ m: SIPMessage, into out: inout FindingList) {
+        var contacts: [ContactValue] = []
+        var sawFrom = false
+        for f in m.headers {
+            guard let rule = syntaxRule(for: f.name) else { continue }
+            let value = m.value(of: f)
+            var reported = false  // one finding per header line
+            for v in f.name.isList ? HeaderList.split(value) : [value] {
+                let (address, uri, problem) = examine(v, in: f.name)
+                if let problem, !reported {
+                    out.add(rule, f, problem)
+                    reported = true
+                }
+                if f.name == .contact { contacts.append(ContactValue(field: f, address: address, uri: uri)) }
+                if f.name == .from, !sawFrom, m.isRequest, let address, address.tag == nil {
+                    out.add(fromTag, f, "the From header has no tag (an RFC 2543 element)")
+                }
+            }
+            if f.name == .from { sawFrom = true }
+        }
+        checkWildcard(m, contacts, into: &out)
+        guard m.method == .register else { return }
+        for c in contacts {
+            guard let uri = c.uri, !uri.headers.isEmpty else { continue }
+            let names = uri.headers.map(\.name.string).joined(separator: ", ")
+            out.add(registerContactHeaders, c.field,
+                    "the Contact URI carries URI headers (\(names)); they must not become part of a route")
+        }
+    }
+
+    static func checkWildcard(_ m: SIPMessage, _ contacts: [ContactValue], into out: inout FindingList) {
+        guard let star = contacts.first(where: { $0.address?.isWildcard == true }) else { return }
+        if m.isResponse { return }  // responses do not carry '*'; a REGISTER 2xx lists bindings (exchange rule)
+        if m.method != .register {
+            out.add(contactWildcard, star.field, "'Contact: *' appears in a \(m.method?.rawValue ?? "") request; only REGISTER allows it")
+        } else if contacts.count > 1 {
+            out.add(contactWildcard, star.field, "'Contact: *' is combined with \(contacts.count - 1) other Contact values")
+        } else if m.expires != 0 {
+            out.add(contactWildcard, star.field, "'Contact: *' needs Expires: 0 to remove all bindings")
+        }
+    }
+
+    /// One address value parsed: the address and (for sip/sips) its URI when they parse, and a sentence saying
+    /// what is wrong, or nil when the value is well formed.
+    static func examine(_ value: ByteString, in name: HeaderName) -> (NameAddress?, SIPURI?, String?) {
+        let a: NameAddress
+        do { a = try NameAddress.parse(value) } catch { return (nil, nil, "\(name.canonicalName): \(error.message)") }
+        if a.isWildcard {
+            return (a, nil, name == .contact ? nil : "\(name.canonicalName) cannot be '*'")
+        }
+        if name == .route || name == .recordRoute, !a.isBracketed {
+            return (a, nil, "the \(name.canonicalName) value '\(a.uri)' is not enclosed in <> (a name-addr is required)")
+        }
+        guard let colon = a.uri.bytes.firstIndex(of: ASCII.colon) else {
+            return (a, nil, "the \(name.canonicalName) URI '\(a.uri)' has no scheme")
+        }
+        let scheme = ByteString(a.uri.bytes[a.uri.bytes.startIndex..<colon])
+        // Other schemes are legal in these headers (RFC 4475 §3.3.4).
+        guard scheme.equalsIgnoringCase("sip") || scheme.equalsIgnoringCase("sips") else { return (a, nil, nil) }
+        do { return (a, try a.parsedURI(), nil) } catch {
+            return (a, nil, "the \(name.canonicalName) URI is malformed: \(error.message)")
+        }
+    }
+}

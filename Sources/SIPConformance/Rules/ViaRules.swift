@@ -1,0 +1,52 @@
+import SIPCore
+
+/// Rules for the Via header (RFC 3261 §8.1.1.7, §18.2.2, §20.42).
+enum ViaRules {
+    /// RFC 3261 §20.42, §25.1: `sent-protocol LWS sent-by *( SEMI via-params )`.
+    static let viaSyntax = Rule(
+        "rfc3261.20.42.via-syntax", .error, "RFC 3261 §20.42, §25.1",
+        "Each Via value is sent-protocol, sent-by and parameters (e.g. 'SIP/2.0/UDP host:5060;branch=z9hG4bK…').")
+    /// RFC 3261 §20.42, §7.1: the Via sent-protocol is SIP/2.0.
+    static let viaProtocol = Rule(
+        "rfc3261.20.42.via-sent-protocol", .error, "RFC 3261 §20.42",
+        "The Via sent-protocol is SIP/2.0.")
+    /// RFC 3261 §8.1.1.7: the branch starts with `z9hG4bK` and is unique; without it RFC 2543 matching applies.
+    static let branchCookie = Rule(
+        "rfc3261.8.1.1.7.branch-cookie", .warning, "RFC 3261 §8.1.1.7",
+        "Each Via has a branch starting with the magic cookie z9hG4bK and more after it; otherwise RFC 2543 transaction matching applies.")
+    /// RFC 3261 §18.2.2, RFC 4475 §3.3.10: a response must not be sent to a broadcast address.
+    static let broadcast = Rule(
+        "rfc4475.3.3.10.via-broadcast", .warning, "RFC 4475 §3.3.10, RFC 3261 §18.2.2",
+        "No Via sent-by, received or maddr is the broadcast address 255.255.255.255.")
+
+    static let all: [Rule] = [viaSyntax, viaProtocol, branchCookie, broadcast]
+
+    static func check(_ m: SIPMessage, into out: inout FindingList) {
+        var reported: Set<Int32> = []  // one syntax finding per Via line, however many bad values it holds
+        for (f, v) in m.valuesWithFields(.via) {
+            let via: Via
+            do { via = try Via.parse(v) } catch {
+                if reported.insert(f.line).inserted { out.add(viaSyntax, f, error.message) }
+                continue
+            }
+            if !via.protocolName.equalsIgnoringCase("SIP") || via.protocolVersion.string != "2.0" {
+                out.add(viaProtocol, f, "the Via sent-protocol is \(via.protocolName)/\(via.protocolVersion), not SIP/2.0")
+            }
+            switch via.branch {
+            case nil:
+                out.add(branchCookie, f, "the Via '\(via.sentBy)' has no branch parameter (an RFC 2543 element)")
+            case let b? where b == "z9hG4bK":
+                out.add(branchCookie, f, "the Via branch is only the magic cookie z9hG4bK, with no unique part")
+            case let b? where !b.hasPrefix("z9hG4bK"):
+                out.add(branchCookie, f, "the Via branch '\(b)' lacks the magic cookie z9hG4bK (an RFC 2543 element)")
+            default: break
+            }
+            let broadcastAddress = "255.255.255.255"
+            for (what, value) in [("sent-by", via.host), ("received", via.received), ("maddr", via.maddr)] {
+                if let value, value == broadcastAddress {
+                    out.add(broadcast, f, "the Via \(what) is the broadcast address \(broadcastAddress)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,304 @@
+import NIOCore
+import SIPConformance
+import SIPCore
+import SIPFlow
+import SIPTransaction
+
+/// One call: its party program's position, its dialog, and its transactions.
+///
+/// Owned by one `Shard` and touched only on that shard's event loop.
+final class Call {
+    unowned let shard: Shard
+    /// The call's number in the run, from 0.
+    let number: Int
+    let callID: String
+    let localTag: String
+    /// Where the call's first request went (initiator) or came from (responder).
+    let peer: SocketAddress
+    let scheduled: SIPInstant
+    let dataRow: [String]
+
+    /// Index of the next instruction of the party program.
+    var pc = 0
+    /// Bumped each time the call starts waiting, so a timer armed for an earlier wait is ignored.
+    var generation: UInt32 = 0
+    var dialog: Dialog?
+    var clients: [ClientEntry] = []
+    var servers: [ServerEntry] = []
+    var captures: [String?]
+    var localSequence: UInt32 = 0
+    var finished = false
+    /// When the current wait started (for step timeouts).
+    var marks = LatencyMarks()
+
+    struct LatencyMarks {
+        var inviteSent: SIPInstant?
+        var sawNon100 = false
+        var sawProvisional = false
+    }
+
+    init(shard: Shard, number: Int, callID: String, localTag: String, peer: SocketAddress, scheduled: SIPInstant,
+         dataRow: [String]) {
+        self.shard = shard
+        self.number = number
+        self.callID = callID
+        self.localTag = localTag
+        self.peer = peer
+        self.scheduled = scheduled
+        self.dataRow = dataRow
+        self.captures = Array(repeating: nil, count: shard.program.captureNames.count)
+    }
+
+    var instructions: [PartyProgram.Instruction] { shard.program.instructions }
+
+    // MARK: Running the program
+
+    /// Runs instructions until the call must wait for a message or a pause, or ends.
+    func advance(at now: SIPInstant) {
+        while !finished {
+            guard pc < instructions.count else {
+                finish(at: now, failure: nil)
+                return
+            }
+            switch instructions[pc] {
+            case .send(let template):
+                do {
+                    try send(template, at: now)
+                } catch {
+                    finish(at: now, failure: .sendError)
+                    return
+                }
+                pc += 1
+            case .pause(let delay):
+                generation &+= 1
+                let d = delay.sample(using: &shard.random)
+                shard.schedule(.pauseEnd(generation), for: self, after: d, from: now)
+                return
+            case .expect(let expectation):
+                generation &+= 1
+                // Without a timeout of its own, a step waits 64·T1 plus the pauses the peer takes before it.
+                var timeout = expectation.timeout ?? shard.defaultTimeout
+                if expectation.timeout == nil {
+                    for pause in expectation.peerPauses { timeout += pause.upperBound }
+                }
+                shard.schedule(.expectTimeout(generation), for: self, after: timeout, from: now)
+                return
+            }
+        }
+    }
+
+    /// A timer armed by this call fired.
+    func timerFired(_ kind: TimerEvent.Kind, at now: SIPInstant) {
+        switch kind {
+        case .pauseEnd(let g):
+            guard g == generation, !finished, pc < instructions.count, case .pause = instructions[pc] else { return }
+            pc += 1
+            advance(at: now)
+        case .expectTimeout(let g):
+            guard g == generation, !finished, pc < instructions.count, case .expect = instructions[pc] else { return }
+            finish(at: now, failure: .timeout)
+        case .client(let step, let timer):
+            guard let i = clients.firstIndex(where: { $0.step == step }) else { return }
+            let actions = clients[i].timerFired(timer, at: now)
+            run(actions, client: i, fromTimer: true, at: now)
+        case .server(let step, let timer):
+            guard let i = servers.firstIndex(where: { $0.step == step }) else { return }
+            let actions = servers[i].timerFired(timer, at: now)
+            run(actions, server: i, fromTimer: true, at: now)
+        case .reap:
+            shard.remove(self)
+        }
+    }
+
+    /// Ends the call once: counts it, and keeps it a while so its transactions can absorb retransmissions.
+    func finish(at now: SIPInstant, failure: FailureReason?) {
+        guard !finished else { return }
+        finished = true
+        generation &+= 1
+        shard.callEnded(self, failure: failure, at: now)
+        shard.schedule(.reap, for: self, after: shard.configuration.transactions.t1 * 64 + .seconds(1), from: now)
+    }
+
+    // MARK: Receiving
+
+    func receive(_ message: SIPMessage, from source: SocketAddress, at now: SIPInstant) {
+        if message.isResponse {
+            guard let branch = message.topVia?.branch,
+                  let i = clients.firstIndex(where: { $0.branch == branch && $0.method == message.cseq?.method })
+            else { return }
+            let actions = clients[i].received(message, at: now)
+            run(actions, client: i, fromTimer: false, at: now)
+            return
+        }
+        guard let method = message.method else { return }
+        if method == .ack {
+            receiveACK(message, from: source, at: now)
+            return
+        }
+        if let branch = message.topVia?.branch,
+           let i = servers.firstIndex(where: { $0.branch == branch && $0.method == method }) {
+            let actions = servers[i].received(message, at: now)
+            run(actions, server: i, fromTimer: false, at: now)
+            return
+        }
+        guard !finished else { return }
+        guard let step = expectedStep(for: message) else {
+            fail(unexpected: message, at: now)
+            return
+        }
+        do {
+            let entry = try ServerEntry(request: message, source: source, step: step,
+                                        configuration: shard.configuration.transactions)
+            servers.append(entry)
+        } catch {
+            fail(unexpected: message, at: now)
+            return
+        }
+        if var d = dialog, message.to?.tag != nil {
+            _ = d.receivedRequest(message)
+            dialog = d
+        }
+        deliver(message, at: now)
+    }
+
+    private func receiveACK(_ ack: SIPMessage, from source: SocketAddress, at now: SIPInstant) {
+        // The ACK for a non-2xx final matches the INVITE's transaction by branch; the ACK for a 2xx matches it
+        // through the dialog, by CSeq number (RFC 3261 §17.2.3, RFC 6026 §7.1).
+        let branch = ack.topVia?.branch
+        let number = ack.cseq?.sequenceNumber
+        if let i = servers.firstIndex(where: { $0.method == .invite && ($0.branch == branch || $0.sequence == number) }) {
+            guard case .invite(let tx) = servers[i].transaction, !tx.acknowledged else { return }  // a repeated ACK
+            // The ACK for a non-2xx final is the transaction's (§17.2.1): it moves Completed to Confirmed. The flow
+            // still names it as a step, so the program sees the first one too.
+            let firstNon2xxACK = tx.state == .completed
+            let actions = servers[i].received(ack, at: now)
+            run(actions, server: i, fromTimer: false, at: now)
+            if firstNon2xxACK, !finished { deliver(ack, at: now) }
+            return
+        }
+        if !finished { deliver(ack, at: now) }
+    }
+
+    /// The flow step (the transaction ID) that an incoming request opens, from the expectations ahead.
+    private func expectedStep(for request: SIPMessage) -> Int? {
+        var i = pc
+        while i < instructions.count {
+            guard case .expect(let e) = instructions[i] else { return nil }
+            if case .request(let m) = e.match, m == request.method { return e.context.transaction.step }
+            guard e.optional else { return nil }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Runs the actions a client transaction returned.
+    func run(_ actions: TransactionActions, client i: Int, fromTimer: Bool, at now: SIPInstant) {
+        for action in actions {
+            switch action {
+            case .send(let bytes):
+                if fromTimer { shard.stats.retransmissions += 1 }
+                shard.send(bytes, to: clients[i].destination)
+            case .deliver(let response):
+                responseArrived(response, client: i, at: now)
+            case .schedule(let timer, let after):
+                shard.schedule(.client(step: clients[i].step, timer), for: self, after: after, from: now)
+            case .terminated(let reason):
+                if case .timedOut = reason, !finished, clients[i].awaitingFinal {
+                    finish(at: now, failure: .retransmissionsExhausted)
+                } else if reason == .transportError, !finished {
+                    finish(at: now, failure: .sendError)
+                }
+            }
+        }
+    }
+
+    /// Runs the actions a server transaction returned.
+    func run(_ actions: TransactionActions, server i: Int, fromTimer: Bool, at now: SIPInstant) {
+        for action in actions {
+            switch action {
+            case .send(let bytes):
+                if fromTimer { shard.stats.retransmissions += 1 }
+                shard.send(bytes, to: servers[i].source)
+            case .deliver(let message):
+                if !finished { deliver(message, at: now) }
+            case .schedule(let timer, let after):
+                shard.schedule(.server(step: servers[i].step, timer), for: self, after: after, from: now)
+            case .terminated(let reason):
+                if case .timedOut(let timer) = reason, !finished, timer == .timerH || timer == .timerL {
+                    finish(at: now, failure: .timeout)
+                } else if reason == .transportError, !finished {
+                    finish(at: now, failure: .sendError)
+                }
+            }
+        }
+    }
+
+    /// A response passed up by a client transaction.
+    private func responseArrived(_ response: SIPMessage, client i: Int, at now: SIPInstant) {
+        guard let code = response.statusCode else { return }
+        var entry = clients[i]
+        shard.measure(response: code, to: entry, call: self, at: now)
+        shard.check(response, answering: entry.request, call: self)
+        if entry.method == .invite, entry.createsDialog, (101..<300).contains(code), response.to?.tag != nil,
+           dialog == nil || (dialog?.state == .early && code >= 200) {
+            dialog = try? Dialog.uac(request: entry.request, response: response)
+        }
+        if code >= 200 {
+            if !entry.awaitingFinal {
+                // A retransmitted 2xx (RFC 6026 Accepted): send our ACK again (RFC 3261 §13.2.2.4).
+                if let ack = entry.ackBytes { shard.send(ack, to: entry.ackDestination ?? entry.destination) }
+                return
+            }
+            entry.awaitingFinal = false
+            clients[i] = entry
+        }
+        if finished { return }
+        deliver(response, at: now)
+    }
+
+    // MARK: Matching the program
+
+    /// Matches a delivered message against the expectations at `pc` (skipping optional ones).
+    func deliver(_ message: SIPMessage, at now: SIPInstant) {
+        shard.checkConformance(message, call: self)
+        if finished { return }
+        var i = pc
+        while i < instructions.count, case .expect(let e) = instructions[i] {
+            if matches(e, message) {
+                if let failure = evaluate(e, message) {
+                    finish(at: now, failure: failure)
+                    return
+                }
+                pc = i + 1
+                advance(at: now)
+                return
+            }
+            guard e.optional else { break }
+            i += 1
+        }
+        fail(unexpected: message, at: now)
+    }
+
+    private func matches(_ e: Expectation, _ message: SIPMessage) -> Bool {
+        switch e.match {
+        case .request(let method):
+            return message.method == method
+        case .response:
+            guard let code = message.statusCode, e.accepts(status: code) else { return false }
+            // The response must answer the request of the step's transaction.
+            guard let branch = message.topVia?.branch else { return false }
+            return clients.contains { $0.step == e.context.transaction.step && $0.branch == branch }
+        }
+    }
+
+    private func fail(unexpected message: SIPMessage, at now: SIPInstant) {
+        if let code = message.statusCode {
+            if code < 200 { return }  // provisional responses the flow does not name are ignored
+            var reason = FailureReason.unexpectedStatus
+            if code == 401 || code == 407 { reason = .authenticationRequired }
+            finish(at: now, failure: reason)
+        } else {
+            finish(at: now, failure: .unexpectedMessage)
+        }
+    }
+}

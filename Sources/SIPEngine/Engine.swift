@@ -1,0 +1,95 @@
+import NIOCore
+import NIOPosix
+import SIPTransaction
+import SIPTransport
+
+/// Runs one side of a flow: binds its sockets, starts calls at the rate (initiator) or answers them (responder),
+/// and hands out statistics. One shard per thread, shared-nothing.
+public final class Engine: @unchecked Sendable {
+    // @unchecked: `shards` and `localAddresses` are written once in `start()` before any other call.
+    public let configuration: EngineConfiguration
+    let group: MultiThreadedEventLoopGroup
+    var shards: [Shard] = []
+    public private(set) var localAddresses: [SocketAddress] = []
+
+    public init(configuration: EngineConfiguration) {
+        self.configuration = configuration
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
+    }
+
+    /// Binds every shard's socket and starts the run. Throws `TransportError` when a socket cannot be bound.
+    public func start() async throws {
+        let count = max(1, configuration.threads)
+        var loops: [any EventLoop] = []
+        for loop in group.makeIterator() { loops.append(loop) }
+        for i in 0..<count {
+            let shard = Shard(index: i, count: count, loop: loops[i % loops.count], configuration: configuration)
+            var address = configuration.bindAddress
+            let reusePort = configuration.role == .responder && count > 1
+            if configuration.role == .initiator, let port = address.port, port != 0 {
+                address.port = port + i
+            } else if configuration.role == .responder, i > 0, let first = localAddresses.first {
+                address = first  // the other shards share the port the first one bound (SO_REUSEPORT)
+            }
+            let endpoint = try await UDPEndpoint.bind(
+                to: address, on: shard.loop, tap: configuration.tap, bufferSize: configuration.socketBufferSize,
+                reusePort: reusePort
+            ) { message, _ in shard.handle(message) }
+            try await shard.loop.submit { shard.attach(endpoint) }.get()
+            shards.append(shard)
+            localAddresses.append(endpoint.localAddress)
+        }
+        let origin = Shard.now() + .milliseconds(5)
+        for shard in shards { try await shard.loop.submit { shard.begin(origin: origin) }.get() }
+    }
+
+    /// Statistics since the last collection, and the calls in progress now.
+    public func collect() async -> (interval: CallStatistics, active: Int) {
+        var merged = CallStatistics()
+        var active = 0
+        for shard in shards {
+            let (stats, a) = (try? await shard.loop.submit { () -> (CallStatistics, Int) in
+                let s = shard.stats
+                shard.stats = CallStatistics()
+                return (s, shard.active)
+            }.get()) ?? (CallStatistics(), 0)
+            merged.merge(stats)
+            active += a
+        }
+        return (merged, active)
+    }
+
+    /// True once the initiator's schedule is over and no call is in progress.
+    public func isFinished() async -> Bool {
+        for shard in shards {
+            let done = (try? await shard.loop.submit { shard.startsDone && shard.active == 0 }.get()) ?? true
+            if !done { return false }
+        }
+        return true
+    }
+
+    /// Stops starting calls (initiator) or accepting them (responder).
+    public func stopStarting() async {
+        for shard in shards { try? await shard.loop.submit { shard.stopping = true; shard.startsDone = true }.get() }
+    }
+
+    /// Ends every call in progress at once, counting each as aborted.
+    public func abortCalls() async {
+        for shard in shards {
+            try? await shard.loop.submit {
+                let now = Shard.now()
+                for call in shard.calls.values where !call.finished { call.abort(at: now) }
+                shard.endpoint?.flush()
+            }.get()
+        }
+    }
+
+    /// Closes the sockets and stops the threads.
+    public func shutdown() async {
+        for shard in shards {
+            try? await shard.loop.submit { shard.tick?.cancel() }.get()
+            try? await shard.endpoint?.close()
+        }
+        try? await group.shutdownGracefully()
+    }
+}

@@ -1,0 +1,24 @@
+/// Fresh identifiers for calls: Call-IDs, tags and Via branches (RFC 3261 §8.1.1.4, §19.3, §8.1.1.7).
+///
+/// Each shard has its own generator (no locking); uniqueness comes from a random run prefix, the shard number and
+/// a counter, so no two messages of a run ever share a branch.
+struct IdentifierGenerator {
+    private let prefix: String
+    private var counter: UInt64 = 0
+
+    init(shard: Int) {
+        let run = UInt64.random(in: 0..<(1 << 40))
+        prefix = String(run, radix: 36) + "-" + String(shard, radix: 36) + "-"
+    }
+
+    mutating func next() -> String {
+        counter &+= 1
+        return prefix + String(counter, radix: 36)
+    }
+
+    /// A Via branch with the RFC 3261 magic cookie.
+    mutating func branch() -> String { "z9hG4bK" + next() }
+
+    /// A tag: short and random enough to tell dialogs apart.
+    mutating func tag() -> String { next() }
+}

@@ -1,0 +1,220 @@
+import NIOCore
+import NIOPosix
+import SIPConformance
+import SIPCore
+import SIPFlow
+import SIPTransaction
+import SIPTransport
+
+/// One event loop's share of a run: its socket, its calls, its timer wheel and its statistics.
+///
+/// Shared-nothing: calls are sharded by socket (the initiator binds one port per shard; the responder's shards share
+/// a port through SO_REUSEPORT), so everything here is touched only on `loop`.
+final class Shard: @unchecked Sendable {
+    // @unchecked: all mutable state is confined to `loop`; the engine reaches it only through `loop.submit`.
+    let index: Int
+    let count: Int
+    let loop: any EventLoop
+    let configuration: EngineConfiguration
+    let program: PartyProgram
+    let defaultTimeout: Duration
+    let maxActive: Int
+
+    var endpoint: UDPEndpoint?
+    var advertisedHost = "127.0.0.1"
+    var localPort = 0
+    var contact = ""
+    var ids: IdentifierGenerator
+    var random = SystemRandomNumberGenerator()
+    var calls: [ByteString: Call] = [:]
+    var wheel: TimerWheel<TimerEvent>
+    var fired: [TimerEvent] = []
+    /// Statistics since the engine last collected them.
+    var stats = CallStatistics()
+    var active = 0
+    var sequenceValue: UInt64 = 0
+    let parser = SIPParser()
+    var destinations: [String: SocketAddress] = [:]
+
+    // Starting calls (initiator).
+    var origin = SIPInstant.zero
+    var nextCall: Int
+    var startsDone = false
+    var blocked = false
+    var stopping = false
+    var tick: RepeatedTask?
+
+    init(index: Int, count: Int, loop: any EventLoop, configuration: EngineConfiguration) {
+        self.index = index
+        self.count = count
+        self.loop = loop
+        self.configuration = configuration
+        self.program = configuration.program
+        self.defaultTimeout = configuration.effectiveDefaultTimeout
+        self.maxActive = max(1, (configuration.maxConcurrent + count - 1) / count)
+        self.ids = IdentifierGenerator(shard: index)
+        self.nextCall = index
+        self.wheel = TimerWheel(resolution: .milliseconds(1), slots: 8192, start: Shard.now())
+    }
+
+    static func now() -> SIPInstant { SIPInstant(nanoseconds: NIODeadline.now().uptimeNanoseconds) }
+
+    func attach(_ endpoint: UDPEndpoint) {
+        self.endpoint = endpoint
+        localPort = endpoint.localAddress.port ?? 0
+        let ip = endpoint.localAddress.ipAddress ?? "127.0.0.1"
+        advertisedHost = configuration.advertisedHost ?? (ip == "0.0.0.0" || ip == "::" ? "127.0.0.1" : ip)
+        let host = advertisedHost.contains(":") ? "[\(advertisedHost)]" : advertisedHost
+        contact = "<sip:\(configuration.localUser)@\(host):\(localPort)>"
+    }
+
+    /// Starts the timer tick and, for the initiator, the call schedule. Runs on `loop`.
+    func begin(origin: SIPInstant) {
+        self.origin = origin
+        tick = loop.scheduleRepeatedTask(initialDelay: .milliseconds(1), delay: .milliseconds(1)) { [self] _ in
+            runTimers()
+        }
+        if configuration.role == .initiator { scheduleNextStart() } else { startsDone = true }
+    }
+
+    // MARK: Timers
+
+    func schedule(_ kind: TimerEvent.Kind, for call: Call, after delay: Duration, from now: SIPInstant) {
+        wheel.schedule(TimerEvent(call: call, kind: kind), after: delay, from: now)
+    }
+
+    func runTimers() {
+        let now = Shard.now()
+        wheel.advance(to: now, into: &fired)
+        for event in fired { event.call.timerFired(event.kind, at: now) }
+        fired.removeAll(keepingCapacity: true)
+        endpoint?.flush()
+    }
+
+    // MARK: Starting calls
+
+    func scheduleNextStart() {
+        guard !stopping, let rate = configuration.rate, let t = rate.startTime(ofCall: nextCall) else {
+            startsDone = true
+            return
+        }
+        let due = origin + .nanoseconds(Int64(t * 1e9))
+        let now = Shard.now()
+        if due <= now {
+            loop.execute { [self] in startDueCalls() }
+        } else {
+            loop.scheduleTask(deadline: .uptimeNanoseconds(due.nanoseconds)) { [self] in startDueCalls() }
+        }
+    }
+
+    func startDueCalls() {
+        guard !stopping, let rate = configuration.rate else { return }
+        let now = Shard.now()
+        var started = 0
+        while let t = rate.startTime(ofCall: nextCall) {
+            let due = origin + .nanoseconds(Int64(t * 1e9))
+            guard due <= now else { break }
+            guard active < maxActive else {
+                blocked = true
+                return
+            }
+            startCall(number: nextCall, scheduled: due, at: now)
+            nextCall += count
+            started += 1
+            if started >= 256 { break }  // let reads and timers run between bursts
+        }
+        endpoint?.flush()
+        scheduleNextStart()
+    }
+
+    func startCall(number: Int, scheduled: SIPInstant, at now: SIPInstant) {
+        guard let target = configuration.target else { return }
+        let callID = ids.next() + "@" + advertisedHost
+        let call = Call(shard: self, number: number, callID: callID, localTag: ids.tag(), peer: target,
+                        scheduled: scheduled, dataRow: configuration.data?.row(forCall: number) ?? [])
+        calls[ByteString(callID)] = call
+        active += 1
+        stats.started += 1
+        stats.record(.lateness, now - scheduled)
+        call.advance(at: now)
+    }
+
+    func callEnded(_ call: Call, failure: FailureReason?, at now: SIPInstant) {
+        active -= 1
+        if let failure { stats.fail(failure) } else { stats.completed += 1 }
+        if blocked, !stopping {
+            blocked = false
+            loop.execute { [self] in startDueCalls() }
+        }
+    }
+
+    func remove(_ call: Call) {
+        calls[ByteString(call.callID)] = nil
+    }
+
+    func nextSequenceValue() -> UInt64 {
+        sequenceValue += 1
+        return sequenceValue
+    }
+
+    // MARK: Sending
+
+    func send(_ bytes: [UInt8], to destination: SocketAddress) {
+        stats.messagesSent += 1
+        endpoint?.send(bytes, to: destination, flush: false)
+    }
+
+    /// A Via header value with a fresh branch (RFC 3261 §8.1.1.7) and rport (RFC 3581).
+    func via() -> String {
+        let host = advertisedHost.contains(":") ? "[\(advertisedHost)]" : advertisedHost
+        return "SIP/2.0/UDP \(host):\(localPort);branch=\(ids.branch());rport"
+    }
+
+    /// Where an in-dialog request goes: the first route, or the remote target (RFC 3261 §12.2.1.1, §8.1.2).
+    func destination(for dialog: Dialog) throws -> SocketAddress {
+        let routing = dialog.routing
+        var uriText = routing.requestURI
+        if let first = routing.routes.first, let na = try? NameAddress.parse(ByteString(first)) { uriText = na.uri.string }
+        if let cached = destinations[uriText] { return cached }
+        let uri = try SIPURI.parse(ByteString(uriText))
+        guard let host = uri.host?.string else { throw EngineError("the URI \(uriText) has no host to send to") }
+        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        let port = uri.port ?? (uri.isSIPS ? 5061 : 5060)
+        let address: SocketAddress
+        if let ip = try? SocketAddress(ipAddress: bare, port: port) {
+            address = ip
+        } else {
+            address = try SocketAddress.makeAddressResolvingHost(bare, port: port)
+        }
+        destinations[uriText] = address
+        return address
+    }
+
+    // MARK: Receiving
+
+    func handle(_ inbound: InboundMessage) {
+        stats.messagesReceived += 1
+        let now = Shard.now()
+        guard let message = try? parser.parse(inbound.bytes), let callID = message.callID else { return }
+        if let call = calls[callID] {
+            call.receive(message, from: inbound.source, at: now)
+            return
+        }
+        handleOutOfCall(message, from: inbound.source, at: now)
+    }
+}
+
+/// A timer of a call, as the shard's wheel holds it.
+struct TimerEvent: @unchecked Sendable {
+    // @unchecked: `Call` is a class confined to its shard's loop, and so is the wheel holding this event.
+    enum Kind {
+        case pauseEnd(UInt32)
+        case expectTimeout(UInt32)
+        case client(step: Int, TransactionTimer)
+        case server(step: Int, TransactionTimer)
+        case reap
+    }
+
+    let call: Call
+    let kind: Kind
+}

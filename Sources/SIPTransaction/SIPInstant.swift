@@ -1,0 +1,42 @@
+/// A point on the engine's monotonic clock, in nanoseconds from an arbitrary origin.
+///
+/// Transactions never read a clock: every event carries the `SIPInstant` at which it happened, and timers come back
+/// as `Duration`s to add to that instant. A plain `UInt64` keeps the value at eight bytes and the arithmetic cheap.
+public struct SIPInstant: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var nanoseconds: UInt64
+
+    @inlinable public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
+
+    public static let zero = SIPInstant(nanoseconds: 0)
+
+    /// An instant `duration` after the origin, e.g. `.at(.seconds(32))` in tests.
+    @inlinable public static func at(_ duration: Duration) -> SIPInstant { zero + duration }
+
+    @inlinable public static func < (a: SIPInstant, b: SIPInstant) -> Bool { a.nanoseconds < b.nanoseconds }
+
+    /// The instant `d` later. Negative durations count as zero; the result saturates at `UInt64.max`.
+    @inlinable public static func + (t: SIPInstant, d: Duration) -> SIPInstant {
+        let (sum, overflow) = t.nanoseconds.addingReportingOverflow(d.nanoseconds)
+        return SIPInstant(nanoseconds: overflow ? .max : sum)
+    }
+
+    @inlinable public static func += (t: inout SIPInstant, d: Duration) { t = t + d }
+
+    /// The time from `b` to `a`, or zero when `b` is later.
+    @inlinable public static func - (a: SIPInstant, b: SIPInstant) -> Duration {
+        a.nanoseconds >= b.nanoseconds ? .nanoseconds(Int64(clamping: a.nanoseconds - b.nanoseconds)) : .zero
+    }
+
+    public var description: String { "\(Double(nanoseconds) / 1e6) ms" }
+}
+
+extension Duration {
+    /// Whole nanoseconds, clamped to `0...UInt64.max`.
+    @inlinable var nanoseconds: UInt64 {
+        let (s, atto) = components
+        guard s >= 0 else { return 0 }
+        let (ns, o1) = UInt64(s).multipliedReportingOverflow(by: 1_000_000_000)
+        let (sum, o2) = ns.addingReportingOverflow(UInt64(max(0, atto) / 1_000_000_000))
+        return o1 || o2 ? .max : sum
+    }
+}

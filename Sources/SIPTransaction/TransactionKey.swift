@@ -1,0 +1,68 @@
+import SIPCore
+
+/// What a message is matched to its transaction by (RFC 3261 §17.1.3, §17.2.3).
+///
+/// - `client`: the top Via branch and the CSeq method. A client transaction's key is computed from the request
+///   it sends; a response carries the same Via and CSeq, so `client(response)` finds it (§17.1.3).
+/// - `server`: the top Via branch, the top Via sent-by and the request method, with ACK counted as INVITE so the
+///   ACK for a non-2xx final reaches the INVITE server transaction; CANCEL keeps its own method, so it gets its own
+///   transaction (§17.2.3, §9.2). Only for branches starting with the magic cookie `z9hG4bK`.
+/// - `rfc2543`: the fallback of §17.2.3 for requests whose branch lacks the cookie (RFC 2543 peers): Call-ID,
+///   From tag, CSeq number, Request-URI, top Via (sent-by and branch, if any) and method (ACK as INVITE). The To
+///   tag is left out — the INVITE has none, its ACK carries the one we sent — so an ACK for a non-2xx final matches
+///   its INVITE. (§17.2.3 also compares the ACK's To tag with the response's; two RFC 2543 INVITEs differing only
+///   in To tag are not distinguished here.)
+///
+/// Keys share the message's storage (no copy); keeping one in a dictionary keeps that message's bytes alive.
+public enum TransactionKey: Sendable, Hashable {
+    case client(branch: ByteString, method: SIPMethod)
+    case server(branch: ByteString, sentBy: SentBy, method: SIPMethod)
+    case rfc2543(callID: ByteString, fromTag: ByteString?, sequenceNumber: UInt32, requestURI: ByteString,
+                 sentBy: SentBy, branch: ByteString?, method: SIPMethod)
+
+    /// The `sent-by` of a Via: host (compared without case) and port as written.
+    public struct SentBy: Sendable, Hashable {
+        public let host: ByteString
+        public let port: Int?
+
+        public init(host: ByteString, port: Int?) {
+            self.host = host
+            self.port = port
+        }
+
+        public static func == (a: SentBy, b: SentBy) -> Bool { a.port == b.port && a.host.equalsIgnoringCase(b.host) }
+
+        public func hash(into h: inout Hasher) {
+            h.combine(port)
+            h.combine(host.count)
+            for b in host.bytes { h.combine(b | 0x20) }  // ASCII case folded (digits, '.', ':' and '-' unchanged)
+        }
+    }
+
+    /// The client-side key of a request being sent or a response received (§17.1.3). Nil without a top Via
+    /// branch or a CSeq.
+    public static func client(_ message: SIPMessage) -> TransactionKey? {
+        guard let branch = message.topVia?.branch, !branch.isEmpty else { return nil }
+        let method: SIPMethod
+        if let m = message.method, m != .ack {
+            method = m  // the request line and CSeq agree in a valid request; the start line is cheaper
+        } else {
+            guard let c = message.cseq else { return nil }
+            method = c.method
+        }
+        return .client(branch: branch, method: method)
+    }
+
+    /// The server-side key of a received request (§17.2.3). Nil for a response or without a top Via.
+    public static func server(_ request: SIPMessage) -> TransactionKey? {
+        guard let m = request.method, let via = request.topVia else { return nil }
+        let method: SIPMethod = m == .ack ? .invite : m
+        let sentBy = SentBy(host: via.host, port: via.port)
+        if let branch = via.branch, branch.hasPrefix("z9hG4bK") {
+            return .server(branch: branch, sentBy: sentBy, method: method)
+        }
+        guard let callID = request.callID, let cseq = request.cseq, let uri = request.requestURI else { return nil }
+        return .rfc2543(callID: callID, fromTag: request.from?.tag, sequenceNumber: cseq.sequenceNumber,
+                        requestURI: uri, sentBy: sentBy, branch: via.branch, method: method)
+    }
+}

@@ -1,0 +1,81 @@
+import NIOCore
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Turning `host:port` text into socket addresses, and finding which local address reaches a peer.
+public enum AddressResolution {
+    /// Parses `host`, `host:port`, `[v6]:port`, `sip:host:port` or `sip:user@host:port;params` and resolves the host
+    /// (IP literals directly, names through getaddrinfo). Throws a `TransportError` naming what failed.
+    public static func resolve(_ text: String, defaultPort: Int = 5060) throws -> SocketAddress {
+        let (host, port) = try split(text, defaultPort: defaultPort)
+        if let ip = try? SocketAddress(ipAddress: host, port: port) { return ip }
+        do {
+            return try SocketAddress.makeAddressResolvingHost(host, port: port)
+        } catch {
+            throw TransportError("cannot resolve '\(host)': \(error)")
+        }
+    }
+
+    /// The host and port of a target written by a user.
+    public static func split(_ text: String, defaultPort: Int = 5060) throws -> (host: String, port: Int) {
+        var t = Substring(text)
+        for scheme in ["sips:", "sip:"] where t.lowercased().hasPrefix(scheme) { t = t.dropFirst(scheme.count) }
+        if let at = t.lastIndex(of: "@") { t = t[t.index(after: at)...] }
+        if let semi = t.firstIndex(of: ";") { t = t[..<semi] }
+        guard !t.isEmpty else { throw TransportError("'\(text)' names no host") }
+        if t.hasPrefix("[") {
+            guard let close = t.firstIndex(of: "]") else { throw TransportError("'\(text)': '[' without ']'") }
+            let host = String(t[t.index(after: t.startIndex)..<close])
+            let rest = t[t.index(after: close)...]
+            if rest.isEmpty { return (host, defaultPort) }
+            guard rest.hasPrefix(":"), let port = Int(rest.dropFirst()), (0...65535).contains(port) else {
+                throw TransportError("'\(text)': the port is not a number from 0 to 65535")
+            }
+            return (host, port)
+        }
+        let parts = t.split(separator: ":", omittingEmptySubsequences: false)
+        if parts.count == 1 { return (String(t), defaultPort) }
+        if parts.count == 2 {
+            guard let port = Int(parts[1]), (0...65535).contains(port) else {
+                throw TransportError("'\(text)': the port is not a number from 0 to 65535")
+            }
+            return (String(parts[0]), port)
+        }
+        return (String(t), defaultPort)  // a bare IPv6 address
+    }
+
+    /// The local IP the kernel would use to reach `peer` (a UDP connect sends nothing).
+    public static func localIP(toward peer: SocketAddress) -> String? {
+        let fd = socket(peer.protocol.rawValue, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var ok = false
+        peer.withSockAddr { addr, len in ok = connect(fd, addr, socklen_t(len)) == 0 }
+        guard ok else { return nil }
+        var storage = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let r = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        guard r == 0, let local = try? SocketAddress(storage: storage, length: Int(len)) else { return nil }
+        return local.ipAddress
+    }
+}
+
+extension SocketAddress {
+    init(storage: sockaddr_storage, length: Int) throws {
+        var s = storage
+        switch Int32(s.ss_family) {
+        case AF_INET:
+            self = withUnsafePointer(to: &s) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { SocketAddress($0.pointee, host: "") } }
+        case AF_INET6:
+            self = withUnsafePointer(to: &s) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { SocketAddress($0.pointee, host: "") } }
+        default:
+            throw TransportError("unknown address family \(s.ss_family)")
+        }
+    }
+}

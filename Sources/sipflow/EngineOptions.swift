@@ -1,0 +1,71 @@
+import ArgumentParser
+import SIPEngine
+
+/// Options `run` and `serve` share.
+struct EngineOptions: ParsableArguments {
+    @Option(help: "Event-loop threads, each with its own socket and calls (default: all cores).")
+    var threads: Int = System.coreCount
+
+    @Option(help: "RFC 3261 timer T1 (round-trip estimate); T2 and T4 follow RFC 3261 unless set.")
+    var t1: String = "500ms"
+
+    @Option(help: "RFC 3261 timer T2 (longest retransmit interval for non-INVITE requests and INVITE responses).")
+    var t2: String = "4s"
+
+    @Option(help: "What a conformance error in a received message does: error (fails the call), warn (counts it), off.")
+    var conformance: EngineConfiguration.ConformanceMode = .warn
+
+    @Option(help: "Timeout of a step that sets none (default: 64·T1, plus the pauses the peer takes before the step).")
+    var timeout: String?
+
+    @Option(help: "Most calls in progress at once; more wait for a free slot (their lateness is measured).")
+    var maxConcurrent: Int = 100_000
+
+    @Option(help: "Per-call data: a CSV file whose header row names the columns, used as ${data.column}.")
+    var data: String?
+
+    @Option(help: "Order in which --data rows are used: sequential or random.")
+    var dataOrder: CallData.Order = .sequential
+
+    @Option(help: "Write the final report as JSON to this file (schema: docs/report.md).")
+    var report: String?
+
+    @Option(help: "Write one CSV row of statistics per second to this file.")
+    var csv: String?
+
+    @Option(name: .customLong("fail-if"), help: ArgumentHelp(
+        "Fail the run (exit 1) when this holds at the end, e.g. 'failed > 0.1%' or 'p99(setup) > 200ms'. Repeatable.",
+        valueName: "condition"))
+    var failIf: [String] = []
+
+    @Flag(help: "Print one plain line per second instead of the live view, even on a terminal.")
+    var plain = false
+
+    func validate() throws {
+        guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be from 1 to 256.") }
+        guard maxConcurrent >= 1 else { throw ValidationError("--max-concurrent must be at least 1.") }
+        guard DurationText.parse(t1) != nil else { throw ValidationError("--t1 '\(t1)' is not a duration such as 500ms.") }
+        guard DurationText.parse(t2) != nil else { throw ValidationError("--t2 '\(t2)' is not a duration such as 4s.") }
+        if let timeout, DurationText.parse(timeout) == nil {
+            throw ValidationError("--timeout '\(timeout)' is not a duration such as 30s.")
+        }
+        for condition in failIf {
+            do { _ = try Threshold(parsing: condition) } catch { throw ValidationError("--fail-if \(error)") }
+        }
+    }
+
+    var thresholds: [Threshold] { failIf.compactMap { try? Threshold(parsing: $0) } }
+}
+
+extension EngineConfiguration.ConformanceMode: ExpressibleByArgument {}
+extension CallData.Order: ExpressibleByArgument {}
+
+enum System {
+    static var coreCount: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
