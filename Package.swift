@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "SIPMonitor",
             dependencies: [
-                "SIPCore", "SIPConformance", "SIPTransport",
+                "SIPCore", "SIPConformance", "SIPTransaction", "SIPTransport",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "SIPFlowTests", dependencies: ["SIPFlow", "SIPCore"]),
         .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport", "SIPCore"]),
         .testTarget(name: "SIPEngineTests", dependencies: ["SIPEngine", "SIPFlow", "SIPTransport", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]),
-        .testTarget(name: "SIPMonitorTests", dependencies: ["SIPMonitor", "SIPCore", "SIPConformance", "SIPTransport"]),
+        .testTarget(name: "SIPMonitorTests", dependencies: ["SIPMonitor", "SIPCore", "SIPConformance", "SIPTransaction", "SIPTransport"]),
         // Tests against real SIP software (SIPp, Kamailio) and the sipflow binary.
         .testTarget(
             name: "InteropTests",

@@ -1,10 +1,11 @@
 import NIOCore
 import NIOPosix
 import SIPCore
+import SIPTransaction
 import SIPTransport
 
-/// Sends health-check probes: one request per probe on its own connected UDP socket, retransmitted on Timer E
-/// until a final response, an ICMP port-unreachable, or the timeout.
+/// Sends health-check probes: one request per probe on its own connected UDP socket, in an RFC 3261 non-INVITE
+/// client transaction (Timer E retransmissions) until a final response, an ICMP port-unreachable, or the timeout.
 public struct Prober: Sendable {
     public let group: any EventLoopGroup
     public let template: ProbeRequestTemplate
@@ -89,12 +90,12 @@ public struct Prober: Sendable {
     }
 }
 
-/// One probe's client transaction (RFC 3261 §17.1.2 for a non-INVITE over UDP), confined to its socket's event
-/// loop: sends, retransmits on Timer E, matches responses (§17.1.3), and ends on a final response, an ICMP error,
-/// or the timeout (in place of Timer F).
+/// One probe on its socket's event loop: drives an RFC 3261 §17.1.2 `ClientNonInviteTransaction` (Timer E
+/// retransmissions, T1 doubling to T2, T2 once a provisional arrived), matches responses (§17.1.3), and ends on a
+/// final response, an ICMP port-unreachable, or `--timeout` (which takes the place of Timer F when shorter).
 final class ProbeExchange: @unchecked Sendable {
     // @unchecked: every mutable field is touched only on the endpoint's event loop (`run` hops there; the socket
-    // handlers are called there).
+    // handlers and the scheduled timers run there).
     struct Seen: Sendable {
         var response: SIPMessage?
         var outcome: ProbeOutcome = .timeout
@@ -105,21 +106,21 @@ final class ProbeExchange: @unchecked Sendable {
     }
 
     let policy: ProbePolicy
-    var timerE: TimerE
+    let configuration: TransactionConfiguration
+    var transaction: ClientNonInviteTransaction?
     var seen = Seen()
+    var sends = 0
     var endpoint: UDPClientEndpoint?
-    var request: SIPMessage?
-    var bytes: [UInt8] = []
     var branch = ""
     var callID = ""
+    var method: SIPMethod?
     var start = NIODeadline.now()
     var promise: EventLoopPromise<Seen>?
-    var retransmitTask: Scheduled<Void>?
-    var timeoutTask: Scheduled<Void>?
+    var scheduled: [Scheduled<Void>] = []
 
     init(policy: ProbePolicy, t1: Duration, t2: Duration) {
         self.policy = policy
-        self.timerE = TimerE(t1: t1, t2: t2, timeout: policy.timeout)
+        self.configuration = TransactionConfiguration(t1: t1, t2: t2, reliable: false)
     }
 
     func run(request: SIPMessage, on endpoint: UDPClientEndpoint) async -> Seen {
@@ -127,36 +128,71 @@ final class ProbeExchange: @unchecked Sendable {
         let promise = loop.makePromise(of: Seen.self)
         loop.execute {
             self.endpoint = endpoint
-            self.request = request
-            self.bytes = Array(request.rawBytes)
             self.branch = request.topVia?.branch?.string ?? ""
             self.callID = request.callID?.string ?? ""
+            self.method = request.method
             self.promise = promise
-            self.start = .now()
-            endpoint.send(self.bytes)
-            self.timeoutTask = loop.scheduleTask(deadline: self.start + TimeAmount(self.policy.timeout)) {
-                self.finish(.timeout)
+            do {
+                self.transaction = try ClientNonInviteTransaction(request: request, configuration: self.configuration)
+            } catch {
+                self.finish(.transportError("cannot start a transaction for the probe: \(error)"))
+                return
             }
-            self.scheduleRetransmission()
+            self.start = .now()
+            self.scheduled.append(loop.scheduleTask(deadline: self.start + TimeAmount(self.policy.timeout)) {
+                self.finish(.timeout)
+            })
+            self.perform(self.transaction!.start(at: self.instant(self.start)))
         }
         return (try? await promise.futureResult.get()) ?? seen
     }
 
-    func scheduleRetransmission() {
-        retransmitTask?.cancel()
-        guard let endpoint, let at = timerE.due else { return }
-        retransmitTask = endpoint.eventLoop.scheduleTask(deadline: start + TimeAmount(at)) {
-            guard self.promise != nil else { return }
-            endpoint.send(self.bytes)
-            self.seen.retransmissions += 1
-            self.timerE.fired()
-            self.scheduleRetransmission()
+    /// Instants for the transaction: time since an arbitrary origin, as its API wants.
+    func instant(_ d: NIODeadline) -> SIPInstant { SIPInstant(nanoseconds: d.uptimeNanoseconds) }
+
+    /// Runs what the transaction asked for.
+    func perform(_ actions: TransactionActions) {
+        guard let endpoint else { return }
+        for action in actions {
+            guard promise != nil else { return }
+            switch action {
+            case .send(let bytes):
+                sends += 1
+                if sends > 1 { seen.retransmissions += 1 }
+                endpoint.send(bytes)
+            case .schedule(let timer, let after):
+                scheduled.append(endpoint.eventLoop.scheduleTask(in: TimeAmount(after)) {
+                    guard self.promise != nil, var tx = self.transaction else { return }
+                    let next = tx.timerFired(timer, at: self.instant(.now()))
+                    self.transaction = tx
+                    self.perform(next)
+                })
+            case .deliver(let response):
+                delivered(response)
+            case .terminated(.timedOut):
+                finish(.timeout)
+            case .terminated(.transportError):
+                finish(.transportError("the transport failed to send the probe"))
+            case .terminated:
+                break
+            }
         }
     }
 
+    func delivered(_ response: SIPMessage) {
+        guard let code = response.statusCode else { return }
+        if code < 200 {
+            seen.provisional.append(code)
+            return
+        }
+        seen.response = response
+        seen.rtt = Duration(NIODeadline.now() - start)
+        finish(.answered(code: code, reason: response.reasonPhrase?.string ?? ""))
+    }
+
     func received(_ inbound: InboundMessage) {
-        guard promise != nil else { return }
-        guard let message = try? SIPMessage(parsing: inbound.bytes), let code = message.statusCode else {
+        guard promise != nil, var tx = transaction else { return }
+        guard let message = try? SIPMessage(parsing: inbound.bytes), message.isResponse else {
             seen.stray += 1
             return
         }
@@ -164,20 +200,15 @@ final class ProbeExchange: @unchecked Sendable {
         // branch but keeps the Call-ID is still taken, so the conformance rules can say what it did wrong.
         let branchMatches = message.topVia?.branch?.string == branch
         let callMatches = message.callID?.string == callID
-        let methodMatches = message.cseq?.method == request?.method
+        let methodMatches = message.cseq?.method == method
         guard (branchMatches || callMatches), methodMatches || !branchMatches else {
             seen.stray += 1
             return
         }
-        if code < 200 {
-            seen.provisional.append(code)
-            timerE.proceeding(at: Duration(inbound.receivedAt - start))
-            scheduleRetransmission()
-            return
-        }
-        seen.response = message
-        seen.rtt = Duration(inbound.receivedAt - start)
-        finish(.answered(code: code, reason: message.reasonPhrase?.string ?? ""))
+        let actions = tx.received(message, at: instant(inbound.receivedAt))
+        transaction = tx
+        perform(actions)
+        if seen.response != nil { seen.rtt = Duration(inbound.receivedAt - start) }
     }
 
     func failed(_ error: any Error) {
@@ -193,8 +224,8 @@ final class ProbeExchange: @unchecked Sendable {
     func finish(_ outcome: ProbeOutcome) {
         guard let promise else { return }
         self.promise = nil
-        retransmitTask?.cancel()
-        timeoutTask?.cancel()
+        scheduled.forEach { $0.cancel() }
+        scheduled = []
         seen.outcome = outcome
         if case .answered = outcome {} else if outcome != .portUnreachable { seen.rtt = nil }
         promise.succeed(seen)

@@ -1,11 +1,11 @@
-/// RFC 3261 §17.1.2.2 Timer E for one non-INVITE request over UDP, as a value: when to retransmit next.
+/// RFC 3261 §17.1.2.2 Timer E for one non-INVITE request over UDP, as a value: when retransmissions go out.
 ///
 /// Timer E starts at T1 and doubles after each retransmission up to T2; once a provisional response arrives
-/// (Proceeding state) it stays at T2. Timer F (the transaction timeout, 64·T1) is replaced by the monitor's
-/// `--timeout`: no retransmission goes out at or after it. Time is an input; the prober schedules what this returns.
+/// (Proceeding state) it is reset to T2 at each firing. The monitor's `--timeout` ends the probe early; Timer F
+/// (64·T1) still ends it when the timeout is longer. No retransmission goes out at or after the end.
 ///
-/// When `SIPTransaction.ClientNonInviteTransaction` is available the prober can drive that instead: this type is
-/// the only place ping's retransmission policy lives.
+/// The prober drives `SIPTransaction.ClientNonInviteTransaction`; this is the same schedule as a plain function,
+/// for `--help`, documentation and a test that holds the two to each other.
 public struct TimerE: Sendable, Hashable {
     public static let defaultT1: Duration = .milliseconds(500)
     public static let defaultT2: Duration = .seconds(4)
@@ -25,8 +25,11 @@ public struct TimerE: Sendable, Hashable {
         self.nextAt = t1
     }
 
-    /// The offset of the next retransmission, or nil when it would fall at or after the timeout.
-    public var due: Duration? { nextAt < timeout ? nextAt : nil }
+    /// When the transaction gives up: the timeout, or Timer F (64·T1, 32 s by default) when that comes first.
+    public var end: Duration { min(timeout, t1 * 64) }
+
+    /// The offset of the next retransmission, or nil when it would fall at or after the end.
+    public var due: Duration? { nextAt < end ? nextAt : nil }
 
     /// Timer E fired (a retransmission went out): the interval doubles, capped at T2.
     public mutating func fired() {
@@ -34,11 +37,10 @@ public struct TimerE: Sendable, Hashable {
         nextAt += interval
     }
 
-    /// A provisional response arrived (RFC 3261 §17.1.2.2, Proceeding): retransmit every T2 from now on.
-    /// `now` is the time since the first transmission.
-    public mutating func proceeding(at now: Duration) {
-        interval = t2
-        if nextAt < now + t2 { nextAt = now + t2 }
+    /// A provisional response arrived (RFC 3261 §17.1.2.2, Proceeding): the retransmission already due still
+    /// goes out, and each one after it follows at T2.
+    public mutating func proceeding() {
+        interval = t2 / 2
     }
 
     /// Every retransmission offset inside the timeout when no provisional response arrives:

@@ -39,7 +39,7 @@ struct Ping: AsyncParsableCommand {
     @Option(help: "Only udp is implemented (tcp and tls give UNKNOWN).")
     var transport: ProbeTransport?
 
-    @Option(help: "How long to wait for a final response, e.g. 5s or 800ms.")
+    @Option(help: "How long to wait for a final response, e.g. 5s or 800ms (at most 32s: Timer F).")
     var timeout: String = "5s"
 
     @Option(help: "Accepted final response codes and classes, e.g. 200,401,2xx.")
@@ -118,6 +118,9 @@ struct Ping: AsyncParsableCommand {
         }
         let timeout = try DurationArgument.parse(self.timeout, option: "--timeout")
         guard timeout > .zero else { throw PingArgumentError("--timeout must be more than 0") }
+        guard timeout <= TimerE.defaultT1 * 64 else {
+            throw PingArgumentError("--timeout \(self.timeout) is longer than Timer F (64·T1 = 32s), which ends a probe first")
+        }
         let policy = ProbePolicy(
             accept: try AcceptedCodes(parsing: accept),
             warn: try warn.map { v throws(PingArgumentError) in try DurationArgument.parse(v, option: "--warn") },

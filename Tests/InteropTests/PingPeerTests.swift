@@ -13,14 +13,14 @@ import Testing
 
     static func target(_ port: Int) -> ProbeTarget { try! ProbeTarget(parsing: "sip:127.0.0.1:\(port)") }
 
-    static func startKamailio() throws -> SpawnedPeer {
+    static func startKamailio() async throws -> SpawnedPeer {
         let kamailio = try Peers.require("kamailio")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sipflow-kamailio-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let modules = ["/usr/lib/x86_64-linux-gnu/kamailio/modules", "/usr/lib/aarch64-linux-gnu/kamailio/modules",
                        "/usr/lib/kamailio/modules", "/usr/local/lib64/kamailio/modules"]
             .first { FileManager.default.fileExists(atPath: $0 + "/sl.so") } ?? "/usr/lib/x86_64-linux-gnu/kamailio/modules"
-        return try SpawnedPeer.start(kamailio, name: "kamailio") { port in
+        return try await SpawnedPeer.start(kamailio, name: "kamailio") { port in
             let template = try String(contentsOfFile: Peers.resource("kamailio-options.cfg"), encoding: .utf8)
             let cfg = dir.appendingPathComponent("kamailio-\(port).cfg")
             try template.replacingOccurrences(of: "@PORT@", with: String(port))
@@ -30,9 +30,9 @@ import Testing
         }
     }
 
-    static func startSIPp(_ arguments: [String], name: String, port: Int? = nil) throws -> SpawnedPeer {
+    static func startSIPp(_ arguments: [String], name: String, port: Int? = nil) async throws -> SpawnedPeer {
         let sipp = try Peers.require("sipp")
-        return try SpawnedPeer.start(sipp, name: name, port: port) { port in
+        return try await SpawnedPeer.start(sipp, name: name, port: port) { port in
             arguments + ["-i", "127.0.0.1", "-p", String(port), "-nostdin", "-mp", String(Peers.freeUDPPort())]
         }
     }
@@ -41,7 +41,7 @@ import Testing
 
     @Test(.enabled(if: Peers.available("kamailio")), .timeLimit(.minutes(1)))
     func kamailioAnswersOptionsItself() async throws {
-        let peer = try Self.startKamailio()
+        let peer = try await Self.startKamailio()
         defer { peer.stop() }
         let policy = ProbePolicy(expectations: [try HeaderExpectation(parsing: "Server~kamailio")])
         let result = await Prober(group: group, policy: policy).probe(Self.target(peer.port))
@@ -49,7 +49,7 @@ import Testing
         #expect(result.status == .ok, "\(result.problems) \(result.findings.map(\.message))")
         #expect(result.observation.response?.to?.tag != nil, "Kamailio's sl replies carry a To tag")
 
-        let run = try SipflowBinary.run(["ping", "sip:127.0.0.1:\(peer.port)", "--format", "nagios", "--warn", "2s"])
+        let run = try await SipflowBinary.run(["ping", "sip:127.0.0.1:\(peer.port)", "--format", "nagios", "--warn", "2s"])
         #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
         #expect(run.stdout.hasPrefix("SIP OK - sip:127.0.0.1:\(peer.port): 200 OK in "))
         #expect(run.stdout.contains(" | rtt=") && run.stdout.contains("s;2.000000;;0"))
@@ -57,16 +57,16 @@ import Testing
 
     @Test(.enabled(if: Peers.available("kamailio")), .timeLimit(.minutes(1)))
     func kamailioAsRegistrarChallengesARegisterAnd401CanBeAccepted() async throws {
-        let peer = try Self.startKamailio()
+        let peer = try await Self.startKamailio()
         defer { peer.stop() }
-        let run = try SipflowBinary.run(["ping", "sip:127.0.0.1:\(peer.port)", "--method", "REGISTER", "--accept", "200,401",
+        let run = try await SipflowBinary.run(["ping", "sip:127.0.0.1:\(peer.port)", "--method", "REGISTER", "--accept", "200,401",
                                          "--transport", "udp", "--format", "json"])
         #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
         let t = try #require((json?["targets"] as? [[String: Any]])?.first)
         #expect(t["statusCode"] as? Int == 401 && t["method"] as? String == "REGISTER")
 
-        let strict = try SipflowBinary.run(["ping", "sip:127.0.0.1:\(peer.port)", "--method", "REGISTER"])
+        let strict = try await SipflowBinary.run(["ping", "sip:127.0.0.1:\(peer.port)", "--method", "REGISTER"])
         #expect(strict.status == 2, "401 is not accepted by default: \(strict.stdout)")
     }
 
@@ -74,7 +74,7 @@ import Testing
 
     @Test(.enabled(if: Peers.available("sipp")), .timeLimit(.minutes(1)))
     func sippWithAutoAnswerAnswersOptions() async throws {
-        let peer = try Self.startSIPp(["-sn", "uas", "-aa"], name: "sipp-aa")
+        let peer = try await Self.startSIPp(["-sn", "uas", "-aa"], name: "sipp-aa")
         defer { peer.stop() }
         let result = await Prober(group: group).probe(Self.target(peer.port))
         #expect(result.outcome == .answered(code: 200, reason: "OK"))
@@ -87,7 +87,7 @@ import Testing
 
     @Test(.enabled(if: Peers.available("sipp")), .timeLimit(.minutes(1)))
     func sippWithoutAutoAnswerIgnoresOptionsSoTheProbeTimesOutAfterRetransmitting() async throws {
-        let peer = try Self.startSIPp(["-sn", "uas"], name: "sipp-uas")
+        let peer = try await Self.startSIPp(["-sn", "uas"], name: "sipp-uas")
         defer { peer.stop() }
         let started = ContinuousClock.now
         let result = await Prober(group: group, policy: .init(timeout: .milliseconds(1_600))).probe(Self.target(peer.port))
@@ -101,9 +101,9 @@ import Testing
 
     @Test(.enabled(if: Peers.available("sipp")), .timeLimit(.minutes(1)))
     func aSlowServerIsWarning() async throws {
-        let peer = try Self.startSIPp(["-sf", Peers.resource("sipp-options-slow.xml")], name: "sipp-slow")
+        let peer = try await Self.startSIPp(["-sf", Peers.resource("sipp-options-slow.xml")], name: "sipp-slow")
         defer { peer.stop() }
-        let run = try SipflowBinary.run(["ping", "sip:127.0.0.1:\(peer.port)", "--format", "nagios", "--warn", "100ms", "--crit", "3s"])
+        let run = try await SipflowBinary.run(["ping", "sip:127.0.0.1:\(peer.port)", "--format", "nagios", "--warn", "100ms", "--crit", "3s"])
         #expect(run.status == 1, "\(run.stdout) \(run.stderr)")
         #expect(run.stdout.hasPrefix("SIP WARNING - sip:127.0.0.1:\(peer.port): 200 OK in "))
         #expect(run.stdout.contains("above the warning threshold 100.0 ms"))
@@ -112,20 +112,20 @@ import Testing
 
     @Test(.enabled(if: Peers.available("sipp")), .timeLimit(.minutes(1)))
     func a503IsCritical() async throws {
-        let peer = try Self.startSIPp(["-sf", Peers.resource("sipp-options-503.xml")], name: "sipp-503")
+        let peer = try await Self.startSIPp(["-sf", Peers.resource("sipp-options-503.xml")], name: "sipp-503")
         defer { peer.stop() }
-        let run = try SipflowBinary.run(["ping", "sip:127.0.0.1:\(peer.port)", "--format", "nagios"])
+        let run = try await SipflowBinary.run(["ping", "sip:127.0.0.1:\(peer.port)", "--format", "nagios"])
         #expect(run.status == 2, "\(run.stdout) \(run.stderr)")
         #expect(run.stdout.hasPrefix("SIP CRITICAL - sip:127.0.0.1:\(peer.port): 503 Service Unavailable in "))
-        let accepted = try SipflowBinary.run(["ping", "sip:127.0.0.1:\(peer.port)", "--accept", "2xx,503"])
+        let accepted = try await SipflowBinary.run(["ping", "sip:127.0.0.1:\(peer.port)", "--accept", "2xx,503"])
         #expect(accepted.status == 0, "\(accepted.stdout)")
     }
 
     @Test(.enabled(if: Peers.available("sipp")), .timeLimit(.minutes(1)))
     func anAnswerWithoutAToTagIsWarningWithTheRuleNamed() async throws {
-        let peer = try Self.startSIPp(["-sf", Peers.resource("sipp-options-no-to-tag.xml")], name: "sipp-no-to-tag")
+        let peer = try await Self.startSIPp(["-sf", Peers.resource("sipp-options-no-to-tag.xml")], name: "sipp-no-to-tag")
         defer { peer.stop() }
-        let run = try SipflowBinary.run(["ping", "sip:127.0.0.1:\(peer.port)", "--format", "nagios"])
+        let run = try await SipflowBinary.run(["ping", "sip:127.0.0.1:\(peer.port)", "--format", "nagios"])
         #expect(run.status == 1, "\(run.stdout) \(run.stderr)")
         let lines = run.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("SIP WARNING - sip:127.0.0.1:\(peer.port): 200 OK in ") == true)
@@ -136,24 +136,24 @@ import Testing
     // MARK: No peer at all
 
     @Test(.timeLimit(.minutes(1)))
-    func aClosedPortIsCriticalAtOnce() throws {
+    func aClosedPortIsCriticalAtOnce() async throws {
         let port = Peers.freeUDPPort()
         let started = Date()
-        let run = try SipflowBinary.run(["ping", "sip:127.0.0.1:\(port)", "--format", "nagios"])
+        let run = try await SipflowBinary.run(["ping", "sip:127.0.0.1:\(port)", "--format", "nagios"])
         #expect(run.status == 2)
         #expect(run.stdout.hasPrefix("SIP CRITICAL - sip:127.0.0.1:\(port): port unreachable (ICMP) | rtt="))
         #expect(Date().timeIntervalSince(started) < 2, "ICMP, not the 5 s timeout")
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func argumentErrorsAreUnknown() throws {
-        let bad = try SipflowBinary.run(["ping", "sip:127.0.0.1:5060", "--accept", "2xy", "--format", "nagios"])
+    func argumentErrorsAreUnknown() async throws {
+        let bad = try await SipflowBinary.run(["ping", "sip:127.0.0.1:5060", "--accept", "2xy", "--format", "nagios"])
         #expect(bad.status == 3)
         #expect(bad.stdout == "SIP UNKNOWN - '2xy' in --accept is neither a status code (100-699) nor a class such as 2xx\n")
-        #expect(try SipflowBinary.run(["ping"]).status == 3)
-        #expect(try SipflowBinary.run(["ping", "--no-such-option", "sip:127.0.0.1"]).status == 3)
-        #expect(try SipflowBinary.run(["ping", "sip:127.0.0.1", "--timeout", "soon"]).status == 3)
-        #expect(try SipflowBinary.run(["ping", "--help"]).status == 0)
-        #expect(try SipflowBinary.run(["lint", "--no-such-option"]).status == 2, "other subcommands keep 2 for usage errors")
+        #expect(try await SipflowBinary.run(["ping"]).status == 3)
+        #expect(try await SipflowBinary.run(["ping", "--no-such-option", "sip:127.0.0.1"]).status == 3)
+        #expect(try await SipflowBinary.run(["ping", "sip:127.0.0.1", "--timeout", "soon"]).status == 3)
+        #expect(try await SipflowBinary.run(["ping", "--help"]).status == 0)
+        #expect(try await SipflowBinary.run(["lint", "--no-such-option"]).status == 2, "other subcommands keep 2 for usage errors")
     }
 }

@@ -80,8 +80,17 @@ struct Child: Sendable {
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
-    /// Waits for the child until `deadline`; nil when it is still running then.
-    func wait(until deadline: Date) -> Int32? {
+    /// Waits for the child until `deadline` without blocking a thread; nil when it is still running then.
+    func wait(until deadline: Date) async -> Int32? {
+        while Date() < deadline {
+            if let s = exited() { return s }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return exited()
+    }
+
+    /// Waits for the child until `deadline`, blocking (for `stop`, which runs in `defer`).
+    func waitBlocking(until deadline: Date) -> Int32? {
         while Date() < deadline {
             if let s = exited() { return s }
             usleep(5_000)
@@ -92,9 +101,9 @@ struct Child: Sendable {
     /// SIGTERM to the child's process group, SIGKILL after `grace`; reaps the child.
     func stop(grace: TimeInterval = 3) {
         kill(-pid, SIGTERM)
-        if wait(until: Date().addingTimeInterval(grace)) == nil {
+        if waitBlocking(until: Date().addingTimeInterval(grace)) == nil {
             kill(-pid, SIGKILL)
-            _ = wait(until: Date().addingTimeInterval(5))
+            _ = waitBlocking(until: Date().addingTimeInterval(5))
         }
         kill(-pid, SIGKILL)   // workers that outlived their parent
     }
@@ -119,7 +128,7 @@ final class SpawnedPeer: @unchecked Sendable {
     /// Starts `executable` with the arguments for a port, on a free port (up to three tries when a port turns out
     /// taken), and waits until the port is bound (at most 5 s).
     static func start(_ executable: String, name: String, port fixed: Int? = nil,
-                      arguments: (Int) throws -> [String]) throws -> SpawnedPeer {
+                      arguments: (Int) throws -> [String]) async throws -> SpawnedPeer {
         var lastError = ""
         for _ in 0..<3 {
             let port = fixed ?? Peers.freeUDPPort()
@@ -130,10 +139,10 @@ final class SpawnedPeer: @unchecked Sendable {
             var ended = false
             while Date() < deadline, !Peers.isBound(port) {
                 if child.exited() != nil { ended = true; break }
-                usleep(20_000)
+                try await Task.sleep(for: .milliseconds(20))
             }
             if !ended, Peers.isBound(port) {
-                usleep(100_000)   // bound is not yet reading: give it a moment
+                try await Task.sleep(for: .milliseconds(100))   // bound is not yet reading: give it a moment
                 if child.exited() == nil { return peer }
             }
             lastError = "\(name) did not start on port \(port): " + peer.logTail()
@@ -158,13 +167,13 @@ enum SipflowBinary {
 
     struct Run { let status: Int32; let stdout: String; let stderr: String }
 
-    static func run(_ arguments: [String], timeout: TimeInterval = 20) throws -> Run {
+    static func run(_ arguments: [String], timeout: TimeInterval = 20) async throws -> Run {
         guard let path else { throw PeerError.missing("the sipflow binary (swift build)") }
         let base = NSTemporaryDirectory() + "sipflow-run-\(getpid())-\(UUID().uuidString.prefix(8))"
         // stdout and stderr apart: a shell does the split, the binary is exec'd.
         let script = "exec \"$0\" \"$@\" 2>'\(base).err'"
         let child = try Child.spawn("/bin/sh", ["-c", script, path] + arguments, output: base + ".out")
-        var status = child.wait(until: Date().addingTimeInterval(timeout))
+        var status = await child.wait(until: Date().addingTimeInterval(timeout))
         if status == nil {
             child.stop(grace: 0)
             status = -1

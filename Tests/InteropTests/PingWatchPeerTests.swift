@@ -13,7 +13,7 @@ import Testing
     /// consecutive counts reach the thresholds.
     @Test(.enabled(if: Peers.available("sipp")), .timeLimit(.minutes(1)))
     func aBackendThatGoesDownAndComesBack() async throws {
-        let first = try PingPeerTests.startSIPp(["-sn", "uas", "-aa"], name: "sipp-watch")
+        let first = try await PingPeerTests.startSIPp(["-sn", "uas", "-aa"], name: "sipp-watch")
         let port = first.port
         let current = Mutex<SpawnedPeer?>(first)
         defer { current.withLock { $0?.stop() } }
@@ -35,7 +35,7 @@ import Testing
                 if t.to == .up, transitions.count == 1 {
                     current.withLock { $0?.stop(); $0 = nil }            // the backend dies
                 } else if t.to == .down {
-                    let again = try PingPeerTests.startSIPp(["-sn", "uas", "-aa"], name: "sipp-watch", port: port)
+                    let again = try await PingPeerTests.startSIPp(["-sn", "uas", "-aa"], name: "sipp-watch", port: port)
                     current.withLock { $0 = again }                   // and comes back
                 } else if t.to == .up {
                     run.cancel()
@@ -60,9 +60,9 @@ import Testing
 
     /// The command line prints the transition with its probe count and exits 2 when the target ends DOWN.
     @Test(.timeLimit(.minutes(1)))
-    func theCommandLinePrintsTransitionsAndASummary() throws {
+    func theCommandLinePrintsTransitionsAndASummary() async throws {
         let port = Peers.freeUDPPort()
-        let run = try SipflowBinary.run(["ping", "sip:127.0.0.1:\(port)", "--watch", "--interval", "50ms", "--count", "4",
+        let run = try await SipflowBinary.run(["ping", "sip:127.0.0.1:\(port)", "--watch", "--interval", "50ms", "--count", "4",
                                          "--down-after", "3", "--up-after", "2", "--verbose"])
         #expect(run.status == 2, "\(run.stdout) \(run.stderr)")
         let lines = run.stdout.split(separator: "\n").map(String.init)

@@ -61,8 +61,8 @@ import Testing
         #expect(result.outcome == .timeout)
         #expect(result.status == .critical)
         #expect(result.observation.provisional == [100])
-        // After the 100 at ~0 ms Timer E runs at T2: retransmissions near 100 and 200 ms only.
-        #expect(result.observation.retransmissions == 2)
+        // The 100 comes at once; Timer E still fires at T1 (20 ms), then every T2: 20, 120 and 220 ms.
+        #expect(result.observation.retransmissions == 3)
         #expect(result.problems.first?.contains("last provisional 100") == true)
     }
 
