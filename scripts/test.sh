@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/deps.sh ca-certificates
+bash scripts/deps.sh ca-certificates sip-tester kamailio
 
 swift build --build-tests
 swift test --skip-build
