@@ -42,7 +42,8 @@ public struct Prober: Sendable {
         let address: SocketAddress
         do {
             let resolve = self.resolve
-            let all = try await NIOThreadPool.singleton.runIfActive { try resolve(target) }
+            // IP literals need no DNS: no hop to the thread pool (which a busy process may keep waiting).
+            let all = target.isNumeric ? try resolve(target) : try await NIOThreadPool.singleton.runIfActive { try resolve(target) }
             address = all[0]
         } catch let failure as TargetResolver.Failure {
             return ProbeObservation(target: target, outcome: .unresolvable(failure.description))
