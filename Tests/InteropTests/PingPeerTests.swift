@@ -138,12 +138,19 @@ import Testing
     @Test(.timeLimit(.minutes(1)))
     func aClosedPortIsCriticalAtOnce() async throws {
         let port = Peers.freeUDPPort()
-        let run = try await SipflowBinary.run(["ping", "sip:127.0.0.1:\(port)", "--format", "nagios"])
-        #expect(run.status == 2)
+        // ICMP errors are rate-limited machine-wide; on a busy machine one may be dropped (then: a CRITICAL
+        // timeout). At least one of three runs sees it.
+        var seen: SipflowBinary.Run?
+        for _ in 0..<3 where seen == nil {
+            let run = try await SipflowBinary.run(["ping", "sip:127.0.0.1:\(port)", "--format", "nagios", "--timeout", "1s"])
+            #expect(run.status == 2)
+            if run.stdout.contains("port unreachable (ICMP)") { seen = run }
+        }
+        let run = try #require(seen, "no ICMP port-unreachable in three runs")
         #expect(run.stdout.hasPrefix("SIP CRITICAL - sip:127.0.0.1:\(port): port unreachable (ICMP) | rtt="))
-        // The perfdata RTT runs from the send to the ICMP error: well under the 5 s timeout.
+        // The perfdata RTT runs from the send to the ICMP error: well under the timeout.
         let rtt = run.stdout.split(separator: "rtt=").last.flatMap { Double($0.prefix { $0 != "s" }) }
-        #expect(try #require(rtt) < 1, "ICMP, not the 5 s timeout: \(run.stdout)")
+        #expect(try #require(rtt) < 0.5, "ICMP, not the timeout: \(run.stdout)")
     }
 
     @Test(.timeLimit(.minutes(1)))

@@ -45,7 +45,8 @@ enum PeerError: Error, CustomStringConvertible {
     }
 }
 
-/// A child process started with posix_spawn in its own process group, its output in a file. Foundation's
+/// A child process started with posix_spawn in its own process group, its output in a file, inheriting no other
+/// descriptor. Foundation's
 /// `Process` is not used: on Linux its `waitUntilExit` can hang inside Swift concurrency, and Kamailio's worker
 /// processes must be stopped with their parent (the whole group).
 struct Child: Sendable {
@@ -58,6 +59,9 @@ struct Child: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else is inherited: a long-lived peer holding another test's pipe would keep that test's read
+        // from ever reaching end-of-file.
+        Self.closeFrom(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -69,6 +73,22 @@ struct Child: Sendable {
         let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         guard rc == 0 else { throw PeerError.didNotStart("cannot start \(executable): \(String(cString: strerror(rc)))") }
         return Child(pid: pid)
+    }
+
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which the Swift Glibc module does not export.
+    static let addCloseFrom: AddCloseFrom? = dlsym(UnsafeMutableRawPointer(bitPattern: 0),
+                                                   "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: AddCloseFrom.self) }
+
+    /// Closes every descriptor from `low` up in the child: with glibc's call, else one by one from /proc/self/fd.
+    static func closeFrom(_ actions: inout posix_spawn_file_actions_t, _ low: Int32) {
+        if let addCloseFrom, addCloseFrom(&actions, low) == 0 { return }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for fd in open.compactMap(Int32.init) where fd >= low && fcntl(fd, F_GETFD) != -1 {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
     }
 
     /// The exit status once the child has ended (reaping it), or nil while it runs.

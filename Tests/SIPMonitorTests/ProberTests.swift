@@ -80,12 +80,19 @@ import Testing
         let server = try await Server(group: group) { _, _ in [] }
         let target = server.target
         try await server.endpoint.close()
-        let result = await Prober(group: group).probe(target)
-        #expect(result.outcome == .portUnreachable)
-        #expect(result.status == .critical)
+        // The kernel rate-limits ICMP errors machine-wide (net.ipv4.icmp_msgs_per_sec), so on a busy machine one
+        // may be dropped and that probe times out instead: still CRITICAL. At least one of three sees the ICMP.
+        let prober = Prober(group: group, policy: .init(timeout: .seconds(1)))
+        var unreachable: ProbeResult?
+        for _ in 0..<3 where unreachable == nil {
+            let result = await prober.probe(target)
+            #expect(result.status == .critical)
+            if result.outcome == .portUnreachable { unreachable = result }
+        }
+        let result = try #require(unreachable, "no ICMP port-unreachable in three probes")
         // Measured on the socket's event loop from the send to the ICMP error, so a busy test machine does not
         // count; no retransmission went out, so Timer E never fired.
-        #expect(try #require(result.rtt) < .seconds(1), "not a 5 s timeout")
+        #expect(try #require(result.rtt) < .seconds(1), "not a timeout")
         #expect(result.observation.retransmissions == 0)
     }
 

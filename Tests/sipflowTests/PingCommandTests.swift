@@ -3,7 +3,8 @@ import SIPMonitor
 import Testing
 @testable import sipflow
 
-/// `sipflow ping`: option parsing into a configuration, its help, and Nagios exit codes for argument errors.
+/// `sipflow ping`: option parsing into a configuration, and its help. The exit codes of the binary are tested in
+/// InteropTests (`PingPeerTests.argumentErrorsAreUnknown`).
 @Suite struct PingCommandTests {
     static func configuration(_ arguments: [String]) throws -> PingConfiguration {
         try Ping.parse(arguments).configuration()
@@ -60,13 +61,5 @@ import Testing
         #expect(help.contains("3  UNKNOWN   bad arguments"))
         #expect(help.contains("--expect-header"))
         #expect(Sipflow.helpMessage().contains("Nagios"))
-    }
-
-    @Test func argumentErrorsExitThreeWithANagiosLine() throws {
-        let r = try CLIRunner.run(["ping", "--format", "nagios", "--accept", "nope", "sip:127.0.0.1"])
-        #expect(r.status == 3)
-        #expect(r.stdout.hasPrefix("SIP UNKNOWN - 'nope' in --accept"))
-        #expect(try CLIRunner.run(["ping", "--bogus"]).status == 3)
-        #expect(try CLIRunner.run(["ping", "--help"]).status == 0)
     }
 }
