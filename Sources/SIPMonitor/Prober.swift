@@ -116,6 +116,8 @@ final class ProbeExchange: @unchecked Sendable {
     var callID = ""
     var method: SIPMethod?
     var start = NIODeadline.now()
+    /// When the datagram being handled arrived (the RTT's end for a final response).
+    var arrival = NIODeadline.now()
     var promise: EventLoopPromise<Seen>?
     var scheduled: [Scheduled<Void>] = []
 
@@ -187,7 +189,7 @@ final class ProbeExchange: @unchecked Sendable {
             return
         }
         seen.response = response
-        seen.rtt = Duration(NIODeadline.now() - start)
+        seen.rtt = Duration(arrival - start)
         finish(.answered(code: code, reason: response.reasonPhrase?.string ?? ""))
     }
 
@@ -206,10 +208,10 @@ final class ProbeExchange: @unchecked Sendable {
             seen.stray += 1
             return
         }
+        arrival = inbound.receivedAt
         let actions = tx.received(message, at: instant(inbound.receivedAt))
         transaction = tx
         perform(actions)
-        if seen.response != nil { seen.rtt = Duration(inbound.receivedAt - start) }
     }
 
     func failed(_ error: any Error) {

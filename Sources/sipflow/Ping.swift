@@ -129,11 +129,11 @@ struct Ping: AsyncParsableCommand {
             timeout: timeout)
         var extra: [(String, String)] = []
         for h in headers {
-            guard let colon = h.firstIndex(of: ":"), !h[..<colon].trimmingCharacters(in: .whitespaces).isEmpty,
-                  h[..<colon].utf8.allSatisfy(ASCII.isToken) || h[..<colon].hasSuffix(" ") else {
+            let name = h.firstIndex(of: ":").map { h[..<$0].trimmingCharacters(in: .whitespaces) } ?? ""
+            guard let colon = h.firstIndex(of: ":"), !name.isEmpty, name.utf8.allSatisfy(ASCII.isToken) else {
                 throw PingArgumentError("--header '\(h)' is not 'Name: value'")
             }
-            extra.append((h[..<colon].trimmingCharacters(in: .whitespaces), h[h.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            extra.append((name, h[h.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
         let template = ProbeRequestTemplate(method: method.sipMethod, from: from, to: to, headers: extra)
         // The request must build: a bad From/To/header shows here, not at the first probe.
