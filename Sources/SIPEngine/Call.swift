@@ -185,7 +185,7 @@ final class Call {
         while i < instructions.count {
             guard case .expect(let e) = instructions[i] else { return nil }
             if case .request(let m) = e.match, m == request.method { return e.context.transaction.step }
-            guard e.optional else { return nil }
+            guard e.mayBeSkipped else { return nil }
             i += 1
         }
         return nil
@@ -273,7 +273,7 @@ final class Call {
                 advance(at: now)
                 return
             }
-            guard e.optional else { break }
+            guard e.mayBeSkipped else { break }
             i += 1
         }
         fail(unexpected: message, at: now)
@@ -292,6 +292,7 @@ final class Call {
     }
 
     private func fail(unexpected message: SIPMessage, at now: SIPInstant) {
+        if message.method == .ack { return }  // a late or repeated ACK: the INVITE transaction dealt with it
         if let code = message.statusCode {
             if code < 200 { return }  // provisional responses the flow does not name are ignored
             var reason = FailureReason.unexpectedStatus
@@ -300,5 +301,16 @@ final class Call {
         } else {
             finish(at: now, failure: .unexpectedMessage)
         }
+    }
+}
+
+extension Expectation {
+    /// Whether a later step's message may arrive first: optional steps, and the ACK for a 2xx, which can be lost
+    /// while the peer goes on (its BYE proves the dialog; our 2xx retransmissions get the ACK re-sent,
+    /// RFC 3261 §13.3.1.4).
+    var mayBeSkipped: Bool {
+        if optional { return true }
+        if case .ack(_, for2xx: true) = context.role { return true }
+        return false
     }
 }
