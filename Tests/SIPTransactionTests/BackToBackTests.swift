@@ -135,4 +135,29 @@ import Testing
         #expect(ackOut.last == .terminated(.normal), "no timer D")
         #expect(uas.received(try sent(ackOut), at: ms(3)) == [.terminated(.normal)], "no timer I")
     }
+
+    @Test func cancelledInviteGets487AndTheCancelItsOwn200() throws {
+        let invite = try Alice.invite()
+        var uac = try ClientInviteTransaction(invite: invite)
+        var uas = try ServerInviteTransaction(invite: try sent(uac.start(at: ms(0))))
+        let ringing = try sent(uas.respond(try response(180, "Ringing", to: uas.invite), at: ms(10)))
+        #expect(uac.received(ringing, at: ms(11)) == [.deliver(ringing)])
+
+        // §9.1: CANCEL once a provisional arrived, in its own client transaction.
+        var cancelTx = try ClientNonInviteTransaction(request: try uac.makeCancel())
+        let cancelOnWire = try sent(cancelTx.start(at: ms(2_000)))
+        #expect(TransactionKey.server(cancelOnWire) != uas.key, "a server transaction of its own")
+        #expect(TransactionKey.invite(cancelledBy: cancelOnWire) == uas.key, "§9.2: finds the INVITE it cancels")
+        #expect(TransactionKey.invite(cancelledBy: invite) == nil)
+        var cancelServer = try ServerNonInviteTransaction(request: cancelOnWire)
+        let cancelOk = try sent(cancelServer.respond(try response(200, "OK", to: cancelOnWire), at: ms(2_001)))
+        let terminated = try sent(uas.respond(try response(487, "Request Terminated", to: uas.invite), at: ms(2_001)))
+
+        #expect(TransactionKey.client(cancelOk) == cancelTx.key)
+        #expect(cancelTx.received(cancelOk, at: ms(2_002)) == [.deliver(cancelOk), .schedule(.timerK, after: .seconds(5))])
+        let out = uac.received(terminated, at: ms(2_002))
+        let ack = try sent(out)
+        #expect(out == [.deliver(terminated), .send(ack.bytes), .schedule(.timerD, after: .seconds(32))])
+        #expect(uas.received(ack, at: ms(2_003)) == [.schedule(.timerI, after: .seconds(5))])
+    }
 }
