@@ -48,7 +48,7 @@ public struct ClientInviteTransaction: Sendable {
     public mutating func start(at now: SIPInstant) -> TransactionActions {
         precondition(!started, "start(at:) called twice")
         started = true
-        var out: TransactionActions = [.send(inviteBytes)]
+        var out = TransactionActions(.send(inviteBytes))
         if !configuration.reliable { arm(&timerA, .timerA, now, configuration.t1, &out) }
         arm(&timerB, .timerB, now, configuration.duration(of: .timerB), &out)
         return out
@@ -62,27 +62,27 @@ public struct ClientInviteTransaction: Sendable {
             state = .proceeding
             timerA.disarm()
             timerB.disarm()
-            return [.deliver(response)]
+            return TransactionActions(.deliver)
         case (.calling, 200..<300), (.proceeding, 200..<300):
             state = .accepted
             timerA.disarm()
             timerB.disarm()
-            var out: TransactionActions = [.deliver(response)]
+            var out = TransactionActions(.deliver)
             arm(&timerM, .timerM, now, configuration.duration(of: .timerM), &out)
             return out
         case (.accepted, 200..<300):
-            return [.deliver(response)]  // RFC 6026 §7.2: each 2xx to the TU, which re-sends its ACK
+            return TransactionActions(.deliver)  // RFC 6026 §7.2: each 2xx to the TU, which re-sends its ACK
         case (.calling, 300..<700), (.proceeding, 300..<700):
             timerA.disarm()
             timerB.disarm()
-            var out: TransactionActions = [.deliver(response)]
+            var out = TransactionActions(.deliver)
             if let ack = try? InviteRequests.ackForNonSuccess(invite: invite, response: response) {
                 ackBytes = wireBytes(of: ack)
                 out.append(.send(ackBytes!))
             }
             return enterWait(.completed, \.timerD, .timerD, now, &out)
         case (.completed, 300..<700):
-            if let ack = ackBytes { return [.send(ack)] }  // §17.1.1.2: re-send the ACK, do not tell the TU
+            if let ack = ackBytes { return TransactionActions(.send(ack)) }  // §17.1.1.2: re-send the ACK, do not tell the TU
             return .none
         default:
             return .none
@@ -95,7 +95,7 @@ public struct ClientInviteTransaction: Sendable {
         case (.calling, .timerA):
             guard timerA.take(at: now) else { return .none }
             let next = timerA.interval * 2
-            var out: TransactionActions = [.send(inviteBytes)]
+            var out = TransactionActions(.send(inviteBytes))
             arm(&timerA, .timerA, now, next, &out)
             return out
         case (.calling, .timerB):
@@ -139,7 +139,7 @@ public struct ClientInviteTransaction: Sendable {
     private mutating func terminate(_ reason: TerminationReason) -> TransactionActions {
         state = .terminated
         timerA.disarm(); timerB.disarm(); timerD.disarm(); timerM.disarm()
-        return [.terminated(reason)]
+        return TransactionActions(.terminated(reason))
     }
 }
 

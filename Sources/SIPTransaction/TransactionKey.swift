@@ -42,7 +42,7 @@ public enum TransactionKey: Sendable, Hashable {
     /// The client-side key of a request being sent or a response received (§17.1.3). Nil without a top Via
     /// branch or a CSeq.
     public static func client(_ message: SIPMessage) -> TransactionKey? {
-        guard let branch = message.topVia?.branch, !branch.isEmpty else { return nil }
+        guard let branch = TopViaScan.of(message)?.branch, !branch.isEmpty else { return nil }
         let method: SIPMethod
         if let m = message.method, m != .ack {
             method = m  // the request line and CSeq agree in a valid request; the start line is cheaper
@@ -67,7 +67,7 @@ public enum TransactionKey: Sendable, Hashable {
     }
 
     static func server(_ request: SIPMessage, method: SIPMethod) -> TransactionKey? {
-        guard let via = request.topVia else { return nil }
+        guard let via = TopViaScan.of(request) else { return nil }
         let sentBy = SentBy(host: via.host, port: via.port)
         if let branch = via.branch, branch.hasPrefix("z9hG4bK") {
             return .server(branch: branch, sentBy: sentBy, method: method)
