@@ -3,11 +3,10 @@ import SIPCore
 /// The INVITE client transaction of RFC 3261 §17.1.1 (Figure 5), with the Accepted state of RFC 6026 §7.2.
 ///
 /// ```
-///            start ─▶ Calling ──1xx──▶ Proceeding
-///                        │ ╲              │  ╲
-///                 3xx–6xx│  ╲2xx   3xx–6xx│   ╲2xx
-///                        ▼   ▼            ▼    ▼
-///   Timer D ◀── Completed    Accepted ◀───┘   (Timer M) ──▶ Terminated
+///   Calling     1xx → Proceeding · 2xx → Accepted · 300–699 → Completed (ACK) · timer A → re-send · timer B → Terminated
+///   Proceeding  1xx → Proceeding · 2xx → Accepted · 300–699 → Completed (ACK)
+///   Completed   300–699 → re-send the ACK · timer D → Terminated
+///   Accepted    2xx → deliver again · timer M → Terminated
 /// ```
 ///
 /// A value: events go in with the instant they happened, actions come out. The transaction sends the INVITE,
