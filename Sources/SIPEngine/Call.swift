@@ -127,7 +127,7 @@ final class Call {
                   let i = clients.firstIndex(where: { $0.branch == branch && $0.method == message.cseq?.method })
             else { return }
             let actions = clients[i].received(message, at: now)
-            run(actions, client: i, fromTimer: false, at: now)
+            run(actions, client: i, fromTimer: false, message: message, at: now)
             return
         }
         guard let method = message.method else { return }
@@ -138,7 +138,7 @@ final class Call {
         if let branch = message.topVia?.branch,
            let i = servers.firstIndex(where: { $0.branch == branch && $0.method == method }) {
             let actions = servers[i].received(message, at: now)
-            run(actions, server: i, fromTimer: false, at: now)
+            run(actions, server: i, fromTimer: false, message: message, at: now)
             return
         }
         guard !finished else { return }
@@ -172,7 +172,7 @@ final class Call {
             // still names it as a step, so the program sees the first one too.
             let firstNon2xxACK = tx.state == .completed
             let actions = servers[i].received(ack, at: now)
-            run(actions, server: i, fromTimer: false, at: now)
+            run(actions, server: i, fromTimer: false, message: ack, at: now)
             if firstNon2xxACK, !finished { deliver(ack, at: now) }
             return
         }
@@ -191,15 +191,15 @@ final class Call {
         return nil
     }
 
-    /// Runs the actions a client transaction returned.
-    func run(_ actions: TransactionActions, client i: Int, fromTimer: Bool, at now: SIPInstant) {
+    /// Runs the actions a client transaction returned; `.deliver` passes up `message`, the event's own message.
+    func run(_ actions: TransactionActions, client i: Int, fromTimer: Bool, message: SIPMessage? = nil, at now: SIPInstant) {
         for action in actions {
             switch action {
             case .send(let bytes):
                 if fromTimer { shard.stats.retransmissions += 1 }
                 shard.send(bytes, to: clients[i].destination)
-            case .deliver(let response):
-                responseArrived(response, client: i, at: now)
+            case .deliver:
+                if let message { responseArrived(message, client: i, at: now) }
             case .schedule(let timer, let after):
                 shard.schedule(.client(step: clients[i].step, timer), for: self, after: after, from: now)
             case .terminated(let reason):
@@ -212,15 +212,15 @@ final class Call {
         }
     }
 
-    /// Runs the actions a server transaction returned.
-    func run(_ actions: TransactionActions, server i: Int, fromTimer: Bool, at now: SIPInstant) {
+    /// Runs the actions a server transaction returned; `.deliver` passes up `message`, the event's own message.
+    func run(_ actions: TransactionActions, server i: Int, fromTimer: Bool, message: SIPMessage? = nil, at now: SIPInstant) {
         for action in actions {
             switch action {
             case .send(let bytes):
                 if fromTimer { shard.stats.retransmissions += 1 }
                 shard.send(bytes, to: servers[i].source)
-            case .deliver(let message):
-                if !finished { deliver(message, at: now) }
+            case .deliver:
+                if let message, !finished { deliver(message, at: now) }
             case .schedule(let timer, let after):
                 shard.schedule(.server(step: servers[i].step, timer), for: self, after: after, from: now)
             case .terminated(let reason):
