@@ -1,0 +1,69 @@
+import CLibFuzzer
+import SIPCore
+
+/// The entry point SwiftPM links as `main` on Linux (it renames an executable's entry point to `<Module>_main` so
+/// tests can link the module). It hands control to libFuzzer's driver, which parses the usual libFuzzer flags.
+@_cdecl("SIPCoreFuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+        guard let data else { return 0 }
+        return fuzz(data, size)
+    }
+}
+
+/// Parses one input as a datagram and as a stream, reading every typed header, and re-parses the canonical form.
+/// Any crash (trap, out-of-bounds, sanitizer report) is a bug in SIPCore.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    exercise(bytes)
+    return 0
+}
+
+func exercise(_ bytes: [UInt8]) {
+    if let m = try? SIPMessage(parsing: bytes) {
+        exercise(m)
+        let again = m.serialized()
+        if let m2 = try? SIPMessage(parsing: again) { exercise(m2) }
+    }
+    // Stream framing: the whole input at once, then split at a point derived from the input.
+    var framer = SIPStreamFramer()
+    let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
+    for chunk in [bytes[..<cut], bytes[cut...]] {
+        framer.append(chunk)
+        while let step = try? framer.parseStep(), step != .insufficientData {
+            if case .message(let raw) = step, let m = try? SIPMessage(parsing: raw) { exercise(m) }
+        }
+    }
+    _ = framer.bufferedCount
+}
+
+func exercise(_ m: SIPMessage) {
+    _ = m.topVia.map { ($0.branch, $0.received, $0.rport, $0.maddr, $0.ttl, $0.sentBy, $0.hasMagicCookie) }
+    _ = try? m.parseVias()
+    _ = m.from.map { ($0.tag, $0.unquotedDisplayName, try? $0.parsedURI()) }
+    _ = m.to.map { ($0.tag, $0.unquotedDisplayName, try? $0.parsedURI()) }
+    _ = m.cseq
+    _ = m.callID
+    _ = m.maxForwards
+    _ = m.contentLength
+    _ = m.expires
+    _ = m.contentType
+    _ = try? m.parseContacts().map { try? $0.parsedURI() }
+    _ = try? m.parseAddresses(.route)
+    _ = try? m.parseAddresses(.recordRoute)
+    if let uri = m.requestURI, let u = try? SIPURI.parse(uri) { _ = (u.parameter("transport"), u.isSIPS, u.isTel) }
+    _ = (m.startLine, m.version, m.reasonPhrase, m.body.count, m.trailingOctets.count, m.rawBytes.count)
+    for f in m.headers {
+        _ = m.rawName(of: f)
+        _ = m.lineNumber(at: f.valueRange.lowerBound)
+        let v = m.value(of: f)
+        _ = HeaderList.split(v)
+        _ = HeaderList.first(v)
+    }
+    for name in HeaderName.allCases where m.contains(name) { _ = m.values(name) }
+    _ = m.text
+    _ = m == m
+}
