@@ -7,7 +7,8 @@ extension SIPMessage {
     @inlinable
     public func value(of field: SIPHeaderField) -> ByteString {
         let slice = storage[field.valueRange]
-        return field.isFolded ? ByteString(SIPMessage.unfold(slice)) : ByteString(slice)
+        // Trimmed again after unfolding: a stray CR at either end of a folded value becomes an SP there.
+        return field.isFolded ? ByteString(SIPMessage.unfold(slice)).trimmed : ByteString(slice)
     }
 
     /// Replaces each CRLF (or LF) and the white space after it with a single SP (RFC 3261 §7.3.1).
