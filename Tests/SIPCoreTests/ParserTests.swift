@@ -182,6 +182,16 @@ import Testing
         #expect(m.issues.map(\.line) == [3, 4])
     }
 
+    /// Regression: the continuation of a rejected header line was folded into the header above it, so
+    /// `Subject` read `one bad line continued`.
+    @Test func continuationOfARejectedLineIsDroppedWithIt() throws {
+        let m = try SIPMessage(parsing: sip("OPTIONS sip:a@b SIP/2.0", "Subject: one", "bad line", " continued",
+                                            "Call-ID: c", " folded", ""))
+        #expect(m.firstValue(.subject) == "one")
+        #expect(m.callID == "c folded")
+        #expect(m.issueKinds == [.headerSyntax])
+    }
+
     @Test func headerRecordsItsLineNumber() throws {
         let m = try SIPMessage(parsing: sip("OPTIONS sip:a@b SIP/2.0", "A: 1", "B: 2", " continued", "C: 3", ""))
         #expect(m.headers.map(\.line) == [2, 3, 5])
