@@ -192,6 +192,15 @@ import Testing
         #expect(m.issueKinds == [.headerSyntax])
     }
 
+    /// Regression: `lineNumber(at:)` trapped (lower bound above upper bound) for an offset in the CRLFs that
+    /// precede the message.
+    @Test func lineNumberBeforeTheMessageIsLineOne() throws {
+        let m = try SIPMessage(parsing: "\r\n\r\n" + options())
+        #expect(m.lineNumber(at: 0) == 1)
+        #expect(m.lineNumber(at: m.messageRange.lowerBound) == 1)
+        #expect(m.lineNumber(at: Int.max) == 8)
+    }
+
     @Test func headerRecordsItsLineNumber() throws {
         let m = try SIPMessage(parsing: sip("OPTIONS sip:a@b SIP/2.0", "A: 1", "B: 2", " continued", "C: 3", ""))
         #expect(m.headers.map(\.line) == [2, 3, 5])
