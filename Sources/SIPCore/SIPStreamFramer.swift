@@ -130,9 +130,10 @@ public struct SIPStreamFramer: Sendable {
         throw .missingContentLength
     }
 
-    /// The value part of a `Content-Length:` or `l:` line.
+    /// The value part of a `Content-Length:` or `l:` line. A line starting with white space continues the header
+    /// above it (RFC 3261 §7.3.1), so it is never a Content-Length line.
     private static func contentLengthValue(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
-        guard let colon = line.firstIndex(of: ASCII.colon) else { return nil }
+        guard let first = line.first, !ASCII.isWSP(first), let colon = line.firstIndex(of: ASCII.colon) else { return nil }
         let name = ByteString(line[line.startIndex..<colon]).trimmed
         guard name.equalsIgnoringCase("content-length") || name.equalsIgnoringCase("l") else { return nil }
         return line[(colon + 1)...]

@@ -107,6 +107,15 @@ import Testing
         }
     }
 
+    /// Regression: a continuation line ` l: 2` was read as a Content-Length header, so the framer waited for a body
+    /// the parser would not read, and the stream fell out of step.
+    @Test func continuationLineIsNotAContentLengthHeader() throws {
+        var framer = SIPStreamFramer()
+        let text = sip("OPTIONS sip:a@b SIP/2.0", "Subject: hello", " l: 2", "Content-Length: 0", "")
+        framer.append(octets(text + Self.second))
+        #expect(try drain(&framer) == [.message(octets(text)), .message(octets(Self.second))])
+    }
+
     @Test func missingContentLengthIsAnError() {
         var framer = SIPStreamFramer()
         framer.append(octets(options()))
