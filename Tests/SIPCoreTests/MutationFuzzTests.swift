@@ -6,7 +6,7 @@ import Testing
 /// form of any message that parses re-parses to an equal message. The libFuzzer harness in `Fuzz/` explores
 /// further; crashes either finds are kept as inline regression tests in `FuzzResultTests.swift`.
 @Suite struct MutationFuzzTests {
-    static let iterations = 30_000
+    static let iterations = 20_000
 
     static var seeds: [[UInt8]] {
         Fixtures.messages.map(\.bytes) + Fixtures.rfc4475.map(\.bytes)
@@ -114,9 +114,9 @@ enum FuzzExercise {
             let canonical = m.serialized()
             do {
                 let again = try SIPMessage(parsing: canonical)
-                readEverything(again)
-                #expect(again == m, "canonical form does not re-parse equal: \(escaped(input))")
-                #expect(again.serialized() == canonical, "serialization is not stable: \(escaped(input))")
+                // Checked with `if` first: an `#expect` per iteration costs more than the parse in debug builds.
+                if again != m { Issue.record("canonical form does not re-parse equal: \(escaped(input))") }
+                if again.serialized() != canonical { Issue.record("serialization is not stable: \(escaped(input))") }
             } catch {
                 Issue.record("canonical form does not parse (\(error)): \(escaped(input))")
             }
@@ -141,11 +141,22 @@ enum FuzzExercise {
                 case .keepAlivePong: delivered += 2
                 case .message(let bytes):
                     delivered += bytes.count
-                    if let m = try? SIPMessage(parsing: bytes) { readEverything(m) }
+                    // The typed headers were read from the datagram parse above; here only the framing is checked.
+                    if let m = try? SIPMessage(parsing: bytes) {
+                        if !framerAgreesWithParser(m) { Issue.record("framer and parser disagree: \(escaped(input))") }
+                    }
                 }
             }
         }
         _ = framer.bufferedCount
+    }
+
+    /// A message the framer cut out is exactly one message to the parser, unless the parser framed it differently
+    /// for a reason it reports (bare LF line ends, an unusable Content-Length).
+    static func framerAgreesWithParser(_ m: SIPMessage) -> Bool {
+        let excused: Set<SIPParseIssue.Kind> = [.bareLineFeed, .contentLengthSyntax, .unterminatedHeaderSection]
+        if m.issues.contains(where: { excused.contains($0.kind) }) { return true }
+        return m.trailingOctets.isEmpty && !m.issueKinds.contains(.contentLengthExceedsBody)
     }
 
     static func readEverything(_ m: SIPMessage) {
@@ -170,7 +181,7 @@ enum FuzzExercise {
             _ = try? CSeq.parse(v)
             _ = try? SIPURI.parse(v)
         }
-        for name in HeaderName.allCases where m.contains(name) { _ = m.values(name) }
+        for name in Set(m.headers.map(\.name)) { _ = m.values(name) }
         _ = m.text
     }
 
