@@ -25,8 +25,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 func exercise(_ bytes: [UInt8]) {
     if let m = try? SIPMessage(parsing: bytes) {
         exercise(m)
-        let again = m.serialized()
-        if let m2 = try? SIPMessage(parsing: again) { exercise(m2) }
+        // The canonical form must parse to an equal message and serialize to the same bytes.
+        let canonical = m.serialized()
+        guard let again = try? SIPMessage(parsing: canonical) else { fatalError("canonical form does not parse") }
+        exercise(again)
+        precondition(again == m, "canonical form re-parses to a different message")
+        precondition(again.serialized() == canonical, "serialization is not stable")
     }
     // Stream framing: the whole input at once, then split at a point derived from the input.
     var framer = SIPStreamFramer()
@@ -34,7 +38,15 @@ func exercise(_ bytes: [UInt8]) {
     for chunk in [bytes[..<cut], bytes[cut...]] {
         framer.append(chunk)
         while let step = try? framer.parseStep(), step != .insufficientData {
-            if case .message(let raw) = step, let m = try? SIPMessage(parsing: raw) { exercise(m) }
+            if case .message(let raw) = step, let m = try? SIPMessage(parsing: raw) {
+                exercise(m)
+                // What the framer cut out is one whole message to the parser, unless the parser reports why not.
+                let excused: [SIPParseIssue.Kind] = [.bareLineFeed, .contentLengthSyntax, .unterminatedHeaderSection]
+                if !m.issues.contains(where: { excused.contains($0.kind) }) {
+                    precondition(m.trailingOctets.isEmpty && !m.issues.contains { $0.kind == .contentLengthExceedsBody },
+                                 "the framer and the parser disagree on where the message ends")
+                }
+            }
         }
     }
     _ = framer.bufferedCount
