@@ -44,6 +44,14 @@ import Testing
         #expect(spaced.port == 5062)
     }
 
+    /// Regression: anything between `[` and `]` was taken as the sent-by host, even `[not an address]` or `[]`.
+    @Test func ipv6ReferenceIsValidated() throws {
+        #expect(try via("SIP/2.0/UDP [::ffff:192.0.2.1]").host == "[::ffff:192.0.2.1]")
+        for bad in ["SIP/2.0/UDP [not an address];branch=z9hG4bK1", "SIP/2.0/UDP []", "SIP/2.0/UDP [2001:db8::1;x=]"] {
+            #expect(throws: SIPSyntaxError.self, "\(bad)") { try via(bad) }
+        }
+    }
+
     @Test func receivedRportMaddrTtl() throws {
         let v = try via("SIP/2.0/UDP h;branch=z9hG4bKa;received=192.0.2.1;rport=5070;maddr=224.2.0.1;ttl=16")
         #expect(v.received == "192.0.2.1")
