@@ -5,7 +5,12 @@
 #
 # Seeds: Tests/Fixtures/messages/*.sip, plus the RFC 4475 torture messages in ../shared/conformance/rfc4475 when
 # that directory exists. Exits non-zero when libFuzzer finds a crash and prints the path of the crashing input;
-# turn it into an inline regression test in Tests/SIPCoreTests/FuzzResultTests.swift.
+# turn it into an inline regression test in Tests/SIPCoreTests/FuzzResultTests.swift. To replay one input:
+#
+#   Fuzz/.build-fuzz/release/SIPCoreFuzz path/to/crash-<sha1>
+#
+# The harness traps on crashes, on a canonical form that re-parses to a different message, and on the stream framer
+# and the datagram parser disagreeing about where a message ends.
 set -euo pipefail
 
 seconds="${1:-60}"

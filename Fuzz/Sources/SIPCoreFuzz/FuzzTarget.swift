@@ -32,7 +32,7 @@ func exercise(_ bytes: [UInt8]) {
         precondition(again == m, "canonical form re-parses to a different message")
         precondition(again.serialized() == canonical, "serialization is not stable")
     }
-    // Stream framing: the whole input at once, then split at a point derived from the input.
+    // Stream framing, in two appends split at a point derived from the first byte.
     var framer = SIPStreamFramer()
     let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
     for chunk in [bytes[..<cut], bytes[cut...]] {
