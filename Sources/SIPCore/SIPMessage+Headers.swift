@@ -98,7 +98,7 @@ public enum HeaderList {
         return out
     }
 
-    /// The first element of a list value, without splitting the rest.
+    /// The first element of a list value, without splitting the rest; trimmed like the elements of `split`.
     @inlinable
     public static func first(_ value: ByteString) -> ByteString {
         let b = value.bytes
@@ -119,6 +119,6 @@ public enum HeaderList {
             }
             i += 1
         }
-        return value
+        return value.trimmed
     }
 }

@@ -40,6 +40,16 @@ import Testing
         #expect(HeaderList.first("only") == "only")
     }
 
+    /// Regression (MutationFuzzTests): for a value with no comma, `first` returned it untrimmed, so a value ending in
+    /// a bare CR (`234234 INVITE\r`) differed from `split(value)[0]`.
+    @Test func firstIsTrimmedLikeSplit() throws {
+        for value: ByteString in ["234234 INVITE\r", " a ", "\ra\n", "x, y\r", "\"q\" <sip:a@b>\r"] {
+            #expect(HeaderList.first(value) == HeaderList.split(value)[0], "\(value)")
+        }
+        let m = try SIPMessage(parsing: sip("OPTIONS sip:a@b SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r", ""))
+        #expect(m.values(.via) == [HeaderList.first(try #require(m.firstValue(.via)))])
+    }
+
     @Test func viaValuesSpanSeveralLinesAndCommaLists() throws {
         let m = try SIPMessage(parsing: sip("OPTIONS sip:a@b SIP/2.0",
                                             "Via: SIP/2.0/UDP one;branch=z9hG4bK1, SIP/2.0/UDP two;branch=z9hG4bK2",
