@@ -161,7 +161,9 @@ enum FuzzExercise {
 
     static func readEverything(_ m: SIPMessage) {
         _ = m.topVia.map { ($0.branch, $0.received, $0.rport, $0.maddr, $0.ttl, $0.sentBy, $0.hasMagicCookie) }
-        _ = try? m.parseVias()
+        if let vias = try? m.parseVias(), let first = vias.first, m.topVia != first {
+            Issue.record("topVia is not the first of parseVias() in \(escaped(Array(m.rawBytes)))")
+        }
         _ = m.from.map { ($0.tag, $0.unquotedDisplayName, try? $0.parsedURI()) }
         _ = m.to.map { ($0.tag, $0.unquotedDisplayName, try? $0.parsedURI()) }
         _ = (m.cseq, m.callID, m.maxForwards, m.contentLength, m.expires, m.contentType)
@@ -174,8 +176,9 @@ enum FuzzExercise {
             _ = m.rawName(of: f)
             _ = m.lineNumber(at: f.valueRange.lowerBound)
             let v = m.value(of: f)
-            _ = HeaderList.split(v)
-            _ = HeaderList.first(v)
+            if HeaderList.first(v) != HeaderList.split(v)[0] {
+                Issue.record("HeaderList.first and split disagree on \(escaped(Array(v.bytes)))")
+            }
             _ = try? NameAddress.parse(v)
             _ = try? Via.parse(v)
             _ = try? CSeq.parse(v)
