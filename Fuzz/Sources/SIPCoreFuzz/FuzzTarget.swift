@@ -54,7 +54,9 @@ func exercise(_ bytes: [UInt8]) {
 
 func exercise(_ m: SIPMessage) {
     _ = m.topVia.map { ($0.branch, $0.received, $0.rport, $0.maddr, $0.ttl, $0.sentBy, $0.hasMagicCookie) }
-    _ = try? m.parseVias()
+    if let vias = try? m.parseVias(), let first = vias.first {
+        precondition(m.topVia == first, "topVia is not the first of parseVias()")
+    }
     _ = m.from.map { ($0.tag, $0.unquotedDisplayName, try? $0.parsedURI()) }
     _ = m.to.map { ($0.tag, $0.unquotedDisplayName, try? $0.parsedURI()) }
     _ = m.cseq
@@ -72,8 +74,11 @@ func exercise(_ m: SIPMessage) {
         _ = m.rawName(of: f)
         _ = m.lineNumber(at: f.valueRange.lowerBound)
         let v = m.value(of: f)
-        _ = HeaderList.split(v)
-        _ = HeaderList.first(v)
+        precondition(HeaderList.first(v) == HeaderList.split(v)[0], "HeaderList.first and split disagree")
+        _ = try? NameAddress.parse(v)
+        _ = try? Via.parse(v)
+        _ = try? CSeq.parse(v)
+        _ = try? SIPURI.parse(v)
     }
     for name in HeaderName.allCases where m.contains(name) { _ = m.values(name) }
     _ = m.text
