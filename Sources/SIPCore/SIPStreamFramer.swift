@@ -119,9 +119,8 @@ public struct SIPStreamFramer: Sendable {
                 lineStart = i + 1
                 if let v = Self.contentLengthValue(line) {
                     let t = ByteString(v).trimmed
-                    guard let n = t.decimalValue, n <= UInt64(maxMessageSize) else {
-                        throw .invalidContentLength(t.string)
-                    }
+                    guard let n = t.decimalValue else { throw .invalidContentLength(t.string) }
+                    guard n <= UInt64(maxMessageSize) else { throw .messageTooLarge(maxMessageSize) }
                     return Int(n)
                 }
             }

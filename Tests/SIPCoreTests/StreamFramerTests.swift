@@ -140,6 +140,13 @@ import Testing
         #expect(throws: SIPStreamFramer.FramingError.headerSectionTooLarge(200)) { try framer.parseStep() }
     }
 
+    /// Regression: a well-formed Content-Length above the limit was reported as "not a non-negative number".
+    @Test func contentLengthOverTheLimitIsMessageTooLarge() {
+        var framer = SIPStreamFramer(maxMessageSize: 200)
+        framer.append(octets(options("Content-Length: 1000")))
+        #expect(throws: SIPStreamFramer.FramingError.messageTooLarge(200)) { try framer.parseStep() }
+    }
+
     @Test func bodyOverTheLimitIsAnError() {
         var framer = SIPStreamFramer(maxMessageSize: 200)
         framer.append(octets(options("Content-Length: 190")))
