@@ -121,9 +121,15 @@ enum FuzzExercise {
                 Issue.record("canonical form does not parse (\(error)): \(escaped(input))")
             }
         }
+        // Tight limits: the limit checks must throw, never trap, wherever the input crosses them.
+        if let small = try? SIPMessage(parsing: input, limits: tightLimits) {
+            if small.headers.count > tightLimits.maxHeaderCount { Issue.record("header limit exceeded: \(escaped(input))") }
+        }
         frame(input, rng: &rng)
         return ok
     }
+
+    static let tightLimits = SIPParserLimits(maxMessageSize: 1024, maxHeaderCount: 8, maxLineLength: 64)
 
     static func frame(_ input: [UInt8], rng: inout SplitMix64) {
         var framer = SIPStreamFramer(maxMessageSize: 4096)

@@ -32,6 +32,11 @@ func exercise(_ bytes: [UInt8]) {
         precondition(again == m, "canonical form re-parses to a different message")
         precondition(again.serialized() == canonical, "serialization is not stable")
     }
+    // Tight limits: the limit checks must throw, never trap, wherever the input crosses them.
+    let tight = SIPParserLimits(maxMessageSize: 1024, maxHeaderCount: 8, maxLineLength: 64)
+    if let small = try? SIPMessage(parsing: bytes, limits: tight) {
+        precondition(small.headers.count <= tight.maxHeaderCount, "header limit exceeded")
+    }
     // Stream framing, in two appends split at a point derived from the first byte.
     var framer = SIPStreamFramer()
     let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
