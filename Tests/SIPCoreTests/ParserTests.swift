@@ -277,43 +277,4 @@ import Testing
         #expect(m.contentLength == 18)
         #expect(m.contentType == "text/plain")
     }
-
-    // MARK: Limits: refused with an error, never a crash
-
-    @Test func messageOverTheSizeLimitThrows() {
-        let limits = SIPParserLimits(maxMessageSize: 100)
-        #expect {
-            try SIPMessage(parsing: options(body: String(repeating: "x", count: 200)), limits: limits)
-        } throws: { ($0 as? SIPParseError)?.kind == .messageTooLarge }
-    }
-
-    @Test func tooManyHeadersThrows() throws {
-        let limits = SIPParserLimits(maxHeaderCount: 5)
-        #expect(try SIPMessage(parsing: options(), limits: limits).headers.count == 5)
-        #expect {
-            try SIPMessage(parsing: options("Subject: one too many"), limits: limits)
-        } throws: { ($0 as? SIPParseError)?.kind == .tooManyHeaders && ($0 as? SIPParseError)?.line == 7 }
-    }
-
-    @Test func lineOverTheLengthLimitThrows() throws {
-        let limits = SIPParserLimits(maxLineLength: 64)
-        let long = "Subject: " + String(repeating: "s", count: 60)
-        #expect {
-            try SIPMessage(parsing: options(long), limits: limits)
-        } throws: { ($0 as? SIPParseError)?.kind == .lineTooLong && ($0 as? SIPParseError)?.line == 7 }
-        // The last line without a line end counts too.
-        #expect {
-            try SIPMessage(parsing: "OPTIONS sip:a@b SIP/2.0\r\n" + long, limits: limits)
-        } throws: { ($0 as? SIPParseError)?.kind == .lineTooLong }
-        #expect(try SIPMessage(parsing: options("Subject: short"), limits: limits).firstValue(.subject) == "short")
-    }
-
-    @Test func defaultLimitsRefuseAHugeHeaderSection() {
-        let many = (0..<300).map { "X-H\($0): v" }
-        #expect {
-            try SIPMessage(parsing: sip(["OPTIONS sip:a@b SIP/2.0"] + many + [""]))
-        } throws: { ($0 as? SIPParseError)?.kind == .tooManyHeaders }
-    }
 }
-
-func sip(_ lines: [String]) -> String { lines.joined(separator: "\r\n") + "\r\n" }

@@ -6,6 +6,9 @@ import Testing
 /// gives `"OPTIONS sip:a SIP/2.0\r\nCall-ID: x\r\n\r\n"`. An empty last line ends the header section.
 func sip(_ lines: String...) -> String { lines.joined(separator: "\r\n") + "\r\n" }
 
+/// `sip(_:)` for a computed list of lines.
+func sip(_ lines: [String]) -> String { lines.joined(separator: "\r\n") + "\r\n" }
+
 /// The bytes of `text` as UTF-8.
 func octets(_ text: String) -> [UInt8] { Array(text.utf8) }
 
