@@ -171,7 +171,8 @@ public struct SIPParser: Sendable {
             }
             if ok { return v }
             let text = String(decoding: UnsafeBufferPointer(rebasing: p[s..<e]), as: UTF8.self)
-            let what = text.hasPrefix("-") ? "is negative" : (text.allSatisfy(\.isNumber) ? "is too large" : "is not a number")
+            let what = text.isEmpty ? "is empty"
+                : text.hasPrefix("-") ? "is negative" : (text.allSatisfy(\.isNumber) ? "is too large" : "is not a number")
             issues.append(SIPParseIssue(.contentLengthSyntax, line: Int(f.line), "Content-Length '\(text)' \(what)"))
             return -1
         }

@@ -43,6 +43,17 @@ import Testing
         #expect(m.issues.first?.line == 7)
     }
 
+    /// Regression: an empty Content-Length was described as "is too large" (every character of "" is a digit).
+    @Test func issueDetailSaysWhatIsWrong() throws {
+        let cases = ["": "is empty", "-5": "is negative", "123456789012": "is too large", "5x": "is not a number"]
+        for (value, what) in cases {
+            let m = try SIPMessage(parsing: options("Content-Length: \(value)"))
+            let issue = try #require(m.issues.first)
+            #expect(issue.kind == .contentLengthSyntax)
+            #expect(issue.detail == "Content-Length '\(value)' \(what)")
+        }
+    }
+
     @Test func zeroLengthWithExtraCRLF() throws {
         let m = try SIPMessage(parsing: options("l: 0", body: "\r\n"))
         #expect(m.body.isEmpty)
