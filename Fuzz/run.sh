@@ -32,7 +32,7 @@ if [ -d "$rfc4475" ]; then cp "$rfc4475"/*.dat "$work/corpus/"; fi
 echo "corpus: $(ls "$work/corpus" | wc -l) seeds in $work/corpus; artifacts in $work/artifacts"
 
 status=0
-"$binary" "$work/corpus" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+"$binary" "$work/corpus" -dict="$here/sip.dict" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$work/artifacts/" "$@" || status=$?
 
 crashes=("$work"/artifacts/*)
