@@ -75,8 +75,9 @@ public struct SIPStreamFramer: Sendable {
             return .insufficientData
         }
         let length = try contentLength(start..<headerEnd)
+        // Compared by subtraction: with a limit near Int.max, header + body length could overflow.
+        guard length <= maxMessageSize - (headerEnd - start) else { throw .messageTooLarge(maxMessageSize) }
         let total = headerEnd - start + length
-        guard total <= maxMessageSize else { throw .messageTooLarge(maxMessageSize) }
         guard buffer.count - start >= total else { return .insufficientData }
         let message = Array(buffer[start..<(start + total)])
         consume(total)

@@ -147,6 +147,17 @@ import Testing
         #expect(throws: SIPStreamFramer.FramingError.messageTooLarge(200)) { try framer.parseStep() }
     }
 
+    /// Regression: with no practical limit (`Int.max`), a Content-Length near Int.max overflowed when added to the
+    /// header length and trapped.
+    @Test func hugeContentLengthWithoutALimitDoesNotTrap() throws {
+        var framer = SIPStreamFramer(maxMessageSize: Int.max)
+        framer.append(octets(options("Content-Length: 9223372036854775807")))
+        #expect(throws: SIPStreamFramer.FramingError.messageTooLarge(Int.max)) { try framer.parseStep() }
+        var waiting = SIPStreamFramer(maxMessageSize: Int.max)
+        waiting.append(octets(options("Content-Length: 9223372036854775000")))
+        #expect(try waiting.parseStep() == .insufficientData)
+    }
+
     @Test func bodyOverTheLimitIsAnError() {
         var framer = SIPStreamFramer(maxMessageSize: 200)
         framer.append(octets(options("Content-Length: 190")))
