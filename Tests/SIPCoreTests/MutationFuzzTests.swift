@@ -182,7 +182,7 @@ enum FuzzExercise {
             framer.append(input[i..<(i + n)])
             i += n
             while true {
-                guard let step = try? framer.parseStep() else { break stream }
+                guard let step = try? framer.parseStep() else { i = -1; break stream }
                 switch step {
                 case .insufficientData: continue stream
                 case .keepAlivePing: delivered += 4
@@ -196,7 +196,10 @@ enum FuzzExercise {
                 }
             }
         }
-        _ = framer.bufferedCount
+        // Nothing is lost or duplicated: what was handed out plus what is still buffered is what was appended.
+        if i == input.count, delivered + framer.bufferedCount != input.count {
+            Issue.record("framer lost or duplicated octets: \(escaped(input))")
+        }
     }
 
     /// A message the framer cut out is exactly one message to the parser, unless the parser framed it differently
