@@ -40,9 +40,19 @@ func exercise(_ bytes: [UInt8]) {
     // Stream framing, in two appends split at a point derived from the first byte.
     var framer = SIPStreamFramer()
     let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
-    for chunk in [bytes[..<cut], bytes[cut...]] {
+    var delivered = 0
+    var failed = false
+    for chunk in [bytes[..<cut], bytes[cut...]] where !failed {
         framer.append(chunk)
-        while let step = try? framer.parseStep(), step != .insufficientData {
+        while true {
+            guard let step = try? framer.parseStep() else { failed = true; break }
+            switch step {
+            case .insufficientData: break
+            case .keepAlivePing: delivered += 4
+            case .keepAlivePong: delivered += 2
+            case .message(let raw): delivered += raw.count
+            }
+            if step == .insufficientData { break }
             if case .message(let raw) = step, let m = try? SIPMessage(parsing: raw) {
                 exercise(m)
                 // What the framer cut out is one whole message to the parser, unless the parser reports why not.
@@ -54,7 +64,9 @@ func exercise(_ bytes: [UInt8]) {
             }
         }
     }
-    _ = framer.bufferedCount
+    if !failed {
+        precondition(delivered + framer.bufferedCount == bytes.count, "the framer lost or duplicated octets")
+    }
 }
 
 func exercise(_ m: SIPMessage) {
