@@ -21,8 +21,9 @@ public struct CSeq: Sendable, Hashable, CustomStringConvertible {
         }
         let before = s.i
         s.skipLWS()
+        guard s.i > before else { throw SIPSyntaxError("the CSeq '\(value)' has no white space after its number") }
         let method = s.token()
-        guard s.i > before, !method.isEmpty else { throw SIPSyntaxError("the CSeq '\(value)' has no method") }
+        guard !method.isEmpty else { throw SIPSyntaxError("the CSeq '\(value)' has no method") }
         s.skipLWS()
         guard s.atEnd else { throw SIPSyntaxError("unexpected text after the CSeq method in '\(value)'") }
         return CSeq(UInt32(n), SIPMethod(bytes: method))

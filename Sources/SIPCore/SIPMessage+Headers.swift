@@ -7,7 +7,8 @@ extension SIPMessage {
     @inlinable
     public func value(of field: SIPHeaderField) -> ByteString {
         let slice = storage[field.valueRange]
-        return field.isFolded ? ByteString(SIPMessage.unfold(slice)) : ByteString(slice)
+        // Trimmed again after unfolding: a stray CR at either end of a folded value becomes an SP there.
+        return field.isFolded ? ByteString(SIPMessage.unfold(slice)).trimmed : ByteString(slice)
     }
 
     /// Replaces each CRLF (or LF) and the white space after it with a single SP (RFC 3261 §7.3.1).
@@ -97,7 +98,7 @@ public enum HeaderList {
         return out
     }
 
-    /// The first element of a list value, without splitting the rest.
+    /// The first element of a list value, without splitting the rest; trimmed like the elements of `split`.
     @inlinable
     public static func first(_ value: ByteString) -> ByteString {
         let b = value.bytes
@@ -118,6 +119,6 @@ public enum HeaderList {
             }
             i += 1
         }
-        return value
+        return value.trimmed
     }
 }

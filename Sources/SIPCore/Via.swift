@@ -49,6 +49,9 @@ public struct Via: Sendable, Hashable {
             }
             s.i = close + 1
             host = s.b[hs..<s.i]
+            guard host.count > 2, host.dropFirst().dropLast().allSatisfy({ ASCII.isHex($0) || $0 == ASCII.colon || $0 == 0x2E }) else {
+                throw SIPSyntaxError("'\(String(decoding: host, as: UTF8.self))' in the Via is not an IPv6 reference")
+            }
         } else {
             host = s.take { ASCII.isAlpha($0) || ASCII.isDigit($0) || $0 == 0x2D || $0 == 0x2E }
             guard !host.isEmpty, SIPURI.isHostName(host) else {
