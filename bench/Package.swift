@@ -11,9 +11,14 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // The messages and the per-message work shared by the benchmarks and the profiling loop.
+        .target(name: "BenchSupport", dependencies: [.product(name: "SIPCore", package: "sipflow")]),
+        // A plain loop for valgrind/perf: `ParseLoop invite 100000`.
+        .executableTarget(name: "ParseLoop", dependencies: ["BenchSupport", .product(name: "SIPCore", package: "sipflow")]),
         .executableTarget(
             name: "SIPCoreBenchmarks",
             dependencies: [
+                "BenchSupport",
                 .product(name: "SIPCore", package: "sipflow"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],

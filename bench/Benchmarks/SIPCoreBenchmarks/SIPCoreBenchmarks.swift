@@ -1,3 +1,4 @@
+import BenchSupport
 import Benchmark
 import SIPCore
 
@@ -32,17 +33,4 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Serialize 200 OK") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(ok.serialized()) }
     }
-}
-
-/// Parses `bytes` and reads topVia.branch, from.tag, to, cseq and callID; returns a checksum of what it read.
-@inline(never)
-func parseAndRead(_ bytes: [UInt8]) -> Int {
-    guard let m = try? SIPMessage(parsing: bytes) else { return -1 }
-    var sum = m.headers.count
-    sum &+= m.topVia?.branch?.count ?? 0
-    sum &+= m.from?.tag?.count ?? 0
-    sum &+= m.to?.uri.count ?? 0
-    sum &+= Int(m.cseq?.sequenceNumber ?? 0)
-    sum &+= m.callID?.count ?? 0
-    return sum
 }
