@@ -94,15 +94,21 @@ public enum ASCII {
     @inlinable public static func isLWS(_ b: UInt8) -> Bool { b == sp || b == ht || b == cr || b == lf }
 
     /// `token` characters: alphanum and `-.!%*_+`'~`.
-    @inlinable public static func isToken(_ b: UInt8) -> Bool { tokenTable[Int(b)] }
-
-    @usableFromInline static let tokenTable: [Bool] = (0..<256).map { i in
-        let b = UInt8(i)
-        return isDigit(b) || isAlpha(b) || "-.!%*_+`'~".utf8.contains(b)
+    ///
+    /// A bit test against two constant masks: no table (a global array costs a `swift_once` check and a bounds
+    /// check per byte in the header-name and parameter loops).
+    @inlinable public static func isToken(_ b: UInt8) -> Bool {
+        inMask(b, low: 0x03FF_6CA2_0000_0000, high: 0x47FF_FFFF_87FF_FFFE)
     }
 
     /// `word` characters (Call-ID): token characters plus `()<>:\"/[]?{}`.
     @inlinable public static func isWord(_ b: UInt8) -> Bool {
-        isToken(b) || "()<>:\\\"/[]?{}".utf8.contains(b)
+        inMask(b, low: 0xD7FF_EFA6_0000_0000, high: 0x6FFF_FFFF_BFFF_FFFE)
+    }
+
+    /// Whether bit `b` is set in the 128-bit set `high:low`; false for bytes above 127.
+    @inlinable static func inMask(_ b: UInt8, low: UInt64, high: UInt64) -> Bool {
+        let mask = b < 64 ? low : high
+        return b < 128 && (mask >> UInt64(b & 63)) & 1 != 0
     }
 }

@@ -1,0 +1,15 @@
+import Testing
+@testable import SIPCore
+
+/// The byte classes of RFC 3261 §25.1, checked against their definitions for every octet.
+@Suite struct ByteClassTests {
+    @Test func tokenAndWordMatchTheGrammar() {
+        let tokenExtra = Array("-.!%*_+`'~".utf8), wordExtra = Array("()<>:\\\"/[]?{}".utf8)
+        for i in 0...255 {
+            let b = UInt8(i)
+            let token = ASCII.isDigit(b) || ASCII.isAlpha(b) || tokenExtra.contains(b)
+            #expect(ASCII.isToken(b) == token, "token \(i)")
+            #expect(ASCII.isWord(b) == (token || wordExtra.contains(b)), "word \(i)")
+        }
+    }
+}
