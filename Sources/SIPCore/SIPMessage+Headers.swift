@@ -101,6 +101,7 @@ public enum HeaderList {
     @inlinable
     public static func first(_ value: ByteString) -> ByteString {
         let b = value.bytes
+        guard b.contains(ASCII.comma) else { return value }  // the common case: one element, nothing to scan
         var i = b.startIndex
         var inQuotes = false, inAngle = false
         while i < b.endIndex {
