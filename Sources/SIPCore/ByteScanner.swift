@@ -62,6 +62,17 @@ struct ByteScanner {
     /// `*( SEMI generic-param )` (RFC 3261 §25.1): `token [ EQUAL ( token / host / quoted-string ) ]`.
     mutating func parameters(context: String) throws(SIPSyntaxError) -> [SIPParameter] {
         var out: [SIPParameter] = []
+        try scanParameters(context: context) { name, value in
+            out.append(SIPParameter(name: ByteString(name), value: value.map(ByteString.init)))
+        }
+        return out
+    }
+
+    /// Validates `*( SEMI generic-param )` as `parameters(context:)` does, calling `visit(name, value)` for each
+    /// parameter instead of building an array: the typed headers keep the parameter bytes and decode them on demand.
+    mutating func scanParameters(
+        context: String, _ visit: (ArraySlice<UInt8>, ArraySlice<UInt8>?) -> Void
+    ) throws(SIPSyntaxError) {
         while true {
             let save = i
             guard consumeSeparator(ASCII.semicolon) else { i = save; break }
@@ -81,9 +92,39 @@ struct ByteScanner {
                     value = v
                 }
             }
-            out.append(SIPParameter(name: ByteString(name), value: value.map(ByteString.init)))
+            visit(name, value)
         }
-        return out
+    }
+
+    /// Decodes parameter bytes that `scanParameters` has already accepted.
+    static func decodeParameters(_ bytes: ArraySlice<UInt8>) -> [SIPParameter] {
+        guard !bytes.isEmpty else { return [] }
+        var s = ByteScanner(ByteString(bytes))
+        return (try? s.parameters(context: "")) ?? []
+    }
+
+    /// The first parameter in already-accepted bytes whose name equals `name` without case (RFC 3261 §7.3.1).
+    static func firstParameter(named name: String, in bytes: ArraySlice<UInt8>) -> SIPParameter? {
+        var s = ByteScanner(ByteString(bytes))
+        var found: SIPParameter?
+        try? s.scanParameters(context: "") { n, v in
+            if found == nil, ByteString(n).equalsIgnoringCase(name) {
+                found = SIPParameter(name: ByteString(n), value: v.map(ByteString.init))
+            }
+        }
+        return found
+    }
+
+    /// Whether `bytes` equal the lower-case ASCII `lower` without case.
+    static func equalsLower(_ bytes: ArraySlice<UInt8>, _ lower: StaticString) -> Bool {
+        guard bytes.count == lower.utf8CodeUnitCount else { return false }
+        let q = lower.utf8Start
+        var j = 0
+        for b in bytes {
+            guard ASCII.lower(b) == q[j] else { return false }
+            j += 1
+        }
+        return true
     }
 }
 

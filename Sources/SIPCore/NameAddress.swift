@@ -7,12 +7,26 @@ public struct NameAddress: Sendable, Hashable {
     public let uri: ByteString
     /// True when the URI was enclosed in `<>`.
     public let isBracketed: Bool
-    public let parameters: [SIPParameter]
     /// True for the `*` of `Contact: *` (RFC 3261 §10.2.2).
     public let isWildcard: Bool
+    /// The value of the first `tag` parameter (RFC 3261 §19.3).
+    ///
+    /// Found while the parameters are validated, so reading it builds no parameter array.
+    public let tag: ByteString?
 
-    /// The `tag` parameter (RFC 3261 §19.3).
-    @inlinable public var tag: ByteString? { parameters.first(named: "tag")?.value }
+    /// The header parameters in order. A parsed address keeps their bytes and decodes them here, on each call.
+    public var parameters: [SIPParameter] { storedParameters ?? ByteScanner.decodeParameters(parameterBytes) }
+
+    /// The parameters given to `init`, or nil for a parsed address, whose parameters are `parameterBytes`.
+    @usableFromInline let storedParameters: [SIPParameter]?
+    /// `*( SEMI generic-param )` as written, already validated by `parse`.
+    @usableFromInline let parameterBytes: ArraySlice<UInt8>
+
+    /// The first parameter with this name (case-insensitive), found without building the parameter array.
+    public func parameter(named name: String) -> SIPParameter? {
+        if let storedParameters { return storedParameters.first(named: name) }
+        return ByteScanner.firstParameter(named: name, in: parameterBytes)
+    }
 
     public func parsedURI() throws(SIPSyntaxError) -> SIPURI { try SIPURI.parse(uri) }
 
@@ -37,10 +51,11 @@ public struct NameAddress: Sendable, Hashable {
         guard let first = s.peek else { throw SIPSyntaxError("the address is empty") }
         if first == 0x2A {  // "*"
             s.i += 1
-            let params = try s.parameters(context: "the Contact '*'")
+            let (params, tag) = try scanParameters(&s, context: "the Contact '*'")
             s.skipLWS()
             guard s.atEnd else { throw SIPSyntaxError("unexpected text after '*'") }
-            return NameAddress(displayName: nil, uri: "*", isBracketed: false, parameters: params, isWildcard: true)
+            return NameAddress(displayName: nil, uri: "*", isBracketed: false, isWildcard: true, tag: tag,
+                               parameterBytes: params)
         }
         var display: ArraySlice<UInt8>?
         var bracketed = false
@@ -88,13 +103,24 @@ public struct NameAddress: Sendable, Hashable {
             }
         }
         guard !uri.isEmpty else { throw SIPSyntaxError("the address has no URI") }
-        let params = try s.parameters(context: "the address")
+        let (params, tag) = try scanParameters(&s, context: "the address")
         s.skipLWS()
         guard s.atEnd else {
             throw SIPSyntaxError("unexpected '\(String(decoding: s.b[s.i...].prefix(20), as: UTF8.self))' after the address")
         }
         return NameAddress(displayName: display.map(ByteString.init), uri: ByteString(uri), isBracketed: bracketed,
-                           parameters: params, isWildcard: false)
+                           isWildcard: false, tag: tag, parameterBytes: params)
+    }
+
+    /// Validates the parameters, returning their bytes and the first `tag` value.
+    static func scanParameters(_ s: inout ByteScanner, context: String) throws(SIPSyntaxError)
+        -> (ArraySlice<UInt8>, ByteString?) {
+        let start = s.i
+        var tag: ArraySlice<UInt8>?, sawTag = false
+        try s.scanParameters(context: context) { name, value in
+            if !sawTag, ByteScanner.equalsLower(name, "tag") { sawTag = true; tag = value }
+        }
+        return (s.b[start..<s.i], tag.map(ByteString.init))
     }
 
     /// The index of a `<` that starts a name-addr after an unquoted display name, if any.
@@ -113,8 +139,35 @@ public struct NameAddress: Sendable, Hashable {
         self.displayName = displayName
         self.uri = uri
         self.isBracketed = isBracketed
-        self.parameters = parameters
         self.isWildcard = isWildcard
+        self.tag = parameters.first(named: "tag")?.value
+        self.storedParameters = parameters
+        self.parameterBytes = []
+    }
+
+    init(displayName: ByteString?, uri: ByteString, isBracketed: Bool, isWildcard: Bool, tag: ByteString?,
+         parameterBytes: ArraySlice<UInt8>) {
+        self.displayName = displayName
+        self.uri = uri
+        self.isBracketed = isBracketed
+        self.isWildcard = isWildcard
+        self.tag = tag
+        self.storedParameters = nil
+        self.parameterBytes = parameterBytes
+    }
+
+    /// Equal when every part and the decoded parameters are equal, however the parameters were spaced.
+    public static func == (a: NameAddress, b: NameAddress) -> Bool {
+        a.displayName == b.displayName && a.uri == b.uri && a.isBracketed == b.isBracketed
+            && a.parameters == b.parameters && a.isWildcard == b.isWildcard
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(displayName)
+        hasher.combine(uri)
+        hasher.combine(isBracketed)
+        hasher.combine(parameters)
+        hasher.combine(isWildcard)
     }
 }
 

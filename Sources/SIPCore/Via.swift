@@ -5,17 +5,32 @@ public struct Via: Sendable, Hashable {
     public let transport: ByteString
     public let host: ByteString
     public let port: Int?
-    public let parameters: [SIPParameter]
+    /// The transaction ID of RFC 3261 §17.1.1.3 / §8.1.1.7: the value of the first `branch` parameter.
+    ///
+    /// Found while the parameters are validated, so reading it builds no parameter array.
+    public let branch: ByteString?
 
-    /// The transaction ID of RFC 3261 §17.1.1.3 / §8.1.1.7.
-    @inlinable public var branch: ByteString? { parameters.first(named: "branch")?.value }
-    public var received: ByteString? { parameters.first(named: "received")?.value }
-    public var maddr: ByteString? { parameters.first(named: "maddr")?.value }
-    public var ttl: ByteString? { parameters.first(named: "ttl")?.value }
+    /// The header parameters in order. A parsed Via keeps their bytes and decodes them here, on each call.
+    public var parameters: [SIPParameter] { storedParameters ?? ByteScanner.decodeParameters(parameterBytes) }
+
+    /// The parameters given to `init`, or nil for a parsed Via, whose parameters are `parameterBytes`.
+    @usableFromInline let storedParameters: [SIPParameter]?
+    /// `*( SEMI via-params )` as written, already validated by `parse`.
+    @usableFromInline let parameterBytes: ArraySlice<UInt8>
+
+    public var received: ByteString? { parameter(named: "received")?.value }
+    public var maddr: ByteString? { parameter(named: "maddr")?.value }
+    public var ttl: ByteString? { parameter(named: "ttl")?.value }
     /// The `rport` parameter (RFC 3581): `.some(nil)` when present without a value.
     public var rport: ByteString?? {
-        guard let p = parameters.first(named: "rport") else { return nil }
+        guard let p = parameter(named: "rport") else { return nil }
         return .some(p.value)
+    }
+
+    /// The first parameter with this name (case-insensitive), found without building the parameter array.
+    public func parameter(named name: String) -> SIPParameter? {
+        if let storedParameters { return storedParameters.first(named: name) }
+        return ByteScanner.firstParameter(named: name, in: parameterBytes)
     }
 
     /// `host[:port]` as text.
@@ -63,13 +78,18 @@ public struct Via: Sendable, Hashable {
             }
             port = Int(v)
         }
-        let params = try s.parameters(context: "the Via")
+        let paramStart = s.i
+        var branch: ArraySlice<UInt8>?, sawBranch = false
+        try s.scanParameters(context: "the Via") { name, value in
+            if !sawBranch, ByteScanner.equalsLower(name, "branch") { sawBranch = true; branch = value }
+        }
+        let params = s.b[paramStart..<s.i]
         s.skipLWS()
         guard s.atEnd else {
             throw SIPSyntaxError("unexpected '\(String(decoding: s.b[s.i...].prefix(20), as: UTF8.self))' in the Via after its parameters")
         }
         return Via(protocolName: ByteString(name), protocolVersion: ByteString(version), transport: ByteString(transport),
-                   host: ByteString(host), port: port, parameters: params)
+                   host: ByteString(host), port: port, branch: branch.map(ByteString.init), parameterBytes: params)
     }
 
     public init(protocolName: ByteString, protocolVersion: ByteString, transport: ByteString, host: ByteString,
@@ -79,6 +99,35 @@ public struct Via: Sendable, Hashable {
         self.transport = transport
         self.host = host
         self.port = port
-        self.parameters = parameters
+        self.branch = parameters.first(named: "branch")?.value
+        self.storedParameters = parameters
+        self.parameterBytes = []
+    }
+
+    init(protocolName: ByteString, protocolVersion: ByteString, transport: ByteString, host: ByteString,
+         port: Int?, branch: ByteString?, parameterBytes: ArraySlice<UInt8>) {
+        self.protocolName = protocolName
+        self.protocolVersion = protocolVersion
+        self.transport = transport
+        self.host = host
+        self.port = port
+        self.branch = branch
+        self.storedParameters = nil
+        self.parameterBytes = parameterBytes
+    }
+
+    /// Equal when every part and the decoded parameters are equal, however the parameters were spaced.
+    public static func == (a: Via, b: Via) -> Bool {
+        a.protocolName == b.protocolName && a.protocolVersion == b.protocolVersion && a.transport == b.transport
+            && a.host == b.host && a.port == b.port && a.parameters == b.parameters
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(protocolName)
+        hasher.combine(protocolVersion)
+        hasher.combine(transport)
+        hasher.combine(host)
+        hasher.combine(port)
+        hasher.combine(parameters)
     }
 }
