@@ -2,9 +2,9 @@
 /// (RFC 3261 §20.10, §20.20, §20.39, §25.1).
 public struct NameAddress: Sendable, Hashable {
     /// The display name as written: a quoted string keeps its quotes; tokens keep their inner spaces.
-    public let displayName: ByteString?
+    public var displayName: ByteString? { displayNameRange.map { ByteString(source[$0]) } }
     /// The URI as written, without `<>`. Parse it with `parsedURI()`.
-    public let uri: ByteString
+    public var uri: ByteString { ByteString(source[uriRange]) }
     /// True when the URI was enclosed in `<>`.
     public let isBracketed: Bool
     /// True for the `*` of `Contact: *` (RFC 3261 §10.2.2).
@@ -12,20 +12,27 @@ public struct NameAddress: Sendable, Hashable {
     /// The value of the first `tag` parameter (RFC 3261 §19.3).
     ///
     /// Found while the parameters are validated, so reading it builds no parameter array.
-    public let tag: ByteString?
+    public var tag: ByteString? { tagRange.map { ByteString(source[$0]) } }
 
     /// The header parameters in order. A parsed address keeps their bytes and decodes them here, on each call.
-    public var parameters: [SIPParameter] { storedParameters ?? ByteScanner.decodeParameters(parameterBytes) }
+    public var parameters: [SIPParameter] {
+        storedParameters ?? ByteScanner.decodeParameters(source[parameterRange])
+    }
 
-    /// The parameters given to `init`, or nil for a parsed address, whose parameters are `parameterBytes`.
+    /// The bytes every part is a range of: the parsed value, or for an address built by `init`, its parts laid
+    /// end to end. One reference for the whole value, so making, copying and dropping an address counts one
+    /// reference, not one for each part.
+    @usableFromInline let source: ArraySlice<UInt8>
+    @usableFromInline let displayNameRange: Range<Int>?, tagRange: Range<Int>?
+    @usableFromInline let uriRange: Range<Int>, parameterRange: Range<Int>
+    /// The parameters given to `init`, or nil for a parsed address, whose parameters are
+    /// `source[parameterRange]` (`*( SEMI generic-param )` as written, already validated by `parse`).
     @usableFromInline let storedParameters: [SIPParameter]?
-    /// `*( SEMI generic-param )` as written, already validated by `parse`.
-    @usableFromInline let parameterBytes: ArraySlice<UInt8>
 
     /// The first parameter with this name (case-insensitive), found without building the parameter array.
     public func parameter(named name: String) -> SIPParameter? {
         if let storedParameters { return storedParameters.first(named: name) }
-        return ByteScanner.firstParameter(named: name, in: parameterBytes)
+        return ByteScanner.firstParameter(named: name, in: source[parameterRange])
     }
 
     public func parsedURI() throws(SIPSyntaxError) -> SIPURI { try SIPURI.parse(uri) }
@@ -50,12 +57,13 @@ public struct NameAddress: Sendable, Hashable {
         s.skipLWS()
         guard let first = s.peek else { throw SIPSyntaxError("the address is empty") }
         if first == 0x2A {  // "*"
+            let star = s.i..<(s.i + 1)
             s.i += 1
             let (params, tag) = try scanParameters(&s, context: "the Contact '*'")
             s.skipLWS()
             guard s.atEnd else { throw SIPSyntaxError("unexpected text after '*'") }
-            return NameAddress(displayName: nil, uri: "*", isBracketed: false, isWildcard: true, tag: tag,
-                               parameterBytes: params)
+            return NameAddress(source: value.bytes, displayNameRange: nil, uriRange: star, isBracketed: false,
+                               isWildcard: true, tagRange: tag, parameterRange: params, storedParameters: nil)
         }
         var display: ArraySlice<UInt8>?
         var bracketed = false
@@ -108,19 +116,20 @@ public struct NameAddress: Sendable, Hashable {
         guard s.atEnd else {
             throw SIPSyntaxError("unexpected '\(String(decoding: s.b[s.i...].prefix(20), as: UTF8.self))' after the address")
         }
-        return NameAddress(displayName: display.map(ByteString.init), uri: ByteString(uri), isBracketed: bracketed,
-                           isWildcard: false, tag: tag, parameterBytes: params)
+        return NameAddress(source: value.bytes, displayNameRange: display?.indices, uriRange: uri.indices,
+                           isBracketed: bracketed, isWildcard: false, tagRange: tag, parameterRange: params,
+                           storedParameters: nil)
     }
 
-    /// Validates the parameters, returning their bytes and the first `tag` value.
+    /// Validates the parameters, returning where they lie and where the first `tag` value lies.
     static func scanParameters(_ s: inout ByteScanner, context: String) throws(SIPSyntaxError)
-        -> (ArraySlice<UInt8>, ByteString?) {
+        -> (Range<Int>, Range<Int>?) {
         let start = s.i
-        var tag: ArraySlice<UInt8>?, sawTag = false
+        var tag: Range<Int>?, sawTag = false
         try s.scanParameters(context: context) { name, value in
-            if !sawTag, ByteScanner.equalsLower(name, "tag") { sawTag = true; tag = value }
+            if !sawTag, ByteScanner.equalsLower(name, "tag") { sawTag = true; tag = value?.indices }
         }
-        return (s.b[start..<s.i], tag.map(ByteString.init))
+        return (start..<s.i, tag)
     }
 
     /// The index of a `<` that starts a name-addr after an unquoted display name, if any.
@@ -136,24 +145,29 @@ public struct NameAddress: Sendable, Hashable {
     }
 
     public init(displayName: ByteString?, uri: ByteString, isBracketed: Bool, parameters: [SIPParameter], isWildcard: Bool) {
-        self.displayName = displayName
-        self.uri = uri
-        self.isBracketed = isBracketed
-        self.isWildcard = isWildcard
-        self.tag = parameters.first(named: "tag")?.value
-        self.storedParameters = parameters
-        self.parameterBytes = []
+        var bytes: [UInt8] = []
+        func append(_ b: ByteString) -> Range<Int> {
+            let start = bytes.count
+            bytes.append(contentsOf: b.bytes)
+            return start..<bytes.count
+        }
+        let display = displayName.map(append), uriRange = append(uri)
+        let tag = parameters.first(named: "tag")?.value.map(append)
+        self.init(source: bytes[...], displayNameRange: display, uriRange: uriRange, isBracketed: isBracketed,
+                  isWildcard: isWildcard, tagRange: tag, parameterRange: bytes.count..<bytes.count,
+                  storedParameters: parameters)
     }
 
-    init(displayName: ByteString?, uri: ByteString, isBracketed: Bool, isWildcard: Bool, tag: ByteString?,
-         parameterBytes: ArraySlice<UInt8>) {
-        self.displayName = displayName
-        self.uri = uri
+    init(source: ArraySlice<UInt8>, displayNameRange: Range<Int>?, uriRange: Range<Int>, isBracketed: Bool,
+         isWildcard: Bool, tagRange: Range<Int>?, parameterRange: Range<Int>, storedParameters: [SIPParameter]?) {
+        self.source = source
+        self.displayNameRange = displayNameRange
+        self.uriRange = uriRange
         self.isBracketed = isBracketed
         self.isWildcard = isWildcard
-        self.tag = tag
-        self.storedParameters = nil
-        self.parameterBytes = parameterBytes
+        self.tagRange = tagRange
+        self.parameterRange = parameterRange
+        self.storedParameters = storedParameters
     }
 
     /// Equal when every part and the decoded parameters are equal, however the parameters were spaced.

@@ -1,22 +1,30 @@
 /// One Via header value (RFC 3261 §20.42): `SIP/2.0/UDP host:port;branch=…;received=…;rport`.
 public struct Via: Sendable, Hashable {
-    public let protocolName: ByteString
-    public let protocolVersion: ByteString
-    public let transport: ByteString
-    public let host: ByteString
+    public var protocolName: ByteString { ByteString(source[nameRange]) }
+    public var protocolVersion: ByteString { ByteString(source[versionRange]) }
+    public var transport: ByteString { ByteString(source[transportRange]) }
+    public var host: ByteString { ByteString(source[hostRange]) }
     public let port: Int?
     /// The transaction ID of RFC 3261 §17.1.1.3 / §8.1.1.7: the value of the first `branch` parameter.
     ///
     /// Found while the parameters are validated, so reading it builds no parameter array.
-    public let branch: ByteString?
+    public var branch: ByteString? { branchRange.map { ByteString(source[$0]) } }
 
     /// The header parameters in order. A parsed Via keeps their bytes and decodes them here, on each call.
-    public var parameters: [SIPParameter] { storedParameters ?? ByteScanner.decodeParameters(parameterBytes) }
+    public var parameters: [SIPParameter] {
+        storedParameters ?? ByteScanner.decodeParameters(source[parameterRange])
+    }
 
-    /// The parameters given to `init`, or nil for a parsed Via, whose parameters are `parameterBytes`.
+    /// The bytes every part is a range of: the parsed value, or for a Via built by `init`, its parts laid end to
+    /// end. One reference for the whole value, so making, copying and dropping a Via counts one reference, not
+    /// one for each part.
+    @usableFromInline let source: ArraySlice<UInt8>
+    @usableFromInline let nameRange: Range<Int>, versionRange: Range<Int>, transportRange: Range<Int>
+    @usableFromInline let hostRange: Range<Int>, parameterRange: Range<Int>
+    @usableFromInline let branchRange: Range<Int>?
+    /// The parameters given to `init`, or nil for a parsed Via, whose parameters are `source[parameterRange]`
+    /// (`*( SEMI via-params )` as written, already validated by `parse`).
     @usableFromInline let storedParameters: [SIPParameter]?
-    /// `*( SEMI via-params )` as written, already validated by `parse`.
-    @usableFromInline let parameterBytes: ArraySlice<UInt8>
 
     public var received: ByteString? { parameter(named: "received")?.value }
     public var maddr: ByteString? { parameter(named: "maddr")?.value }
@@ -30,7 +38,7 @@ public struct Via: Sendable, Hashable {
     /// The first parameter with this name (case-insensitive), found without building the parameter array.
     public func parameter(named name: String) -> SIPParameter? {
         if let storedParameters { return storedParameters.first(named: name) }
-        return ByteScanner.firstParameter(named: name, in: parameterBytes)
+        return ByteScanner.firstParameter(named: name, in: source[parameterRange])
     }
 
     /// `host[:port]` as text.
@@ -79,41 +87,48 @@ public struct Via: Sendable, Hashable {
             port = Int(v)
         }
         let paramStart = s.i
-        var branch: ArraySlice<UInt8>?, sawBranch = false
+        var branch: Range<Int>?, sawBranch = false
         try s.scanParameters(context: "the Via") { name, value in
-            if !sawBranch, ByteScanner.equalsLower(name, "branch") { sawBranch = true; branch = value }
+            if !sawBranch, ByteScanner.equalsLower(name, "branch") { sawBranch = true; branch = value?.indices }
         }
-        let params = s.b[paramStart..<s.i]
+        let params = paramStart..<s.i
         s.skipLWS()
         guard s.atEnd else {
             throw SIPSyntaxError("unexpected '\(String(decoding: s.b[s.i...].prefix(20), as: UTF8.self))' in the Via after its parameters")
         }
-        return Via(protocolName: ByteString(name), protocolVersion: ByteString(version), transport: ByteString(transport),
-                   host: ByteString(host), port: port, branch: branch.map(ByteString.init), parameterBytes: params)
+        return Via(source: value.bytes, nameRange: name.indices, versionRange: version.indices,
+                   transportRange: transport.indices, hostRange: host.indices, port: port, branchRange: branch,
+                   parameterRange: params, storedParameters: nil)
     }
 
     public init(protocolName: ByteString, protocolVersion: ByteString, transport: ByteString, host: ByteString,
                 port: Int?, parameters: [SIPParameter]) {
-        self.protocolName = protocolName
-        self.protocolVersion = protocolVersion
-        self.transport = transport
-        self.host = host
-        self.port = port
-        self.branch = parameters.first(named: "branch")?.value
-        self.storedParameters = parameters
-        self.parameterBytes = []
+        var bytes: [UInt8] = []
+        func append(_ b: ByteString) -> Range<Int> {
+            let start = bytes.count
+            bytes.append(contentsOf: b.bytes)
+            return start..<bytes.count
+        }
+        let name = append(protocolName), version = append(protocolVersion), transport = append(transport)
+        let host = append(host)
+        let branch = parameters.first(named: "branch")?.value.map(append)
+        self.init(source: bytes[...], nameRange: name, versionRange: version, transportRange: transport,
+                  hostRange: host, port: port, branchRange: branch, parameterRange: bytes.count..<bytes.count,
+                  storedParameters: parameters)
     }
 
-    init(protocolName: ByteString, protocolVersion: ByteString, transport: ByteString, host: ByteString,
-         port: Int?, branch: ByteString?, parameterBytes: ArraySlice<UInt8>) {
-        self.protocolName = protocolName
-        self.protocolVersion = protocolVersion
-        self.transport = transport
-        self.host = host
+    init(source: ArraySlice<UInt8>, nameRange: Range<Int>, versionRange: Range<Int>, transportRange: Range<Int>,
+         hostRange: Range<Int>, port: Int?, branchRange: Range<Int>?, parameterRange: Range<Int>,
+         storedParameters: [SIPParameter]?) {
+        self.source = source
+        self.nameRange = nameRange
+        self.versionRange = versionRange
+        self.transportRange = transportRange
+        self.hostRange = hostRange
         self.port = port
-        self.branch = branch
-        self.storedParameters = nil
-        self.parameterBytes = parameterBytes
+        self.branchRange = branchRange
+        self.parameterRange = parameterRange
+        self.storedParameters = storedParameters
     }
 
     /// Equal when every part and the decoded parameters are equal, however the parameters were spaced.
