@@ -25,3 +25,21 @@ import Testing
         #expect(SIPMethod(bytes: Array("FOO".utf8)).rawValue == "FOO")
     }
 }
+
+extension NameClassificationTests {
+    /// A CR where a name has '-' must not match: folding is applied to letters only.
+    @Test func foldingAppliesToLettersOnly() {
+        #expect(HeaderName.classify("Call\rID") == .other)
+        #expect(HeaderName.classify("Content\rLength") == .other)
+        #expect(HeaderName.classify("CONTENT-LENGTH") == .contentLength)
+        #expect(HeaderName.classify("Content-Lengt@") == .other)
+        #expect(HeaderName.classify("P-Asserted-Identity") == .pAssertedIdentity)
+    }
+
+    @Test func firstListElement() {
+        #expect(HeaderList.first("a, b") == "a")
+        #expect(HeaderList.first("\"x,y\" <sip:a>, b") == "\"x,y\" <sip:a>")
+        #expect(HeaderList.first("SIP/2.0/UDP h;branch=z9hG4bK1") == "SIP/2.0/UDP h;branch=z9hG4bK1")
+        #expect(HeaderList.first("") == "")
+    }
+}
