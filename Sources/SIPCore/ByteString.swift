@@ -95,20 +95,24 @@ public enum ASCII {
 
     /// `token` characters: alphanum and `-.!%*_+`'~`.
     ///
-    /// A bit test against two constant masks: no table (a global array costs a `swift_once` check and a bounds
-    /// check per byte in the header-name and parameter loops).
+    /// One load from a constant 256-entry table (a string literal, so no global initialisation): a global
+    /// `[Bool]` cost a `swift_once` check and a bounds check per byte in the header-name and parameter loops.
     @inlinable public static func isToken(_ b: UInt8) -> Bool {
-        inMask(b, low: 0x03FF_6CA2_0000_0000, high: 0x47FF_FFFF_87FF_FFFE)
+        tokenFlags.utf8Start[Int(b)] == 0x31
     }
 
     /// `word` characters (Call-ID): token characters plus `()<>:\"/[]?{}`.
     @inlinable public static func isWord(_ b: UInt8) -> Bool {
-        inMask(b, low: 0xD7FF_EFA6_0000_0000, high: 0x6FFF_FFFF_BFFF_FFFE)
+        wordFlags.utf8Start[Int(b)] == 0x31
     }
 
-    /// Whether bit `b` is set in the 128-bit set `high:low`; false for bytes above 127.
-    @inlinable static func inMask(_ b: UInt8, low: UInt64, high: UInt64) -> Bool {
-        let mask = b < 64 ? low : high
-        return b < 128 && (mask >> UInt64(b & 63)) & 1 != 0
+    /// `"1"` at the index of each token octet, `"0"` elsewhere; 256 entries.
+    @inlinable static var tokenFlags: StaticString {
+        "0000000000000000000000000000000001000101001101101111111111000000011111111111111111111111111000011111111111111111111111111110001000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    }
+
+    /// `"1"` at the index of each word octet, `"0"` elsewhere; 256 entries.
+    @inlinable static var wordFlags: StaticString {
+        "0000000000000000000000000000000001100101111101111111111111101011011111111111111111111111111111011111111111111111111111111111011000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
     }
 }
