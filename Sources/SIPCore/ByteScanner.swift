@@ -85,7 +85,7 @@ struct ByteScanner {
                 if peek == ASCII.quote {
                     value = try quotedString()
                 } else {
-                    let v = take(while: { ASCII.isToken($0) || $0 == ASCII.colon || $0 == ASCII.lBracket || $0 == ASCII.rBracket })
+                    let v = take(while: ASCII.isParamValue)
                     guard !v.isEmpty else {
                         throw SIPSyntaxError("\(context) parameter '\(text(name.indices))' has '=' but no value")
                     }

@@ -73,7 +73,7 @@ public struct Via: Sendable, Hashable {
             s.i = close + 1
             host = s.b[hs..<s.i]
         } else {
-            host = s.take { ASCII.isAlpha($0) || ASCII.isDigit($0) || $0 == 0x2D || $0 == 0x2E }
+            host = s.take(while: ASCII.isHostChar)
             guard !host.isEmpty, SIPURI.isHostName(host) else {
                 throw SIPSyntaxError("the Via '\(value.string.prefix(40))' has no valid host in its sent-by")
             }

@@ -10,6 +10,8 @@ import Testing
             let token = ASCII.isDigit(b) || ASCII.isAlpha(b) || tokenExtra.contains(b)
             #expect(ASCII.isToken(b) == token, "token \(i)")
             #expect(ASCII.isWord(b) == (token || wordExtra.contains(b)), "word \(i)")
+            #expect(ASCII.isParamValue(b) == (token || b == ASCII.colon || b == ASCII.lBracket || b == ASCII.rBracket), "param \(i)")
+            #expect(ASCII.isHostChar(b) == (ASCII.isAlpha(b) || ASCII.isDigit(b) || b == 0x2D || b == 0x2E), "host \(i)")
         }
     }
 }
