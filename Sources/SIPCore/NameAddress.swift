@@ -126,8 +126,9 @@ public struct NameAddress: Sendable, Hashable {
         -> (Range<Int>, Range<Int>?) {
         let start = s.i
         var tag: Range<Int>?, sawTag = false
+        let bytes = s.b
         try s.scanParameters(context: context) { name, value in
-            if !sawTag, ByteScanner.equalsLower(name, "tag") { sawTag = true; tag = value?.indices }
+            if !sawTag, ByteScanner.equalsLower(bytes, name, "tag") { sawTag = true; tag = value }
         }
         return (start..<s.i, tag)
     }

@@ -88,8 +88,8 @@ public struct Via: Sendable, Hashable {
         }
         let paramStart = s.i
         var branch: Range<Int>?, sawBranch = false
-        try s.scanParameters(context: "the Via") { name, value in
-            if !sawBranch, ByteScanner.equalsLower(name, "branch") { sawBranch = true; branch = value?.indices }
+        try s.scanParameters(context: "the Via") { name, valueRange in
+            if !sawBranch, ByteScanner.equalsLower(value.bytes, name, "branch") { sawBranch = true; branch = valueRange }
         }
         let params = paramStart..<s.i
         s.skipLWS()
