@@ -129,6 +129,22 @@ struct ByteScanner {
         return found
     }
 
+    /// `ByteString(bytes[range]).decimalValue` without making the slice: nil if empty, not all digits, or over
+    /// `UInt64`.
+    static func decimalValue(_ bytes: ArraySlice<UInt8>, _ range: Range<Int>) -> UInt64? {
+        guard !range.isEmpty else { return nil }
+        var v: UInt64 = 0
+        for k in range {
+            let b = bytes[k]
+            guard ASCII.isDigit(b) else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = m.addingReportingOverflow(UInt64(b &- 48))
+            if o1 || o2 { return nil }
+            v = sum
+        }
+        return v
+    }
+
     /// Whether `bytes[range]` equal the lower-case ASCII `lower` without case.
     static func equalsLower(_ bytes: ArraySlice<UInt8>, _ range: Range<Int>, _ lower: StaticString) -> Bool {
         guard range.count == lower.utf8CodeUnitCount else { return false }

@@ -51,37 +51,38 @@ public struct Via: Sendable, Hashable {
     public static func parse(_ value: ByteString) throws(SIPSyntaxError) -> Via {
         var s = ByteScanner(value)
         s.skipLWS()
-        let name = s.token()
+        // Ranges rather than slices throughout: each slice made would retain the message storage.
+        let name = s.skip(while: ASCII.isToken)
         guard !name.isEmpty, s.consumeSeparator(ASCII.slash) else {
             throw SIPSyntaxError("the Via '\(value.string.prefix(40))' does not start with a protocol such as SIP/2.0/UDP")
         }
-        let version = s.token()
+        let version = s.skip(while: ASCII.isToken)
         guard !version.isEmpty, s.consumeSeparator(ASCII.slash) else {
             throw SIPSyntaxError("the Via '\(value.string.prefix(40))' has no protocol version")
         }
-        let transport = s.token()
+        let transport = s.skip(while: ASCII.isToken)
         guard !transport.isEmpty else { throw SIPSyntaxError("the Via '\(value.string.prefix(40))' has no transport") }
         let beforeHost = s.i
         s.skipLWS()
         guard s.i > beforeHost else { throw SIPSyntaxError("the Via has no white space before its sent-by") }
-        let host: ArraySlice<UInt8>
+        let host: Range<Int>
         if s.peek == ASCII.lBracket {
             let hs = s.i
             guard let close = s.b[hs...].firstIndex(of: ASCII.rBracket) else {
                 throw SIPSyntaxError("the IPv6 reference in the Via has no closing ']'")
             }
             s.i = close + 1
-            host = s.b[hs..<s.i]
+            host = hs..<s.i
         } else {
-            host = s.take(while: ASCII.isHostChar)
-            guard !host.isEmpty, SIPURI.isHostName(host) else {
+            host = s.skip(while: ASCII.isHostChar)
+            guard !host.isEmpty, SIPURI.isHostName(value.bytes[host]) else {
                 throw SIPSyntaxError("the Via '\(value.string.prefix(40))' has no valid host in its sent-by")
             }
         }
         var port: Int?
         if s.consumeSeparator(ASCII.colon) {
-            let digits = s.take(while: ASCII.isDigit)
-            guard let v = ByteString(digits).decimalValue, v <= 65535 else {
+            let digits = s.skip(while: ASCII.isDigit)
+            guard let v = ByteScanner.decimalValue(value.bytes, digits), v <= 65535 else {
                 throw SIPSyntaxError("the Via port is not a number from 0 to 65535")
             }
             port = Int(v)
@@ -96,8 +97,8 @@ public struct Via: Sendable, Hashable {
         guard s.atEnd else {
             throw SIPSyntaxError("unexpected '\(String(decoding: s.b[s.i...].prefix(20), as: UTF8.self))' in the Via after its parameters")
         }
-        return Via(source: value.bytes, nameRange: name.indices, versionRange: version.indices,
-                   transportRange: transport.indices, hostRange: host.indices, port: port, branchRange: branch,
+        return Via(source: value.bytes, nameRange: name, versionRange: version,
+                   transportRange: transport, hostRange: host, port: port, branchRange: branch,
                    parameterRange: params, storedParameters: nil)
     }
 
