@@ -65,49 +65,52 @@ public struct NameAddress: Sendable, Hashable {
             return NameAddress(source: value.bytes, displayNameRange: nil, uriRange: star, isBracketed: false,
                                isWildcard: true, tagRange: tag, parameterRange: params, storedParameters: nil)
         }
-        var display: ArraySlice<UInt8>?
+        // Ranges of `value.bytes` (the scanner's bytes) rather than slices: each slice would retain the storage.
+        var display: Range<Int>?
         var bracketed = false
         if first == ASCII.quote {
-            display = try s.quotedString()
+            let quoted = try s.quotedStringRange()
+            display = quoted
             s.skipLWS()
             guard s.peek == ASCII.lAngle else {
-                throw SIPSyntaxError("the quoted display name \(String(decoding: display!, as: UTF8.self)) is not followed by <URI>")
+                throw SIPSyntaxError("the quoted display name \(s.text(quoted)) is not followed by <URI>")
             }
             bracketed = true
         } else if first != ASCII.lAngle, let lt = angleStart(s) {
             // Unquoted display name: tokens separated by LWS (RFC 3261 §25.1 display-name).
-            let d = s.b[s.i..<lt]
-            var end = d.endIndex
-            while end > d.startIndex, ASCII.isLWS(d[end - 1]) { end -= 1 }
-            let name = d[d.startIndex..<end]
-            if let bad = name.first(where: { !ASCII.isToken($0) && !ASCII.isLWS($0) }) {
-                throw SIPSyntaxError("the display name '\(String(decoding: name, as: UTF8.self))' contains '\(String(decoding: [bad], as: UTF8.self))' and must be quoted")
+            let ds = s.i
+            var end = lt
+            while end > ds, ASCII.isLWS(value.bytes[end - 1]) { end -= 1 }
+            if let k = (ds..<end).first(where: { !ASCII.isToken(value.bytes[$0]) && !ASCII.isLWS(value.bytes[$0]) }) {
+                throw SIPSyntaxError("the display name '\(s.text(ds..<end))' contains '\(String(decoding: [value.bytes[k]], as: UTF8.self))' and must be quoted")
             }
-            display = name
+            display = ds..<end
             s.i = lt
             bracketed = true
         } else if first == ASCII.lAngle {
             bracketed = true
         }
-        let uri: ArraySlice<UInt8>
+        let uri: Range<Int>
         if bracketed {
             _ = s.consume(ASCII.lAngle)
             let us = s.i
-            guard let close = s.b[us...].firstIndex(of: ASCII.rAngle) else {
+            var close = us
+            while close < value.bytes.endIndex, value.bytes[close] != ASCII.rAngle { close += 1 }
+            guard close < value.bytes.endIndex else {
                 throw SIPSyntaxError("'<' is not closed by '>'")
             }
-            uri = s.b[us..<close]
-            if let f = uri.first, let l = uri.last, ASCII.isLWS(f) || ASCII.isLWS(l) {
-                throw SIPSyntaxError("white space inside <> around the URI '\(String(decoding: uri, as: UTF8.self).trimmingLWS)'")
+            uri = us..<close
+            if !uri.isEmpty, ASCII.isLWS(value.bytes[us]) || ASCII.isLWS(value.bytes[close - 1]) {
+                throw SIPSyntaxError("white space inside <> around the URI '\(s.text(uri).trimmingLWS)'")
             }
             s.i = close + 1
         } else {
             // addr-spec: the URI ends at the first ';' (later ones are header parameters) or white space.
             let us = s.i
             while let c = s.peek, c != ASCII.semicolon, !ASCII.isLWS(c) { s.i += 1 }
-            uri = s.b[us..<s.i]
-            if let c = uri.first(where: { $0 == ASCII.question || $0 == ASCII.comma }) {
-                throw SIPSyntaxError("the URI '\(String(decoding: uri, as: UTF8.self))' contains '\(String(decoding: [c], as: UTF8.self))' and must be enclosed in <> (RFC 3261 §20)")
+            uri = us..<s.i
+            if let k = uri.first(where: { value.bytes[$0] == ASCII.question || value.bytes[$0] == ASCII.comma }) {
+                throw SIPSyntaxError("the URI '\(s.text(uri))' contains '\(String(decoding: [value.bytes[k]], as: UTF8.self))' and must be enclosed in <> (RFC 3261 §20)")
             }
         }
         guard !uri.isEmpty else { throw SIPSyntaxError("the address has no URI") }
@@ -116,7 +119,7 @@ public struct NameAddress: Sendable, Hashable {
         guard s.atEnd else {
             throw SIPSyntaxError("unexpected '\(String(decoding: s.b[s.i...].prefix(20), as: UTF8.self))' after the address")
         }
-        return NameAddress(source: value.bytes, displayNameRange: display?.indices, uriRange: uri.indices,
+        return NameAddress(source: value.bytes, displayNameRange: display, uriRange: uri,
                            isBracketed: bracketed, isWildcard: false, tagRange: tag, parameterRange: params,
                            storedParameters: nil)
     }

@@ -39,3 +39,20 @@ import Testing
         #expect(throws: SIPSyntaxError.self) { try NameAddress.parse("<sip:a@b>;tag=\"x") }
     }
 }
+
+extension TypedParameterTests {
+    @Test func addressForms() throws {
+        let quoted = try NameAddress.parse("\"A \\\"B\\\"\" <sip:a@example.com>;tag=9")
+        #expect(quoted.displayName == "\"A \\\"B\\\"\"" && quoted.uri == "sip:a@example.com" && quoted.tag == "9")
+        let tokens = try NameAddress.parse("Alice  Smith <sip:a@example.com>")
+        #expect(tokens.displayName == "Alice  Smith" && tokens.isBracketed)
+        let spec = try NameAddress.parse("sip:a@example.com;tag=1")
+        #expect(spec.displayName == nil && spec.uri == "sip:a@example.com" && !spec.isBracketed && spec.tag == "1")
+        #expect(throws: SIPSyntaxError.self) { try NameAddress.parse("<sip:a@example.com") }
+        #expect(throws: SIPSyntaxError.self) { try NameAddress.parse("< sip:a@example.com>") }
+        #expect(throws: SIPSyntaxError.self) { try NameAddress.parse("sip:a@example.com?x=1") }
+        #expect(throws: SIPSyntaxError.self) { try NameAddress.parse("A@B <sip:a@example.com>") }
+        #expect(throws: SIPSyntaxError.self) { try NameAddress.parse("\"A\" sip:a@example.com") }
+        #expect(throws: SIPSyntaxError.self) { try NameAddress.parse("<>") }
+    }
+}
