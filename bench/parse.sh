@@ -5,7 +5,7 @@
 #
 #   bench/parse.sh            # 5 runs of every benchmark
 #   RUNS=3 bench/parse.sh     # fewer runs
-#   FILTER='INVITE' bench/parse.sh
+#   FILTER='Parse.*' bench/parse.sh   # a regex matched against the whole benchmark name
 #
 # Needs only the Swift toolchain: package-benchmark 1.38.1 with the MallocInterposer trait counts allocations
 # through its own interposer, so no jemalloc (libjemalloc-dev) or other system package is required.
