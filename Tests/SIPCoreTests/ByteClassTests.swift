@@ -3,6 +3,13 @@ import Testing
 
 /// The byte classes of RFC 3261 §25.1, checked against their definitions for every octet.
 @Suite struct ByteClassTests {
+    @Test func tablesHaveAnEntryForEveryOctet() {
+        #expect(ASCII.tokenFlags.utf8CodeUnitCount == 256)
+        #expect(ASCII.wordFlags.utf8CodeUnitCount == 256)
+        #expect(ASCII.paramValueFlags.utf8CodeUnitCount == 256)
+        #expect(ASCII.hostFlags.utf8CodeUnitCount == 256)
+    }
+
     @Test func tokenAndWordMatchTheGrammar() {
         let tokenExtra = Array("-.!%*_+`'~".utf8), wordExtra = Array("()<>:\\\"/[]?{}".utf8)
         for i in 0...255 {
