@@ -59,6 +59,8 @@ public struct SIPParser: Sendable {
         init(p: UnsafeBufferPointer<UInt8>, limits: SIPParserLimits) {
             self.p = p
             self.limits = limits
+            // One allocation for a typical message instead of five as the array doubles from 1 to 16.
+            headers.reserveCapacity(min(limits.maxHeaderCount, 24))
         }
 
         /// The next line from `start`: its content end (before CRLF) and the start of the following line.
