@@ -125,7 +125,7 @@ struct KamailioInteropTests {
         let rate = Peers.rate(500)
         let run = try s.run(seconds: 10, rate: rate, report: "run.json")
         try await Task.sleep(for: .seconds(4))
-        kill(s.backends[1].process.processIdentifier, SIGKILL)
+        kill(s.backends[1].pid, SIGKILL)
         _ = await run.wait(atMost: .seconds(60))
         let r = try s.report("run.json")
         // Every INVITE was answered 200: the ones Kamailio sent to the dead backend before its pings noticed failed
