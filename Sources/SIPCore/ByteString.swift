@@ -94,15 +94,43 @@ public enum ASCII {
     @inlinable public static func isLWS(_ b: UInt8) -> Bool { b == sp || b == ht || b == cr || b == lf }
 
     /// `token` characters: alphanum and `-.!%*_+`'~`.
-    @inlinable public static func isToken(_ b: UInt8) -> Bool { tokenTable[Int(b)] }
-
-    @usableFromInline static let tokenTable: [Bool] = (0..<256).map { i in
-        let b = UInt8(i)
-        return isDigit(b) || isAlpha(b) || "-.!%*_+`'~".utf8.contains(b)
+    ///
+    /// One load from a constant 256-entry table (a string literal, so no global initialisation): a global
+    /// `[Bool]` cost a `swift_once` check and a bounds check per byte in the header-name and parameter loops.
+    @inlinable public static func isToken(_ b: UInt8) -> Bool {
+        tokenFlags.utf8Start[Int(b)] == 0x31
     }
 
     /// `word` characters (Call-ID): token characters plus `()<>:\"/[]?{}`.
     @inlinable public static func isWord(_ b: UInt8) -> Bool {
-        isToken(b) || "()<>:\\\"/[]?{}".utf8.contains(b)
+        wordFlags.utf8Start[Int(b)] == 0x31
+    }
+
+    /// A generic-param value that is not quoted: token characters, or `:` `[` `]` of a host (RFC 3261 §25.1).
+    @inlinable static func isParamValue(_ b: UInt8) -> Bool {
+        paramValueFlags.utf8Start[Int(b)] == 0x31
+    }
+
+    /// The characters of a host name or IPv4 address: alphanum, `-` and `.` (RFC 3261 §25.1).
+    @inlinable static func isHostChar(_ b: UInt8) -> Bool {
+        hostFlags.utf8Start[Int(b)] == 0x31
+    }
+
+    @inlinable static var paramValueFlags: StaticString {
+        "0000000000000000000000000000000001000101001101101111111111100000011111111111111111111111111101011111111111111111111111111110001000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    }
+
+    @inlinable static var hostFlags: StaticString {
+        "0000000000000000000000000000000000000000000001101111111111000000011111111111111111111111111000000111111111111111111111111110000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    }
+
+    /// `"1"` at the index of each token octet, `"0"` elsewhere; 256 entries.
+    @inlinable static var tokenFlags: StaticString {
+        "0000000000000000000000000000000001000101001101101111111111000000011111111111111111111111111000011111111111111111111111111110001000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    }
+
+    /// `"1"` at the index of each word octet, `"0"` elsewhere; 256 entries.
+    @inlinable static var wordFlags: StaticString {
+        "0000000000000000000000000000000001100101111101111111111111101011011111111111111111111111111111011111111111111111111111111111011000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
     }
 }

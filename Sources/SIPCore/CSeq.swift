@@ -14,17 +14,18 @@ public struct CSeq: Sendable, Hashable, CustomStringConvertible {
     public static func parse(_ value: ByteString) throws(SIPSyntaxError) -> CSeq {
         var s = ByteScanner(value)
         s.skipLWS()
-        let digits = s.take(while: ASCII.isDigit)
+        let digits = s.skip(while: ASCII.isDigit)  // a range: a slice would retain the message storage
         guard !digits.isEmpty else { throw SIPSyntaxError("the CSeq '\(value)' does not start with a number") }
-        guard let n = ByteString(digits).decimalValue, n < 1 << 31 else {
-            throw SIPSyntaxError("the CSeq number \(String(decoding: digits, as: UTF8.self)) is not less than 2**31")
+        guard let n = ByteScanner.decimalValue(value.bytes, digits), n < 1 << 31 else {
+            throw SIPSyntaxError("the CSeq number \(s.text(digits)) is not less than 2**31")
         }
         let before = s.i
         s.skipLWS()
-        let method = s.token()
-        guard s.i > before, !method.isEmpty else { throw SIPSyntaxError("the CSeq '\(value)' has no method") }
+        guard s.i > before else { throw SIPSyntaxError("the CSeq '\(value)' has no white space after its number") }
+        let method = s.skip(while: ASCII.isToken)
+        guard !method.isEmpty else { throw SIPSyntaxError("the CSeq '\(value)' has no method") }
         s.skipLWS()
         guard s.atEnd else { throw SIPSyntaxError("unexpected text after the CSeq method in '\(value)'") }
-        return CSeq(UInt32(n), SIPMethod(bytes: method))
+        return CSeq(UInt32(n), SIPMethod(bytes: value.bytes[method]))
     }
 }

@@ -177,6 +177,8 @@ public enum HeaderName: UInt8, Sendable, CaseIterable {
     }
 
     /// Classifies a raw header name, case-insensitively, including compact forms.
+    ///
+    /// Dispatches on the length and the first letter, so a name is compared with at most two candidates.
     @inlinable
     public static func classify(_ p: UnsafeBufferPointer<UInt8>) -> HeaderName {
         switch p.count {
@@ -204,100 +206,205 @@ public enum HeaderName: UInt8, Sendable, CaseIterable {
             default: return .other
             }
         case 2:
-            if matches(p, "to") { return .to }
+            switch ASCII.lower(p[0]) {
+            case UInt8(ascii: "t"):
+                if matches(p, "to") { return .to }
+            default: break
+            }
             return .other
         case 3:
-            if matches(p, "via") { return .via }
+            switch ASCII.lower(p[0]) {
+            case UInt8(ascii: "v"):
+                if matches(p, "via") { return .via }
+            default: break
+            }
             return .other
         case 4:
-            if matches(p, "cseq") { return .cseq }
-            if matches(p, "date") { return .date }
-            if matches(p, "from") { return .from }
-            if matches(p, "rseq") { return .rseq }
-            if matches(p, "rack") { return .rack }
-            if matches(p, "path") { return .path }
+            switch ASCII.lower(p[0]) {
+            case UInt8(ascii: "c"):
+                if matches(p, "cseq") { return .cseq }
+            case UInt8(ascii: "d"):
+                if matches(p, "date") { return .date }
+            case UInt8(ascii: "f"):
+                if matches(p, "from") { return .from }
+            case UInt8(ascii: "r"):
+                if matches(p, "rseq") { return .rseq }
+                if matches(p, "rack") { return .rack }
+            case UInt8(ascii: "p"):
+                if matches(p, "path") { return .path }
+            default: break
+            }
             return .other
         case 5:
-            if matches(p, "allow") { return .allow }
-            if matches(p, "route") { return .route }
-            if matches(p, "event") { return .event }
+            switch ASCII.lower(p[0]) {
+            case UInt8(ascii: "a"):
+                if matches(p, "allow") { return .allow }
+            case UInt8(ascii: "r"):
+                if matches(p, "route") { return .route }
+            case UInt8(ascii: "e"):
+                if matches(p, "event") { return .event }
+            default: break
+            }
             return .other
         case 6:
-            if matches(p, "accept") { return .accept }
-            if matches(p, "server") { return .server }
-            if matches(p, "min-se") { return .minSE }
-            if matches(p, "reason") { return .reason }
+            switch ASCII.lower(p[0]) {
+            case UInt8(ascii: "a"):
+                if matches(p, "accept") { return .accept }
+            case UInt8(ascii: "s"):
+                if matches(p, "server") { return .server }
+            case UInt8(ascii: "m"):
+                if matches(p, "min-se") { return .minSE }
+            case UInt8(ascii: "r"):
+                if matches(p, "reason") { return .reason }
+            default: break
+            }
             return .other
         case 7:
-            if matches(p, "call-id") { return .callID }
-            if matches(p, "contact") { return .contact }
-            if matches(p, "expires") { return .expires }
-            if matches(p, "require") { return .require }
-            if matches(p, "subject") { return .subject }
-            if matches(p, "warning") { return .warning }
-            if matches(p, "privacy") { return .privacy }
+            switch ASCII.lower(p[0]) {
+            case UInt8(ascii: "c"):
+                if matches(p, "call-id") { return .callID }
+                if matches(p, "contact") { return .contact }
+            case UInt8(ascii: "e"):
+                if matches(p, "expires") { return .expires }
+            case UInt8(ascii: "r"):
+                if matches(p, "require") { return .require }
+            case UInt8(ascii: "s"):
+                if matches(p, "subject") { return .subject }
+            case UInt8(ascii: "w"):
+                if matches(p, "warning") { return .warning }
+            case UInt8(ascii: "p"):
+                if matches(p, "privacy") { return .privacy }
+            default: break
+            }
             return .other
         case 8:
-            if matches(p, "priority") { return .priority }
-            if matches(p, "reply-to") { return .replyTo }
-            if matches(p, "refer-to") { return .referTo }
-            if matches(p, "identity") { return .identity }
+            switch ASCII.lower(p[0]) {
+            case UInt8(ascii: "p"):
+                if matches(p, "priority") { return .priority }
+            case UInt8(ascii: "r"):
+                if matches(p, "reply-to") { return .replyTo }
+                if matches(p, "refer-to") { return .referTo }
+            case UInt8(ascii: "i"):
+                if matches(p, "identity") { return .identity }
+            default: break
+            }
             return .other
         case 9:
-            if matches(p, "call-info") { return .callInfo }
-            if matches(p, "supported") { return .supported }
-            if matches(p, "timestamp") { return .timestamp }
+            switch ASCII.lower(p[0]) {
+            case UInt8(ascii: "c"):
+                if matches(p, "call-info") { return .callInfo }
+            case UInt8(ascii: "s"):
+                if matches(p, "supported") { return .supported }
+            case UInt8(ascii: "t"):
+                if matches(p, "timestamp") { return .timestamp }
+            default: break
+            }
             return .other
         case 10:
-            if matches(p, "alert-info") { return .alertInfo }
-            if matches(p, "error-info") { return .errorInfo }
-            if matches(p, "user-agent") { return .userAgent }
+            switch ASCII.lower(p[0]) {
+            case UInt8(ascii: "a"):
+                if matches(p, "alert-info") { return .alertInfo }
+            case UInt8(ascii: "e"):
+                if matches(p, "error-info") { return .errorInfo }
+            case UInt8(ascii: "u"):
+                if matches(p, "user-agent") { return .userAgent }
+            default: break
+            }
             return .other
         case 11:
-            if matches(p, "in-reply-to") { return .inReplyTo }
-            if matches(p, "min-expires") { return .minExpires }
-            if matches(p, "retry-after") { return .retryAfter }
-            if matches(p, "unsupported") { return .unsupported }
-            if matches(p, "referred-by") { return .referredBy }
+            switch ASCII.lower(p[0]) {
+            case UInt8(ascii: "i"):
+                if matches(p, "in-reply-to") { return .inReplyTo }
+            case UInt8(ascii: "m"):
+                if matches(p, "min-expires") { return .minExpires }
+            case UInt8(ascii: "r"):
+                if matches(p, "retry-after") { return .retryAfter }
+                if matches(p, "referred-by") { return .referredBy }
+            case UInt8(ascii: "u"):
+                if matches(p, "unsupported") { return .unsupported }
+            default: break
+            }
             return .other
         case 12:
-            if matches(p, "content-type") { return .contentType }
-            if matches(p, "max-forwards") { return .maxForwards }
-            if matches(p, "mime-version") { return .mimeVersion }
-            if matches(p, "organization") { return .organization }
-            if matches(p, "record-route") { return .recordRoute }
-            if matches(p, "allow-events") { return .allowEvents }
+            switch ASCII.lower(p[0]) {
+            case UInt8(ascii: "c"):
+                if matches(p, "content-type") { return .contentType }
+            case UInt8(ascii: "m"):
+                if matches(p, "max-forwards") { return .maxForwards }
+                if matches(p, "mime-version") { return .mimeVersion }
+            case UInt8(ascii: "o"):
+                if matches(p, "organization") { return .organization }
+            case UInt8(ascii: "r"):
+                if matches(p, "record-route") { return .recordRoute }
+            case UInt8(ascii: "a"):
+                if matches(p, "allow-events") { return .allowEvents }
+            default: break
+            }
             return .other
         case 13:
-            if matches(p, "authorization") { return .authorization }
-            if matches(p, "proxy-require") { return .proxyRequire }
-            if matches(p, "service-route") { return .serviceRoute }
+            switch ASCII.lower(p[0]) {
+            case UInt8(ascii: "a"):
+                if matches(p, "authorization") { return .authorization }
+            case UInt8(ascii: "p"):
+                if matches(p, "proxy-require") { return .proxyRequire }
+            case UInt8(ascii: "s"):
+                if matches(p, "service-route") { return .serviceRoute }
+            default: break
+            }
             return .other
         case 14:
-            if matches(p, "content-length") { return .contentLength }
-            if matches(p, "accept-contact") { return .acceptContact }
-            if matches(p, "reject-contact") { return .rejectContact }
+            switch ASCII.lower(p[0]) {
+            case UInt8(ascii: "c"):
+                if matches(p, "content-length") { return .contentLength }
+            case UInt8(ascii: "a"):
+                if matches(p, "accept-contact") { return .acceptContact }
+            case UInt8(ascii: "r"):
+                if matches(p, "reject-contact") { return .rejectContact }
+            default: break
+            }
             return .other
         case 15:
-            if matches(p, "accept-encoding") { return .acceptEncoding }
-            if matches(p, "accept-language") { return .acceptLanguage }
-            if matches(p, "session-expires") { return .sessionExpires }
+            switch ASCII.lower(p[0]) {
+            case UInt8(ascii: "a"):
+                if matches(p, "accept-encoding") { return .acceptEncoding }
+                if matches(p, "accept-language") { return .acceptLanguage }
+            case UInt8(ascii: "s"):
+                if matches(p, "session-expires") { return .sessionExpires }
+            default: break
+            }
             return .other
         case 16:
-            if matches(p, "content-encoding") { return .contentEncoding }
-            if matches(p, "content-language") { return .contentLanguage }
-            if matches(p, "www-authenticate") { return .wwwAuthenticate }
+            switch ASCII.lower(p[0]) {
+            case UInt8(ascii: "c"):
+                if matches(p, "content-encoding") { return .contentEncoding }
+                if matches(p, "content-language") { return .contentLanguage }
+            case UInt8(ascii: "w"):
+                if matches(p, "www-authenticate") { return .wwwAuthenticate }
+            default: break
+            }
             return .other
         case 18:
-            if matches(p, "proxy-authenticate") { return .proxyAuthenticate }
-            if matches(p, "subscription-state") { return .subscriptionState }
+            switch ASCII.lower(p[0]) {
+            case UInt8(ascii: "p"):
+                if matches(p, "proxy-authenticate") { return .proxyAuthenticate }
+            case UInt8(ascii: "s"):
+                if matches(p, "subscription-state") { return .subscriptionState }
+            default: break
+            }
             return .other
         case 19:
-            if matches(p, "authentication-info") { return .authenticationInfo }
-            if matches(p, "content-disposition") { return .contentDisposition }
-            if matches(p, "proxy-authorization") { return .proxyAuthorization }
-            if matches(p, "request-disposition") { return .requestDisposition }
-            if matches(p, "p-asserted-identity") { return .pAssertedIdentity }
+            switch ASCII.lower(p[0]) {
+            case UInt8(ascii: "a"):
+                if matches(p, "authentication-info") { return .authenticationInfo }
+            case UInt8(ascii: "c"):
+                if matches(p, "content-disposition") { return .contentDisposition }
+            case UInt8(ascii: "p"):
+                if matches(p, "proxy-authorization") { return .proxyAuthorization }
+                if matches(p, "p-asserted-identity") { return .pAssertedIdentity }
+            case UInt8(ascii: "r"):
+                if matches(p, "request-disposition") { return .requestDisposition }
+            default: break
+            }
             return .other
         default: return .other
         }

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reading header fields by name (RFC 3261 §7.3).
 extension SIPMessage {
     /// The raw field name as written (e.g. `v`, `VIA`).
@@ -7,7 +15,8 @@ extension SIPMessage {
     @inlinable
     public func value(of field: SIPHeaderField) -> ByteString {
         let slice = storage[field.valueRange]
-        return field.isFolded ? ByteString(SIPMessage.unfold(slice)) : ByteString(slice)
+        // Trimmed again after unfolding: a stray CR at either end of a folded value becomes an SP there.
+        return field.isFolded ? ByteString(SIPMessage.unfold(slice)).trimmed : ByteString(slice)
     }
 
     /// Replaces each CRLF (or LF) and the white space after it with a single SP (RFC 3261 §7.3.1).
@@ -97,10 +106,20 @@ public enum HeaderList {
         return out
     }
 
-    /// The first element of a list value, without splitting the rest.
+    /// Whether `b` holds a comma: memchr, as a byte loop over an ArraySlice costs a bounds check per byte.
+    @usableFromInline
+    static func hasComma(_ b: ArraySlice<UInt8>) -> Bool {
+        b.withUnsafeBufferPointer { p in
+            guard let base = p.baseAddress else { return false }
+            return memchr(base, Int32(ASCII.comma), p.count) != nil
+        }
+    }
+
+    /// The first element of a list value, without splitting the rest; trimmed like the elements of `split`.
     @inlinable
     public static func first(_ value: ByteString) -> ByteString {
         let b = value.bytes
+        guard hasComma(b) else { return value.trimmed }  // the common case: one element, nothing to split
         var i = b.startIndex
         var inQuotes = false, inAngle = false
         while i < b.endIndex {
@@ -118,6 +137,6 @@ public enum HeaderList {
             }
             i += 1
         }
-        return value
+        return value.trimmed
     }
 }

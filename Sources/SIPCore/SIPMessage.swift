@@ -82,10 +82,11 @@ public struct SIPMessage: Sendable {
     /// Octets that followed the body in the datagram (RFC 3261 §18.3), if any.
     public var trailingOctets: ArraySlice<UInt8> { storage[messageRange.upperBound...] }
 
-    /// The 1-based line number of a byte offset in `storage`.
+    /// The 1-based line number of a byte offset in `storage`; offsets before the message count as line 1.
     public func lineNumber(at offset: Int) -> Int {
         var line = 1
-        for b in storage[messageRange.lowerBound..<min(offset, storage.count)] where b == ASCII.lf { line += 1 }
+        let end = max(messageRange.lowerBound, min(offset, storage.count))
+        for b in storage[messageRange.lowerBound..<end] where b == ASCII.lf { line += 1 }
         return line
     }
 }

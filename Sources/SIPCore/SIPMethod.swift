@@ -34,28 +34,40 @@ public struct SIPMethod: Hashable, Sendable, RawRepresentable, CustomStringConve
     public init<C: Collection>(bytes: C) where C.Element == UInt8 {
         switch bytes.count {
         case 3:
-            if bytes.elementsEqual("ACK".utf8) { self = .ack; return }
-            if bytes.elementsEqual("BYE".utf8) { self = .bye; return }
+            if Self.equals(bytes, "ACK") { self = .ack; return }
+            if Self.equals(bytes, "BYE") { self = .bye; return }
         case 4:
-            if bytes.elementsEqual("INFO".utf8) { self = .info; return }
+            if Self.equals(bytes, "INFO") { self = .info; return }
         case 5:
-            if bytes.elementsEqual("PRACK".utf8) { self = .prack; return }
-            if bytes.elementsEqual("REFER".utf8) { self = .refer; return }
+            if Self.equals(bytes, "PRACK") { self = .prack; return }
+            if Self.equals(bytes, "REFER") { self = .refer; return }
         case 6:
-            if bytes.elementsEqual("INVITE".utf8) { self = .invite; return }
-            if bytes.elementsEqual("CANCEL".utf8) { self = .cancel; return }
-            if bytes.elementsEqual("UPDATE".utf8) { self = .update; return }
-            if bytes.elementsEqual("NOTIFY".utf8) { self = .notify; return }
+            if Self.equals(bytes, "INVITE") { self = .invite; return }
+            if Self.equals(bytes, "CANCEL") { self = .cancel; return }
+            if Self.equals(bytes, "UPDATE") { self = .update; return }
+            if Self.equals(bytes, "NOTIFY") { self = .notify; return }
         case 7:
-            if bytes.elementsEqual("OPTIONS".utf8) { self = .options; return }
-            if bytes.elementsEqual("MESSAGE".utf8) { self = .message; return }
-            if bytes.elementsEqual("PUBLISH".utf8) { self = .publish; return }
+            if Self.equals(bytes, "OPTIONS") { self = .options; return }
+            if Self.equals(bytes, "MESSAGE") { self = .message; return }
+            if Self.equals(bytes, "PUBLISH") { self = .publish; return }
         case 8:
-            if bytes.elementsEqual("REGISTER".utf8) { self = .register; return }
+            if Self.equals(bytes, "REGISTER") { self = .register; return }
         case 9:
-            if bytes.elementsEqual("SUBSCRIBE".utf8) { self = .subscribe; return }
+            if Self.equals(bytes, "SUBSCRIBE") { self = .subscribe; return }
         default: break
         }
         self.rawValue = String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Byte-for-byte equality with a literal; cheaper than iterating a `String`'s UTF-8 view.
+    @inlinable
+    static func equals<C: Collection>(_ bytes: C, _ literal: StaticString) -> Bool where C.Element == UInt8 {
+        let n = literal.utf8CodeUnitCount, q = literal.utf8Start
+        var j = 0
+        for b in bytes {
+            guard j < n, b == q[j] else { return false }
+            j += 1
+        }
+        return j == n
     }
 }

@@ -75,8 +75,9 @@ public struct SIPStreamFramer: Sendable {
             return .insufficientData
         }
         let length = try contentLength(start..<headerEnd)
+        // Compared by subtraction: with a limit near Int.max, header + body length could overflow.
+        guard length <= maxMessageSize - (headerEnd - start) else { throw .messageTooLarge(maxMessageSize) }
         let total = headerEnd - start + length
-        guard total <= maxMessageSize else { throw .messageTooLarge(maxMessageSize) }
         guard buffer.count - start >= total else { return .insufficientData }
         let message = Array(buffer[start..<(start + total)])
         consume(total)
@@ -119,9 +120,8 @@ public struct SIPStreamFramer: Sendable {
                 lineStart = i + 1
                 if let v = Self.contentLengthValue(line) {
                     let t = ByteString(v).trimmed
-                    guard let n = t.decimalValue, n <= UInt64(maxMessageSize) else {
-                        throw .invalidContentLength(t.string)
-                    }
+                    guard let n = t.decimalValue else { throw .invalidContentLength(t.string) }
+                    guard n <= UInt64(maxMessageSize) else { throw .messageTooLarge(maxMessageSize) }
                     return Int(n)
                 }
             }
@@ -130,9 +130,10 @@ public struct SIPStreamFramer: Sendable {
         throw .missingContentLength
     }
 
-    /// The value part of a `Content-Length:` or `l:` line.
+    /// The value part of a `Content-Length:` or `l:` line. A line starting with white space continues the header
+    /// above it (RFC 3261 §7.3.1), so it is never a Content-Length line.
     private static func contentLengthValue(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
-        guard let colon = line.firstIndex(of: ASCII.colon) else { return nil }
+        guard let first = line.first, !ASCII.isWSP(first), let colon = line.firstIndex(of: ASCII.colon) else { return nil }
         let name = ByteString(line[line.startIndex..<colon]).trimmed
         guard name.equalsIgnoringCase("content-length") || name.equalsIgnoringCase("l") else { return nil }
         return line[(colon + 1)...]

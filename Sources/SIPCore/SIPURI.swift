@@ -165,10 +165,20 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
 
     /// RFC 3261 §25.1 `hostname` / `IPv4address`: dot-separated labels of alphanum and '-', not starting or
     /// ending with '-'; a final '.' is allowed.
+    /// A loop over the bytes: splitting into an array of labels cost an allocation on every Via.
     static func isHostName(_ host: ArraySlice<UInt8>) -> Bool {
-        var labels = host.split(separator: 0x2E, omittingEmptySubsequences: false)
-        if labels.count > 1, labels.last!.isEmpty { labels.removeLast() }
-        return labels.allSatisfy { !$0.isEmpty && $0.first != 0x2D && $0.last != 0x2D }
+        var end = host.endIndex
+        if end > host.startIndex, host[end - 1] == 0x2E { end -= 1 }  // "example.com." (a lone "." stays invalid)
+        var labelStart = host.startIndex
+        var i = host.startIndex
+        while true {
+            if i == end || host[i] == 0x2E {
+                guard i > labelStart, host[labelStart] != 0x2D, host[i - 1] != 0x2D else { return false }
+                if i == end { return true }
+                labelStart = i + 1
+            }
+            i += 1
+        }
     }
 
     /// RFC 3261 §25.1 `unreserved`: alphanum and `-_.!~*'()`.

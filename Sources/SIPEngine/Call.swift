@@ -127,7 +127,7 @@ final class Call {
                   let i = clients.firstIndex(where: { $0.branch == branch && $0.method == message.cseq?.method })
             else { return }
             let actions = clients[i].received(message, at: now)
-            run(actions, client: i, fromTimer: false, at: now)
+            run(actions, client: i, fromTimer: false, message: message, at: now)
             return
         }
         guard let method = message.method else { return }
@@ -138,7 +138,7 @@ final class Call {
         if let branch = message.topVia?.branch,
            let i = servers.firstIndex(where: { $0.branch == branch && $0.method == method }) {
             let actions = servers[i].received(message, at: now)
-            run(actions, server: i, fromTimer: false, at: now)
+            run(actions, server: i, fromTimer: false, message: message, at: now)
             return
         }
         guard !finished else { return }
@@ -172,7 +172,7 @@ final class Call {
             // still names it as a step, so the program sees the first one too.
             let firstNon2xxACK = tx.state == .completed
             let actions = servers[i].received(ack, at: now)
-            run(actions, server: i, fromTimer: false, at: now)
+            run(actions, server: i, fromTimer: false, message: ack, at: now)
             if firstNon2xxACK, !finished { deliver(ack, at: now) }
             return
         }
@@ -185,21 +185,21 @@ final class Call {
         while i < instructions.count {
             guard case .expect(let e) = instructions[i] else { return nil }
             if case .request(let m) = e.match, m == request.method { return e.context.transaction.step }
-            guard e.optional else { return nil }
+            guard e.mayBeSkipped else { return nil }
             i += 1
         }
         return nil
     }
 
-    /// Runs the actions a client transaction returned.
-    func run(_ actions: TransactionActions, client i: Int, fromTimer: Bool, at now: SIPInstant) {
+    /// Runs the actions a client transaction returned; `.deliver` passes up `message`, the event's own message.
+    func run(_ actions: TransactionActions, client i: Int, fromTimer: Bool, message: SIPMessage? = nil, at now: SIPInstant) {
         for action in actions {
             switch action {
             case .send(let bytes):
                 if fromTimer { shard.stats.retransmissions += 1 }
                 shard.send(bytes, to: clients[i].destination)
-            case .deliver(let response):
-                responseArrived(response, client: i, at: now)
+            case .deliver:
+                if let message { responseArrived(message, client: i, at: now) }
             case .schedule(let timer, let after):
                 shard.schedule(.client(step: clients[i].step, timer), for: self, after: after, from: now)
             case .terminated(let reason):
@@ -212,15 +212,15 @@ final class Call {
         }
     }
 
-    /// Runs the actions a server transaction returned.
-    func run(_ actions: TransactionActions, server i: Int, fromTimer: Bool, at now: SIPInstant) {
+    /// Runs the actions a server transaction returned; `.deliver` passes up `message`, the event's own message.
+    func run(_ actions: TransactionActions, server i: Int, fromTimer: Bool, message: SIPMessage? = nil, at now: SIPInstant) {
         for action in actions {
             switch action {
             case .send(let bytes):
                 if fromTimer { shard.stats.retransmissions += 1 }
                 shard.send(bytes, to: servers[i].source)
-            case .deliver(let message):
-                if !finished { deliver(message, at: now) }
+            case .deliver:
+                if let message, !finished { deliver(message, at: now) }
             case .schedule(let timer, let after):
                 shard.schedule(.server(step: servers[i].step, timer), for: self, after: after, from: now)
             case .terminated(let reason):
@@ -273,7 +273,7 @@ final class Call {
                 advance(at: now)
                 return
             }
-            guard e.optional else { break }
+            guard e.mayBeSkipped else { break }
             i += 1
         }
         fail(unexpected: message, at: now)
@@ -292,6 +292,7 @@ final class Call {
     }
 
     private func fail(unexpected message: SIPMessage, at now: SIPInstant) {
+        if message.method == .ack { return }  // a late or repeated ACK: the INVITE transaction dealt with it
         if let code = message.statusCode {
             if code < 200 { return }  // provisional responses the flow does not name are ignored
             var reason = FailureReason.unexpectedStatus
@@ -300,5 +301,16 @@ final class Call {
         } else {
             finish(at: now, failure: .unexpectedMessage)
         }
+    }
+}
+
+extension Expectation {
+    /// Whether a later step's message may arrive first: optional steps, and the ACK for a 2xx, which can be lost
+    /// while the peer goes on (its BYE proves the dialog; our 2xx retransmissions get the ACK re-sent,
+    /// RFC 3261 §13.3.1.4).
+    var mayBeSkipped: Bool {
+        if optional { return true }
+        if case .ack(_, for2xx: true) = context.role { return true }
+        return false
     }
 }

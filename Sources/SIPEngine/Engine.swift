@@ -22,14 +22,23 @@ public final class Engine: @unchecked Sendable {
         let count = max(1, configuration.threads)
         var loops: [any EventLoop] = []
         for loop in group.makeIterator() { loops.append(loop) }
+        var responderAddress = configuration.bindAddress
+        if configuration.role == .responder, count > 1 {
+            // The shards share the port through SO_REUSEPORT, which would also let this process share a port that
+            // another program holds. Bind it alone first: that fails if the port is taken, and picks the port
+            // when the configuration says 0.
+            let probe = try await UDPEndpoint.bind(to: responderAddress, on: loops[0]) { _, _ in }
+            responderAddress = probe.localAddress
+            try await probe.close()
+        }
         for i in 0..<count {
             let shard = Shard(index: i, count: count, loop: loops[i % loops.count], configuration: configuration)
             var address = configuration.bindAddress
             let reusePort = configuration.role == .responder && count > 1
             if configuration.role == .initiator, let port = address.port, port != 0 {
                 address.port = port + i
-            } else if configuration.role == .responder, i > 0, let first = localAddresses.first {
-                address = first  // the other shards share the port the first one bound (SO_REUSEPORT)
+            } else if configuration.role == .responder {
+                address = responderAddress
             }
             let endpoint = try await UDPEndpoint.bind(
                 to: address, on: shard.loop, tap: configuration.tap, bufferSize: configuration.socketBufferSize,

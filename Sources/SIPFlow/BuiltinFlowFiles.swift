@@ -14,6 +14,7 @@ steps:
   - callee -> caller: 100
     optional: true
   - callee -> caller: 180
+    optional: true               # 1xx are not retransmitted (RFC 3261 §17.2.1): a lost 180 must not fail the call
   - callee -> caller: 200
     body: sdp/pcmu.sdp
     assert:

@@ -3,11 +3,10 @@ import SIPCore
 /// The INVITE client transaction of RFC 3261 §17.1.1 (Figure 5), with the Accepted state of RFC 6026 §7.2.
 ///
 /// ```
-///            start ─▶ Calling ──1xx──▶ Proceeding
-///                        │ ╲              │  ╲
-///                 3xx–6xx│  ╲2xx   3xx–6xx│   ╲2xx
-///                        ▼   ▼            ▼    ▼
-///   Timer D ◀── Completed    Accepted ◀───┘   (Timer M) ──▶ Terminated
+///   Calling     1xx → Proceeding · 2xx → Accepted · 300–699 → Completed (ACK) · timer A → re-send · timer B → Terminated
+///   Proceeding  1xx → Proceeding · 2xx → Accepted · 300–699 → Completed (ACK)
+///   Completed   300–699 → re-send the ACK · timer D → Terminated
+///   Accepted    2xx → deliver again · timer M → Terminated
 /// ```
 ///
 /// A value: events go in with the instant they happened, actions come out. The transaction sends the INVITE,
@@ -48,7 +47,7 @@ public struct ClientInviteTransaction: Sendable {
     public mutating func start(at now: SIPInstant) -> TransactionActions {
         precondition(!started, "start(at:) called twice")
         started = true
-        var out: TransactionActions = [.send(inviteBytes)]
+        var out = TransactionActions(.send(inviteBytes))
         if !configuration.reliable { arm(&timerA, .timerA, now, configuration.t1, &out) }
         arm(&timerB, .timerB, now, configuration.duration(of: .timerB), &out)
         return out
@@ -62,27 +61,27 @@ public struct ClientInviteTransaction: Sendable {
             state = .proceeding
             timerA.disarm()
             timerB.disarm()
-            return [.deliver(response)]
+            return TransactionActions(.deliver)
         case (.calling, 200..<300), (.proceeding, 200..<300):
             state = .accepted
             timerA.disarm()
             timerB.disarm()
-            var out: TransactionActions = [.deliver(response)]
+            var out = TransactionActions(.deliver)
             arm(&timerM, .timerM, now, configuration.duration(of: .timerM), &out)
             return out
         case (.accepted, 200..<300):
-            return [.deliver(response)]  // RFC 6026 §7.2: each 2xx to the TU, which re-sends its ACK
+            return TransactionActions(.deliver)  // RFC 6026 §7.2: each 2xx to the TU, which re-sends its ACK
         case (.calling, 300..<700), (.proceeding, 300..<700):
             timerA.disarm()
             timerB.disarm()
-            var out: TransactionActions = [.deliver(response)]
+            var out = TransactionActions(.deliver)
             if let ack = try? InviteRequests.ackForNonSuccess(invite: invite, response: response) {
                 ackBytes = wireBytes(of: ack)
                 out.append(.send(ackBytes!))
             }
             return enterWait(.completed, \.timerD, .timerD, now, &out)
         case (.completed, 300..<700):
-            if let ack = ackBytes { return [.send(ack)] }  // §17.1.1.2: re-send the ACK, do not tell the TU
+            if let ack = ackBytes { return TransactionActions(.send(ack)) }  // §17.1.1.2: re-send the ACK, do not tell the TU
             return .none
         default:
             return .none
@@ -95,7 +94,7 @@ public struct ClientInviteTransaction: Sendable {
         case (.calling, .timerA):
             guard timerA.take(at: now) else { return .none }
             let next = timerA.interval * 2
-            var out: TransactionActions = [.send(inviteBytes)]
+            var out = TransactionActions(.send(inviteBytes))
             arm(&timerA, .timerA, now, next, &out)
             return out
         case (.calling, .timerB):
@@ -139,7 +138,7 @@ public struct ClientInviteTransaction: Sendable {
     private mutating func terminate(_ reason: TerminationReason) -> TransactionActions {
         state = .terminated
         timerA.disarm(); timerB.disarm(); timerD.disarm(); timerM.disarm()
-        return [.terminated(reason)]
+        return TransactionActions(.terminated(reason))
     }
 }
 

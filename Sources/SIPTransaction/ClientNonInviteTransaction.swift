@@ -42,7 +42,7 @@ public struct ClientNonInviteTransaction: Sendable {
     public mutating func start(at now: SIPInstant) -> TransactionActions {
         precondition(!started, "start(at:) called twice")
         started = true
-        var out: TransactionActions = [.send(requestBytes)]
+        var out = TransactionActions(.send(requestBytes))
         if !configuration.reliable { arm(&timerE, .timerE, now, configuration.t1, &out) }
         arm(&timerF, .timerF, now, configuration.duration(of: .timerF), &out)
         return out
@@ -54,11 +54,11 @@ public struct ClientNonInviteTransaction: Sendable {
         switch (state, code) {
         case (.trying, 100..<200), (.proceeding, 100..<200):
             state = .proceeding
-            return [.deliver(response)]
+            return TransactionActions(.deliver)
         case (.trying, 200..<700), (.proceeding, 200..<700):
             timerE.disarm()
             timerF.disarm()
-            var out: TransactionActions = [.deliver(response)]
+            var out = TransactionActions(.deliver)
             let k = configuration.duration(of: .timerK)
             if k == .zero {
                 state = .terminated
@@ -80,7 +80,7 @@ public struct ClientNonInviteTransaction: Sendable {
             guard timerE.take(at: now) else { return .none }
             let t2 = configuration.t2
             let next = state == .proceeding ? t2 : min(timerE.interval * 2, t2)
-            var out: TransactionActions = [.send(requestBytes)]
+            var out = TransactionActions(.send(requestBytes))
             arm(&timerE, .timerE, now, next, &out)
             return out
         case (.trying, .timerF), (.proceeding, .timerF):
@@ -102,6 +102,6 @@ public struct ClientNonInviteTransaction: Sendable {
     private mutating func terminate(_ reason: TerminationReason) -> TransactionActions {
         state = .terminated
         timerE.disarm(); timerF.disarm(); timerK.disarm()
-        return [.terminated(reason)]
+        return TransactionActions(.terminated(reason))
     }
 }

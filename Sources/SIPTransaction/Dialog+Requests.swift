@@ -11,13 +11,25 @@ extension Dialog {
     /// The Request-URI and Route headers of the next request (§12.2.1.1).
     ///
     /// With no route set: the remote target, no Route. When the first route has `lr` (loose router): the remote
-    /// target, and the route set as Route headers. Otherwise (strict router): the first route's URI as Request-URI,
-    /// the rest of the route set as Route headers, and the remote target as the last Route.
+    /// target, and the route set as Route headers. Otherwise (strict router): the first route's URI as Request-URI
+    /// (without the `method` parameter and `?headers`, which a Request-URI may not carry), the rest of the route set
+    /// as Route headers, and the remote target as the last Route.
     public var routing: Routing {
         guard let first = routeSet.first, let na = try? NameAddress.parse(ByteString(first)),
               let uri = try? na.parsedURI(), uri.parameter("lr") == nil
         else { return Routing(requestURI: remoteTarget, routes: routeSet) }
-        return Routing(requestURI: na.uri.string, routes: routeSet.dropFirst() + ["<\(remoteTarget)>"])
+        return Routing(requestURI: Self.requestURIForm(na.uri.string), routes: routeSet.dropFirst() + ["<\(remoteTarget)>"])
+    }
+
+    /// A URI with what RFC 3261 §19.1.1 (Table 1) does not allow in a Request-URI removed: the `method`
+    /// parameter and the `?headers` part.
+    static func requestURIForm(_ uri: String) -> String {
+        let withoutHeaders = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        let parts = withoutHeaders.split(separator: ";", omittingEmptySubsequences: false)
+        let kept = parts.enumerated().filter { i, p in
+            i == 0 || !(p.lowercased() == "method" || p.lowercased().hasPrefix("method="))
+        }
+        return kept.map { String($0.element) }.joined(separator: ";")
     }
 
     /// The next request in this dialog (§12.2.1.1): the local CSeq number goes up by one (starting at 1 when the

@@ -56,21 +56,21 @@ public struct ServerInviteTransaction: Sendable {
         switch (state, code) {
         case (.proceeding, 100..<200):
             lastResponse = bytes
-            return [.send(bytes)]
+            return TransactionActions(.send(bytes))
         case (.proceeding, 200..<300):
             lastResponse = bytes
             state = .accepted
-            var out: TransactionActions = [.send(bytes)]
+            var out = TransactionActions(.send(bytes))
             arm(&timerG, .timerG, now, configuration.t1, &out)
             arm(&timerL, .timerL, now, configuration.duration(of: .timerL), &out)
             return out
         case (.accepted, 200..<300):
             lastResponse = bytes  // RFC 6026 §7.1: the TU may send further 2xx; the G schedule carries on
-            return [.send(bytes)]
+            return TransactionActions(.send(bytes))
         case (.proceeding, 300..<700):
             lastResponse = bytes
             state = .completed
-            var out: TransactionActions = [.send(bytes)]
+            var out = TransactionActions(.send(bytes))
             if !configuration.reliable { arm(&timerG, .timerG, now, configuration.t1, &out) }
             arm(&timerH, .timerH, now, configuration.duration(of: .timerH), &out)
             return out
@@ -84,7 +84,7 @@ public struct ServerInviteTransaction: Sendable {
     public mutating func received(_ request: SIPMessage, at now: SIPInstant) -> TransactionActions {
         switch (state, request.method) {
         case (.proceeding, .invite?), (.completed, .invite?):
-            return lastResponse.map { [.send($0)] } ?? .none
+            return lastResponse.map { TransactionActions(.send($0)) } ?? .none
         case (.completed, .ack?):
             timerG.disarm()
             timerH.disarm()
@@ -97,7 +97,7 @@ public struct ServerInviteTransaction: Sendable {
         case (.accepted, .ack?):
             acknowledged = true
             timerG.disarm()  // §13.3.1.4: the ACK stops the 2xx retransmissions
-            return [.deliver(request)]  // RFC 6026 §7.1: ACKs in Accepted go to the TU
+            return TransactionActions(.deliver)  // RFC 6026 §7.1: ACKs in Accepted go to the TU
         default:
             return .none  // Confirmed absorbs ACKs; Accepted absorbs INVITE retransmissions (RFC 6026 §7.1)
         }
@@ -109,7 +109,7 @@ public struct ServerInviteTransaction: Sendable {
         case (.completed, .timerG), (.accepted, .timerG):
             guard timerG.take(at: now), let last = lastResponse else { return .none }
             let next = min(timerG.interval * 2, configuration.t2)
-            var out: TransactionActions = [.send(last)]
+            var out = TransactionActions(.send(last))
             arm(&timerG, .timerG, now, next, &out)
             return out
         case (.completed, .timerH):
@@ -134,6 +134,6 @@ public struct ServerInviteTransaction: Sendable {
     private mutating func terminate(_ reason: TerminationReason) -> TransactionActions {
         state = .terminated
         timerG.disarm(); timerH.disarm(); timerI.disarm(); timerL.disarm()
-        return [.terminated(reason)]
+        return TransactionActions(.terminated(reason))
     }
 }

@@ -41,10 +41,10 @@ public struct ServerNonInviteTransaction: Sendable {
         case (.trying, 100..<200), (.proceeding, 100..<200):
             state = .proceeding
             lastResponse = wireBytes(of: response)
-            return [.send(lastResponse!)]
+            return TransactionActions(.send(lastResponse!))
         case (.trying, 200..<700), (.proceeding, 200..<700):
             lastResponse = wireBytes(of: response)
-            var out: TransactionActions = [.send(lastResponse!)]
+            var out = TransactionActions(.send(lastResponse!))
             let j = configuration.duration(of: .timerJ)
             if j == .zero {
                 state = .terminated
@@ -62,7 +62,7 @@ public struct ServerNonInviteTransaction: Sendable {
     /// The request was retransmitted.
     public mutating func received(_ request: SIPMessage, at now: SIPInstant) -> TransactionActions {
         switch state {
-        case .proceeding, .completed: return lastResponse.map { [.send($0)] } ?? .none
+        case .proceeding, .completed: return lastResponse.map { TransactionActions(.send($0)) } ?? .none
         case .trying, .terminated: return .none
         }
     }
@@ -71,7 +71,7 @@ public struct ServerNonInviteTransaction: Sendable {
     public mutating func timerFired(_ timer: TransactionTimer, at now: SIPInstant) -> TransactionActions {
         guard state == .completed, timer == .timerJ, timerJ.take(at: now) else { return .none }
         state = .terminated
-        return [.terminated(.normal)]
+        return TransactionActions(.terminated(.normal))
     }
 
     /// The transport failed to send a response (§17.2.4).
@@ -79,6 +79,6 @@ public struct ServerNonInviteTransaction: Sendable {
         guard state != .terminated else { return .none }
         state = .terminated
         timerJ.disarm()
-        return [.terminated(.transportError)]
+        return TransactionActions(.terminated(.transportError))
     }
 }

@@ -1,10 +1,15 @@
-/// A hashed timer wheel (Varghese & Lauck, "scheme 6"): O(1) schedule, expiry in deadline order, any horizon.
+/// A two-level hashed timer wheel: O(1) schedule, each timer touched at most three times, any horizon.
 ///
 /// Time is cut into ticks of `resolution`; tick `k` covers `((k-1)·res, k·res]` and is due once the clock reaches
-/// `k·res`. A timer goes in slot `tick % slotCount`; a slot holds timers of every later round too, each
-/// remembering its tick, so deadlines minutes away need no second level — they are passed over once per rotation.
-/// Timers live in one pooled node array with intrusive lists (no allocation per timer once the pool has grown,
-/// and nothing to remove on cancel: the transactions ignore fires they no longer want).
+/// `k·res`. Ticks are grouped in blocks of `slotCount` ticks.
+/// - Level 0 has one slot per tick of the current window: a timer less than `slotCount` ticks away goes straight
+///   into the slot of its tick, which is not visited again before that tick.
+/// - Level 1 has one slot per block. A farther timer waits there; when its block starts, the whole slot is moved
+///   (cascaded) into level 0. Blocks more than `slotCount` blocks away share slots (Varghese–Lauck "rounds"),
+///   passed over once per `slotCount²` ticks (4096² × 1 ms ≈ 4.7 h).
+///
+/// Timers live in one pooled node array with intrusive lists: no allocation per timer once the pool has grown,
+/// and nothing to remove on cancel — the transactions ignore fires they no longer want.
 ///
 /// Guarantees:
 /// - never early: a timer fires in the first `advance(to:)` whose `now` is at or after its deadline rounded up
@@ -16,41 +21,57 @@
 /// A value type meant to be owned by one event loop and mutated in place; copying it copies its arrays.
 public struct TimerWheel<Payload: Sendable>: Sendable {
     /// Nanoseconds per tick.
-    public let resolution: UInt64
-    public var slotCount: Int { heads.count }
+    public let resolution: UInt64  // nanoseconds
+    public var slotCount: Int { heads0.count }
     /// Timers scheduled and not yet fired.
-    public private(set) var count = 0
+    @inlinable public var count: Int { live }
+    @usableFromInline var live = 0
+    /// Timers in level 0.
+    @usableFromInline var nearCount = 0
 
-    private struct Node: Sendable {
-        var tick: UInt64
-        var next: Int32
-        var payload: Payload?
+    @usableFromInline struct Node: Sendable {
+        @usableFromInline var tick: UInt64
+        @usableFromInline var next: Int32
+        @usableFromInline var payload: Payload?
+
+        @inlinable init(tick: UInt64, next: Int32, payload: Payload?) {
+            self.tick = tick
+            self.next = next
+            self.payload = payload
+        }
     }
 
-    private var heads: [Int32]
-    private var tails: [Int32]
-    private var nodes: [Node] = []
-    private var free: Int32 = -1
-    private let mask: UInt64
+    @usableFromInline var heads0: [Int32], tails0: [Int32]
+    @usableFromInline var heads1: [Int32], tails1: [Int32]
+    /// Per level-0 slot, the last node cascaded into it during the current cascade (-1 otherwise).
+    @usableFromInline var cascadeTail: [Int32]
+    @usableFromInline var nodes: [Node] = []
+    @usableFromInline var free: Int32 = -1
+    @usableFromInline let shift: UInt64
+    @usableFromInline let mask: UInt64
     /// Every tick before this one has been processed.
-    private var nextTick: UInt64
+    @usableFromInline var nextTick: UInt64
 
     /// - Parameters:
     ///   - resolution: tick length, e.g. 1–10 ms.
-    ///   - slots: rounded up to a power of two; `slots · resolution` is one rotation (4096 × 1 ms ≈ 4 s).
+    ///   - slots: slots per level, rounded up to a power of two; one block is `slots · resolution`.
     ///   - start: the clock's current reading.
     public init(resolution: Duration = .milliseconds(1), slots: Int = 4096, start: SIPInstant = .zero) {
         let res = max(resolution.nanoseconds, 1)
-        var n = 1
-        while n < max(slots, 1) { n <<= 1 }
+        var n = 2, s: UInt64 = 1
+        while n < slots { n <<= 1; s += 1 }
         self.resolution = res
+        self.shift = s
         self.mask = UInt64(n - 1)
-        self.heads = Array(repeating: -1, count: n)
-        self.tails = Array(repeating: -1, count: n)
+        self.heads0 = Array(repeating: -1, count: n)
+        self.tails0 = heads0
+        self.heads1 = heads0
+        self.tails1 = heads0
+        self.cascadeTail = heads0
         self.nextTick = start.nanoseconds / res
     }
 
-    public var isEmpty: Bool { count == 0 }
+    @inlinable public var isEmpty: Bool { live == 0 }
 
     /// Nodes allocated so far (fired ones are reused): the high-water mark of live timers.
     public var poolSize: Int { nodes.count }
@@ -62,7 +83,7 @@ public struct TimerWheel<Payload: Sendable>: Sendable {
     }
 
     /// Schedules `payload` to fire at `deadline`. O(1).
-    public mutating func schedule(_ payload: Payload, at deadline: SIPInstant) {
+    @inlinable public mutating func schedule(_ payload: Payload, at deadline: SIPInstant) {
         let d = deadline.nanoseconds
         var tick = d / resolution + (d % resolution == 0 ? 0 : 1)  // round up: never early
         if tick < nextTick { tick = nextTick }
@@ -75,43 +96,47 @@ public struct TimerWheel<Payload: Sendable>: Sendable {
             index = Int32(nodes.count)
             nodes.append(Node(tick: tick, next: -1, payload: payload))
         }
-        let slot = Int(tick & mask)
-        if tails[slot] >= 0 { nodes[Int(tails[slot])].next = index } else { heads[slot] = index }
-        tails[slot] = index
-        count += 1
+        if tick - nextTick <= mask {
+            appendNear(index, slot: Int(tick & mask))
+            nearCount += 1
+        } else {
+            appendFar(index, slot: Int((tick >> shift) & mask))
+        }
+        live += 1
     }
 
     /// Schedules `payload` to fire `delay` after `now` — the form transactions' `.schedule` actions take.
-    public mutating func schedule(_ payload: Payload, after delay: Duration, from now: SIPInstant) {
+    @inlinable public mutating func schedule(_ payload: Payload, after delay: Duration, from now: SIPInstant) {
         schedule(payload, at: now + delay)
     }
 
     /// Processes every tick due at `now`, appending the payloads that fire to `fired` in firing order. Reusing
     /// `fired` across calls avoids allocation; scheduling while handling them is fine, as `fired` is a copy.
-    public mutating func advance(to now: SIPInstant, into fired: inout [Payload]) {
+    @inlinable public mutating func advance(to now: SIPInstant, into fired: inout [Payload]) {
         let last = now.nanoseconds / resolution
         while nextTick <= last {
-            if count == 0 { nextTick = last + 1; return }
-            let tick = nextTick
-            let slot = Int(tick & mask)
-            var prev: Int32 = -1
-            var i = heads[slot]
+            if live == 0 { nextTick = last + 1; return }
+            if nextTick & mask == 0 { cascade(block: nextTick >> shift) }
+            if nearCount == 0 {  // nothing in this block: go to the next block start
+                let nextBlock = (nextTick | mask) &+ 1
+                if nextBlock > last || nextBlock == 0 { nextTick = last + 1; return }
+                nextTick = nextBlock
+                continue
+            }
+            let slot = Int(nextTick & mask)
+            var i = heads0[slot]
+            heads0[slot] = -1
+            tails0[slot] = -1
             while i >= 0 {
                 let next = nodes[Int(i)].next
-                if nodes[Int(i)].tick <= tick {
-                    fired.append(nodes[Int(i)].payload!)
-                    if prev >= 0 { nodes[Int(prev)].next = next } else { heads[slot] = next }
-                    if tails[slot] == i { tails[slot] = prev }
-                    nodes[Int(i)].payload = nil
-                    nodes[Int(i)].next = free
-                    free = i
-                    count -= 1
-                } else {
-                    prev = i
-                }
+                fired.append(nodes[Int(i)].payload.take()!)
+                nodes[Int(i)].next = free
+                free = i
+                live -= 1
+                nearCount -= 1
                 i = next
             }
-            nextTick = tick + 1
+            nextTick += 1
         }
     }
 
@@ -120,5 +145,53 @@ public struct TimerWheel<Payload: Sendable>: Sendable {
         var fired: [Payload] = []
         advance(to: now, into: &fired)
         return fired
+    }
+
+    // MARK: -
+
+    @inlinable mutating func appendNear(_ index: Int32, slot: Int) {
+        if tails0[slot] >= 0 { nodes[Int(tails0[slot])].next = index } else { heads0[slot] = index }
+        tails0[slot] = index
+    }
+
+    @inlinable mutating func appendFar(_ index: Int32, slot: Int) {
+        if tails1[slot] >= 0 { nodes[Int(tails1[slot])].next = index } else { heads1[slot] = index }
+        tails1[slot] = index
+    }
+
+    /// Moves the level-1 timers of `block` into level 0, ahead of the timers already there for the same tick
+    /// (they were scheduled earlier), keeping their own order.
+    @usableFromInline mutating func cascade(block: UInt64) {
+        let slot1 = Int(block & mask)
+        var prev: Int32 = -1
+        var i = heads1[slot1]
+        var moved = false
+        while i >= 0 {
+            let next = nodes[Int(i)].next
+            let tick = nodes[Int(i)].tick
+            if tick >> shift == block {
+                if prev >= 0 { nodes[Int(prev)].next = next } else { heads1[slot1] = next }
+                if tails1[slot1] == i { tails1[slot1] = prev }
+                let s0 = Int(tick & mask)
+                let after = cascadeTail[s0]
+                if after >= 0 {
+                    nodes[Int(i)].next = nodes[Int(after)].next
+                    nodes[Int(after)].next = i
+                } else {
+                    nodes[Int(i)].next = heads0[s0]
+                    heads0[s0] = i
+                }
+                if nodes[Int(i)].next < 0 { tails0[s0] = i }
+                cascadeTail[s0] = i
+                nearCount += 1
+                moved = true
+            } else {
+                prev = i
+            }
+            i = next
+        }
+        if moved {
+            for k in cascadeTail.indices { cascadeTail[k] = -1 }
+        }
     }
 }

@@ -9,8 +9,10 @@ import SIPCore
 public enum TransactionAction: Sendable, Equatable, CustomStringConvertible {
     /// Send these exact bytes. Retransmissions hand out the same array (shared, copy-on-write): never re-serialized.
     case send([UInt8])
-    /// Pass this message to the transaction user.
-    case deliver(SIPMessage)
+    /// Pass the message this event was about (the response or request just given to `received`) to the
+    /// transaction user. It carries no payload: the caller already holds the message, and not copying it keeps
+    /// actions small and free of reference counting.
+    case deliver
     /// Call `timerFired(timer, at:)` once `after` has passed. There is no cancel: a timer the transaction no longer
     /// wants is ignored when it fires.
     case schedule(TransactionTimer, after: Duration)
@@ -20,7 +22,7 @@ public enum TransactionAction: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .send(let b): return "send(\(Self.firstLine(b)))"
-        case .deliver(let m): return "deliver(\(Self.firstLine(Array(m.rawBytes))))"
+        case .deliver: return "deliver"
         case .schedule(let t, let d): return "schedule(\(t), after: \(d))"
         case .terminated(let r): return "terminated(\(r))"
         }
@@ -34,7 +36,7 @@ public enum TransactionAction: Sendable, Equatable, CustomStringConvertible {
 
 /// The actions one event produced: at most four, stored inline so handling an event allocates nothing.
 ///
-/// Compare with an array literal in tests: `#expect(tx.received(ringing, at: t) == [.deliver(ringing)])`.
+/// Compare with an array literal in tests: `#expect(tx.received(ringing, at: t) == [.deliver])`.
 public struct TransactionActions: Sendable, Equatable, RandomAccessCollection, ExpressibleByArrayLiteral,
     CustomStringConvertible {
     /// The most actions any event of RFC 3261 §17 needs (e.g. deliver + send ACK + schedule D).
@@ -44,6 +46,12 @@ public struct TransactionActions: Sendable, Equatable, RandomAccessCollection, E
     public private(set) var count: Int = 0
 
     public init() {}
+
+    /// One action. State machines use this rather than an array literal, which would allocate.
+    public init(_ a: TransactionAction) {
+        a0 = a
+        count = 1
+    }
 
     public init(arrayLiteral elements: TransactionAction...) {
         for e in elements { append(e) }

@@ -17,7 +17,7 @@ import SIPCore
 public enum TransactionKey: Sendable, Hashable {
     case client(branch: ByteString, method: SIPMethod)
     case server(branch: ByteString, sentBy: SentBy, method: SIPMethod)
-    case rfc2543(callID: ByteString, fromTag: ByteString?, sequenceNumber: UInt32, requestURI: ByteString,
+    indirect case rfc2543(callID: ByteString, fromTag: ByteString?, sequenceNumber: UInt32, requestURI: ByteString,
                  sentBy: SentBy, branch: ByteString?, method: SIPMethod)
 
     /// The `sent-by` of a Via: host (compared without case) and port as written.
@@ -42,7 +42,7 @@ public enum TransactionKey: Sendable, Hashable {
     /// The client-side key of a request being sent or a response received (§17.1.3). Nil without a top Via
     /// branch or a CSeq.
     public static func client(_ message: SIPMessage) -> TransactionKey? {
-        guard let branch = message.topVia?.branch, !branch.isEmpty else { return nil }
+        guard let branch = TopViaScan.of(message)?.branch, !branch.isEmpty else { return nil }
         let method: SIPMethod
         if let m = message.method, m != .ack {
             method = m  // the request line and CSeq agree in a valid request; the start line is cheaper
@@ -55,8 +55,19 @@ public enum TransactionKey: Sendable, Hashable {
 
     /// The server-side key of a received request (§17.2.3). Nil for a response or without a top Via.
     public static func server(_ request: SIPMessage) -> TransactionKey? {
-        guard let m = request.method, let via = request.topVia else { return nil }
-        let method: SIPMethod = m == .ack ? .invite : m
+        guard let m = request.method else { return nil }
+        return server(request, method: m == .ack ? .invite : m)
+    }
+
+    /// The key of the INVITE server transaction a received CANCEL cancels: the CANCEL's own key with method
+    /// INVITE (§9.2). Nil when `cancel` is not a CANCEL.
+    public static func invite(cancelledBy cancel: SIPMessage) -> TransactionKey? {
+        guard cancel.method == .cancel else { return nil }
+        return server(cancel, method: .invite)
+    }
+
+    static func server(_ request: SIPMessage, method: SIPMethod) -> TransactionKey? {
+        guard let via = TopViaScan.of(request) else { return nil }
         let sentBy = SentBy(host: via.host, port: via.port)
         if let branch = via.branch, branch.hasPrefix("z9hG4bK") {
             return .server(branch: branch, sentBy: sentBy, method: method)

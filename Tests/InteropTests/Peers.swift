@@ -60,42 +60,73 @@ enum Peers {
     }
 }
 
-/// A child process whose output goes to files, killed when the test is done with it.
+/// A child process whose output goes to files, killed (with its process group) when the test is done with it.
+///
+/// Spawned with `posix_spawn`, not Foundation's `Process`: a child inherits the spawning thread's signal mask, and
+/// Swift's worker threads block almost every signal, which stops Kamailio's timers (no pings, no timeouts).
+/// Here the child starts with no signal blocked, default dispositions, and a process group of its own.
 final class PeerProcess: @unchecked Sendable {
     // @unchecked: used from one test task at a time.
     let name: String
-    let process = Process()
+    let pid: pid_t
     let stdoutURL: URL
     let stderrURL: URL
+    private var status: Int32?
 
     init(_ executable: String, _ arguments: [String], in dir: URL, name: String) throws {
         self.name = name
         stdoutURL = dir.appendingPathComponent("\(name).out")
         stderrURL = dir.appendingPathComponent("\(name).err")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : Peers.path(of: executable) ?? executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = dir
-        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        try process.run()
+        let path = executable.hasPrefix("/") ? executable : Peers.path(of: executable) ?? executable
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        // `env -C DIR` runs the program in the test's directory (posix_spawn has no portable chdir action).
+        let argv = (["/usr/bin/env", "-C", dir.path, path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, "/usr/bin/env", &actions, &attributes, argv, environ)
+        guard rc == 0 else { throw InteropError("cannot start \(path): \(String(cString: strerror(rc)))") }
+        pid = child
     }
 
     var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
 
-    /// Waits for the process to exit by itself, at most `limit`; kills it after that.
+    /// Whether the process is still running (reaps it when it has ended).
+    var isRunning: Bool {
+        guard status == nil else { return false }
+        var raw: Int32 = 0
+        let r = waitpid(pid, &raw, WNOHANG)
+        if r == 0 { return true }
+        // The exit code, or 128 + the signal that ended it.
+        status = r == pid ? ((raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)) : -1
+        return false
+    }
+
+    /// Waits for the process to exit by itself, at most `limit`; kills it after that (and returns nil).
     @discardableResult
     func wait(atMost limit: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + limit
-        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning {
+        while isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if isRunning {
             stop()
             return nil
         }
-        return process.terminationStatus
+        return status
     }
 
     /// Waits until `text` appears on standard error or standard output, at most `limit`.
@@ -103,23 +134,26 @@ final class PeerProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if stderr.contains(text) || stdout.contains(text) { return true }
-            if !process.isRunning { return false }
+            if !isRunning { return false }
             try? await Task.sleep(for: .milliseconds(50))
         }
         return false
     }
 
+    /// Sends `sig` to the process alone.
     func signal(_ sig: Int32) {
-        if process.isRunning { kill(process.processIdentifier, sig) }
+        if isRunning { kill(pid, sig) }
     }
 
-    /// SIGTERM, then SIGKILL if it lingers.
+    /// SIGTERM to the whole process group, then SIGKILL if anything lingers.
     func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        for _ in 0..<40 where process.isRunning { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        if isRunning {
+            kill(-pid, SIGTERM)
+            for _ in 0..<40 where isRunning { usleep(50_000) }
+            if isRunning { kill(-pid, SIGKILL) }
+            while isRunning { usleep(10_000) }
+        }
+        kill(-pid, SIGKILL)  // children that outlived their parent (Kamailio's workers)
     }
 
     deinit { stop() }

@@ -14,9 +14,9 @@ import Testing
 
         let trying = try sent(uas.respondTrying(at: ms(1)))
         #expect(TransactionKey.client(trying) == uac.key)
-        #expect(uac.received(trying, at: ms(2)) == [.deliver(trying)])
+        #expect(uac.received(trying, at: ms(2)) == [.deliver])
         let ringing = try sent(uas.respond(try response(180, "Ringing", to: inviteOnWire), at: ms(10)))
-        #expect(uac.received(ringing, at: ms(11)) == [.deliver(ringing)])
+        #expect(uac.received(ringing, at: ms(11)) == [.deliver])
 
         var bob = try Dialog.uas(request: inviteOnWire, localTag: "a6c85cf")
         let ok = try response(200, "OK", to: inviteOnWire, extra: [("Contact", "<sip:bob@192.0.2.4>")])
@@ -24,18 +24,18 @@ import Testing
         #expect(okOut == [.send(ok.bytes), .schedule(.timerG, after: .milliseconds(500)),
                           .schedule(.timerL, after: .seconds(32))])
         let okOnWire = try sent(okOut)
-        #expect(uac.received(okOnWire, at: ms(1_001)) == [.deliver(okOnWire), .schedule(.timerM, after: .seconds(32))])
+        #expect(uac.received(okOnWire, at: ms(1_001)) == [.deliver, .schedule(.timerM, after: .seconds(32))])
 
         // The TU builds the ACK from the dialog (§13.2.2.4). The first one is lost.
         var alice = try Dialog.uac(request: invite, response: okOnWire)
         let ack = try alice.makeACK(inviteSequence: 314159, via: "SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bKack1")
         let okAgain = try sent(uas.timerFired(.timerG, at: ms(1_500)))
-        #expect(uac.received(okAgain, at: ms(1_501)) == [.deliver(okAgain)], "TU re-sends its ACK")
+        #expect(uac.received(okAgain, at: ms(1_501)) == [.deliver], "TU re-sends its ACK")
         // The engine finds Bob's transaction through the dialog: the ACK's branch is new.
         #expect(TransactionKey.server(ack) != uas.key)
         #expect(DialogID.ofReceivedRequest(ack) == bob.id)
         #expect(bob.receivedRequest(ack) == .accept)
-        #expect(uas.received(ack, at: ms(1_502)) == [.deliver(ack)])
+        #expect(uas.received(ack, at: ms(1_502)) == [.deliver])
         #expect(uas.timerFired(.timerG, at: ms(2_500)) == .none)
 
         var bye = try ClientNonInviteTransaction(request: try alice.makeRequest(.bye, via: "SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bKbye1"))
@@ -44,7 +44,7 @@ import Testing
         var byeServer = try ServerNonInviteTransaction(request: byeOnWire)
         let byeOk = try sent(byeServer.respond(try response(200, "OK", to: byeOnWire, tag: nil), at: ms(5_001)))
         #expect(byeOk.to?.tag == "a6c85cf")
-        #expect(bye.received(byeOk, at: ms(5_002)) == [.deliver(byeOk), .schedule(.timerK, after: .seconds(5))])
+        #expect(bye.received(byeOk, at: ms(5_002)) == [.deliver, .schedule(.timerK, after: .seconds(5))])
 
         #expect(bye.timerFired(.timerK, at: ms(10_002)) == [.terminated(.normal)])
         #expect(uas.timerFired(.timerL, at: ms(33_000)) == [.terminated(.normal)])
@@ -64,7 +64,7 @@ import Testing
         let busy = try sent(uas.received(retransmitted, at: ms(500)))
         let out = uac.received(busy, at: ms(500))
         let ack = try sent(out)
-        #expect(out == [.deliver(busy), .send(ack.bytes), .schedule(.timerD, after: .seconds(32))])
+        #expect(out == [.deliver, .send(ack.bytes), .schedule(.timerD, after: .seconds(32))])
         // …and timer G sends it once more, which the client re-ACKs without bothering the TU.
         // (The first ACK is still in flight.)
         let busyAgain = try sent(uas.timerFired(.timerG, at: ms(600)))
@@ -86,7 +86,7 @@ import Testing
         #expect(third[1] == .schedule(.timerA, after: .milliseconds(2_000)))
         var uas = try ServerInviteTransaction(invite: try sent(third))
         let ok = try sent(uas.respond(try response(200, "OK", to: uas.invite), at: ms(1_600)))
-        #expect(uac.received(ok, at: ms(1_601)) == [.deliver(ok), .schedule(.timerM, after: .seconds(32))])
+        #expect(uac.received(ok, at: ms(1_601)) == [.deliver, .schedule(.timerM, after: .seconds(32))])
         #expect(uac.timerFired(.timerA, at: ms(3_500)) == .none)
         #expect(uac.timerFired(.timerB, at: ms(32_000)) == .none)
     }
@@ -117,7 +117,7 @@ import Testing
         let retransmitted = try sent(uac.timerFired(.timerE, at: ms(500)))
         #expect(TransactionKey.server(retransmitted) == uas.key)
         let ok = try sent(uas.received(retransmitted, at: ms(501)))
-        #expect(uac.received(ok, at: ms(502)) == [.deliver(ok), .schedule(.timerK, after: .seconds(5))])
+        #expect(uac.received(ok, at: ms(502)) == [.deliver, .schedule(.timerK, after: .seconds(5))])
         #expect(uac.timerFired(.timerE, at: ms(1_500)) == .none)
         #expect(uac.timerFired(.timerK, at: ms(5_502)) == [.terminated(.normal)])
         #expect(uas.timerFired(.timerJ, at: ms(32_005)) == [.terminated(.normal)])
@@ -134,5 +134,30 @@ import Testing
         let ackOut = uac.received(try sent(busyOut), at: ms(2))
         #expect(ackOut.last == .terminated(.normal), "no timer D")
         #expect(uas.received(try sent(ackOut), at: ms(3)) == [.terminated(.normal)], "no timer I")
+    }
+
+    @Test func cancelledInviteGets487AndTheCancelItsOwn200() throws {
+        let invite = try Alice.invite()
+        var uac = try ClientInviteTransaction(invite: invite)
+        var uas = try ServerInviteTransaction(invite: try sent(uac.start(at: ms(0))))
+        let ringing = try sent(uas.respond(try response(180, "Ringing", to: uas.invite), at: ms(10)))
+        #expect(uac.received(ringing, at: ms(11)) == [.deliver])
+
+        // §9.1: CANCEL once a provisional arrived, in its own client transaction.
+        var cancelTx = try ClientNonInviteTransaction(request: try uac.makeCancel())
+        let cancelOnWire = try sent(cancelTx.start(at: ms(2_000)))
+        #expect(TransactionKey.server(cancelOnWire) != uas.key, "a server transaction of its own")
+        #expect(TransactionKey.invite(cancelledBy: cancelOnWire) == uas.key, "§9.2: finds the INVITE it cancels")
+        #expect(TransactionKey.invite(cancelledBy: invite) == nil)
+        var cancelServer = try ServerNonInviteTransaction(request: cancelOnWire)
+        let cancelOk = try sent(cancelServer.respond(try response(200, "OK", to: cancelOnWire), at: ms(2_001)))
+        let terminated = try sent(uas.respond(try response(487, "Request Terminated", to: uas.invite), at: ms(2_001)))
+
+        #expect(TransactionKey.client(cancelOk) == cancelTx.key)
+        #expect(cancelTx.received(cancelOk, at: ms(2_002)) == [.deliver, .schedule(.timerK, after: .seconds(5))])
+        let out = uac.received(terminated, at: ms(2_002))
+        let ack = try sent(out)
+        #expect(out == [.deliver, .send(ack.bytes), .schedule(.timerD, after: .seconds(32))])
+        #expect(uas.received(ack, at: ms(2_003)) == [.schedule(.timerI, after: .seconds(5))])
     }
 }

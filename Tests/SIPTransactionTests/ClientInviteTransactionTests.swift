@@ -11,16 +11,16 @@ import Testing
         #expect(uac.start(at: ms(0)) == [.send(invite.bytes), .schedule(.timerA, after: .milliseconds(500)),
                                          .schedule(.timerB, after: .seconds(32))])
         let ringing = try response(180, "Ringing", to: invite)
-        #expect(uac.received(ringing, at: ms(100)) == [.deliver(ringing)])
+        #expect(uac.received(ringing, at: ms(100)) == [.deliver])
         #expect(uac.state == .proceeding)
         #expect(uac.timerFired(.timerA, at: ms(500)) == .none, "timer A stops in Proceeding")
         #expect(uac.timerFired(.timerB, at: ms(32_000)) == .none, "timer B only runs in Calling")
         let ok = try response(200, "OK", to: invite)
-        #expect(uac.received(ok, at: ms(2_000)) == [.deliver(ok), .schedule(.timerM, after: .seconds(32))])
+        #expect(uac.received(ok, at: ms(2_000)) == [.deliver, .schedule(.timerM, after: .seconds(32))])
         #expect(uac.state == .accepted)
-        #expect(uac.received(ok, at: ms(2_500)) == [.deliver(ok)], "2xx retransmission re-delivered so the TU re-ACKs")
+        #expect(uac.received(ok, at: ms(2_500)) == [.deliver], "2xx retransmission re-delivered so the TU re-ACKs")
         let forked = try response(200, "OK", to: invite, tag: "other-branch")
-        #expect(uac.received(forked, at: ms(2_600)) == [.deliver(forked)])
+        #expect(uac.received(forked, at: ms(2_600)) == [.deliver])
         #expect(uac.received(try response(486, "Busy Here", to: invite), at: ms(2_700)) == .none)
         #expect(uac.timerFired(.timerM, at: ms(33_999)) == .none, "early fire ignored")
         #expect(uac.timerFired(.timerM, at: ms(34_000)) == [.terminated(.normal)])
@@ -34,7 +34,7 @@ import Testing
         #expect(uac.timerFired(.timerA, at: ms(500)) == [.send(invite.bytes), .schedule(.timerA, after: .milliseconds(1_000))])
         #expect(uac.timerFired(.timerA, at: ms(1_500)) == [.send(invite.bytes), .schedule(.timerA, after: .milliseconds(2_000))])
         let trying = try response(100, "Trying", to: invite, tag: nil)
-        #expect(uac.received(trying, at: ms(1_600)) == [.deliver(trying)])
+        #expect(uac.received(trying, at: ms(1_600)) == [.deliver])
         #expect(uac.timerFired(.timerA, at: ms(3_500)) == .none)
     }
 
@@ -75,7 +75,7 @@ import Testing
         let busy = try response(486, "Busy Here", to: invite, tag: "busy-tag")
         let out = uac.received(busy, at: ms(300))
         let ack = try #require(try onWire(out).first)
-        #expect(out == [.deliver(busy), .send(ack.bytes), .schedule(.timerD, after: .seconds(32))])
+        #expect(out == [.deliver, .send(ack.bytes), .schedule(.timerD, after: .seconds(32))])
         // §17.1.1.3: the ACK copies the INVITE except To (the response's, with its tag) and CSeq method.
         #expect(ack.method == .ack)
         #expect(ack.requestURI == "sip:bob@biloxi.example.com")
@@ -100,7 +100,7 @@ import Testing
         #expect(uac.timerFired(.timerA, at: ms(500)) == .none)
         let busy = try response(486, "Busy Here", to: invite)
         let out = uac.received(busy, at: ms(50))
-        #expect(out == [.deliver(busy), .send(try sent(out).bytes), .terminated(.normal)])
+        #expect(out == [.deliver, .send(try sent(out).bytes), .terminated(.normal)])
         #expect(uac.state == .terminated)
     }
 

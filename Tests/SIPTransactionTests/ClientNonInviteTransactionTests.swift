@@ -27,12 +27,12 @@ import Testing
         _ = uac.start(at: ms(0))
         #expect(uac.timerFired(.timerE, at: ms(500)) == [.send(options.bytes), .schedule(.timerE, after: .milliseconds(1_000))])
         let trying = try response(100, "Trying", to: options, tag: nil)
-        #expect(uac.received(trying, at: ms(600)) == [.deliver(trying)])
+        #expect(uac.received(trying, at: ms(600)) == [.deliver])
         #expect(uac.state == .proceeding)
         #expect(uac.timerFired(.timerE, at: ms(1_500)) == [.send(options.bytes), .schedule(.timerE, after: .seconds(4))],
                 "§17.1.2.2: in Proceeding timer E is reset to T2")
         let ok = try response(200, "OK", to: options)
-        #expect(uac.received(ok, at: ms(2_000)) == [.deliver(ok), .schedule(.timerK, after: .seconds(5))])
+        #expect(uac.received(ok, at: ms(2_000)) == [.deliver, .schedule(.timerK, after: .seconds(5))])
         #expect(uac.state == .completed)
         #expect(uac.received(ok, at: ms(2_100)) == .none, "retransmitted final absorbed")
         #expect(uac.timerFired(.timerE, at: ms(5_500)) == .none)
@@ -45,7 +45,7 @@ import Testing
         var uac = try ClientNonInviteTransaction(request: options)
         _ = uac.start(at: ms(0))
         let notFound = try response(404, "Not Found", to: options)
-        #expect(uac.received(notFound, at: ms(40)) == [.deliver(notFound), .schedule(.timerK, after: .seconds(5))])
+        #expect(uac.received(notFound, at: ms(40)) == [.deliver, .schedule(.timerK, after: .seconds(5))])
         #expect(uac.received(try response(180, "Ringing", to: options), at: ms(50)) == .none)
     }
 
@@ -55,7 +55,7 @@ import Testing
         #expect(uac.start(at: ms(0)) == [.send(options.bytes), .schedule(.timerF, after: .seconds(32))])
         #expect(uac.timerFired(.timerE, at: ms(500)) == .none)
         let ok = try response(200, "OK", to: options)
-        #expect(uac.received(ok, at: ms(30)) == [.deliver(ok), .terminated(.normal)])
+        #expect(uac.received(ok, at: ms(30)) == [.deliver, .terminated(.normal)])
     }
 
     @Test func customTimersAreUsed() throws {
@@ -67,7 +67,7 @@ import Testing
         #expect(uac.timerFired(.timerE, at: ms(200))[1] == .schedule(.timerE, after: .milliseconds(400)))
         #expect(uac.timerFired(.timerE, at: ms(600))[1] == .schedule(.timerE, after: .milliseconds(600)))
         let ok = try response(200, "OK", to: options)
-        #expect(uac.received(ok, at: ms(700)) == [.deliver(ok), .schedule(.timerK, after: .seconds(2))])
+        #expect(uac.received(ok, at: ms(700)) == [.deliver, .schedule(.timerK, after: .seconds(2))])
     }
 
     @Test func transportErrorAndWrongMethods() throws {

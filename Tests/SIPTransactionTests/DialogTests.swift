@@ -113,6 +113,15 @@ enum Proxied {
                                                 routes: [Proxied.p2, "<sip:bob@192.0.2.4>"]))
     }
 
+    @Test func strictRouteLosesWhatARequestURICannotCarry() throws {
+        let strict = "<sip:p1.example.com;transport=udp;method=INVITE?X-Foo=bar>"
+        var alice = try Dialog.uac(request: try Alice.invite(),
+                                   response: try Proxied.okAtAlice(recordRoutes: [Proxied.p2, strict]))
+        let bye = try alice.makeRequest(.bye, via: Alice.via)
+        #expect(bye.requestURI == "sip:p1.example.com;transport=udp", "§19.1.1 Table 1")
+        #expect(bye.values(.route) == [ByteString(Proxied.p2), "<sip:bob@192.0.2.4>"])
+    }
+
     @Test func noRouteSetSendsStraightToTheRemoteTarget() throws {
         var alice = try Dialog.uac(request: try Alice.invite(), response: try Proxied.okAtAlice(recordRoutes: []))
         let bye = try alice.makeRequest(.bye, via: Alice.via)

@@ -32,6 +32,60 @@ import Testing
         #expect(wheel.advance(to: ms(600_000)) == ["ten minutes"])
     }
 
+    @Test func cascadedTimersFireBeforeLaterScheduledOnesOfTheSameTick() {
+        var wheel = TimerWheel<String>(resolution: .milliseconds(1), slots: 8)  // one block = 8 ticks
+        wheel.schedule("early, far", at: ms(20))  // 20 ticks away: level 1
+        #expect(wheel.advance(to: ms(15)) == [])
+        wheel.schedule("late, near", at: ms(20))  // 5 ticks away: level 0
+        wheel.schedule("late, sooner", at: ms(17))
+        #expect(wheel.advance(to: ms(19)) == ["late, sooner"])
+        #expect(wheel.advance(to: ms(20)) == ["early, far", "late, near"], "same tick: scheduling order")
+    }
+
+    @Test func beyondTheSecondLevelHorizonTimersWaitOutTheRounds() {
+        var wheel = TimerWheel<Int>(resolution: .milliseconds(1), slots: 4)  // block 4 ticks, horizon 16 ticks
+        wheel.schedule(3, at: ms(50))
+        wheel.schedule(2, at: ms(34))
+        wheel.schedule(1, at: ms(18))  // all three share level-1 slot 0 (blocks 4, 8, 12)
+        var log: [(Int, Int)] = []
+        for t in 1...60 { for p in wheel.advance(to: ms(t)) { log.append((p, t)) } }
+        #expect(log.map(\.0) == [1, 2, 3])
+        #expect(log.map(\.1) == [18, 34, 50])
+    }
+
+    @Test func matchesAReferenceModelUnderRandomUse() {
+        struct Entry { var tick: UInt64; var seq: Int }
+        var seed: UInt64 = 42
+        func random(_ n: UInt64) -> UInt64 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return (seed >> 33) % n
+        }
+        for slots in [2, 8, 64] {
+            var wheel = TimerWheel<Int>(resolution: .milliseconds(1), slots: slots, start: ms(3))
+            var pending: [Int: Entry] = [:]
+            var nextTick: UInt64 = 3
+            var now: UInt64 = 3
+            var seq = 0
+            for _ in 0..<3_000 {
+                if random(3) == 0 {
+                    now += random(UInt64(slots * slots) * 2)
+                    let expected = pending.filter { $0.value.tick <= now }
+                        .sorted { ($0.value.tick, $0.value.seq) < ($1.value.tick, $1.value.seq) }.map(\.key)
+                    let fired = wheel.advance(to: ms(Int(now)))
+                    #expect(fired == expected, "slots \(slots), now \(now)")
+                    for id in expected { pending[id] = nil }
+                    nextTick = max(nextTick, now + 1)
+                } else {
+                    let deadline = now + random(UInt64(slots * slots) * 3)  // whole ms: ticks are ms
+                    seq += 1
+                    pending[seq] = Entry(tick: max(deadline, nextTick), seq: seq)
+                    wheel.schedule(seq, at: ms(Int(deadline)))
+                }
+                #expect(wheel.count == pending.count)
+            }
+        }
+    }
+
     @Test func deadlinesAlreadyPastFireOnTheNextTick() {
         var wheel = TimerWheel<String>(resolution: .milliseconds(1), slots: 64)
         #expect(wheel.advance(to: ms(100)) == [])
