@@ -153,8 +153,8 @@ final class ProbeExchange: @unchecked Sendable {
     /// Instants for the transaction: time since an arbitrary origin, as its API wants.
     func instant(_ d: NIODeadline) -> SIPInstant { SIPInstant(nanoseconds: d.uptimeNanoseconds) }
 
-    /// Runs what the transaction asked for.
-    func perform(_ actions: TransactionActions) {
+    /// Runs what the transaction asked for; `message` is the response the event was about (for `.deliver`).
+    func perform(_ actions: TransactionActions, message: SIPMessage? = nil) {
         guard let endpoint else { return }
         for action in actions {
             guard promise != nil else { return }
@@ -170,8 +170,8 @@ final class ProbeExchange: @unchecked Sendable {
                     self.transaction = tx
                     self.perform(next)
                 })
-            case .deliver(let response):
-                delivered(response)
+            case .deliver:
+                if let message { delivered(message) }
             case .terminated(.timedOut):
                 finish(.timeout)
             case .terminated(.transportError):
@@ -211,7 +211,7 @@ final class ProbeExchange: @unchecked Sendable {
         arrival = inbound.receivedAt
         let actions = tx.received(message, at: instant(inbound.receivedAt))
         transaction = tx
-        perform(actions)
+        perform(actions, message: message)
     }
 
     func failed(_ error: any Error) {

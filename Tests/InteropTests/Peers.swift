@@ -84,6 +84,9 @@ final class PeerProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderrURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Nothing else is inherited: a long-lived peer holding another test's pipe would keep that test's read
+        // (e.g. CLIRunner's) from reaching end-of-file, and a blocked worker thread can stall the whole run.
+        Self.closeFrom(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -101,6 +104,22 @@ final class PeerProcess: @unchecked Sendable {
         let rc = posix_spawn(&child, "/usr/bin/env", &actions, &attributes, argv, environ)
         guard rc == 0 else { throw InteropError("cannot start \(path): \(String(cString: strerror(rc)))") }
         pid = child
+    }
+
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which the Swift Glibc module does not export.
+    static let addCloseFrom: AddCloseFrom? = dlsym(UnsafeMutableRawPointer(bitPattern: 0),
+                                                   "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: AddCloseFrom.self) }
+
+    /// Closes every descriptor from `low` up in the child: with glibc's call, else one by one from /proc/self/fd.
+    static func closeFrom(_ actions: inout posix_spawn_file_actions_t, _ low: Int32) {
+        if let addCloseFrom, addCloseFrom(&actions, low) == 0 { return }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for fd in open.compactMap(Int32.init) where fd >= low && fcntl(fd, F_GETFD) != -1 {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
     }
 
     var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }

@@ -77,15 +77,13 @@ import Testing
     @Test(.timeLimit(.minutes(1)))
     func anInterruptedWatchPrintsItsFinalSummary() async throws {
         let port = Peers.freeUDPPort()
-        guard let binary = SipflowBinary.path else { throw PeerError.missing("the sipflow binary") }
-        let out = NSTemporaryDirectory() + "sipflow-watch-int-\(getpid())-\(port).out"
-        defer { unlink(out) }
-        // The shell starts the watch, interrupts it after a second, and exits with its status.
-        let script = "\"$0\" ping sip:127.0.0.1:\(port) --watch --interval 100ms --down-after 2 & p=$!; sleep 1; kill -INT $p; wait $p"
-        let child = try Child.spawn("/bin/sh", ["-c", script, binary], output: out)
-        let status = await child.wait(until: Date().addingTimeInterval(20))
-        if status == nil { child.stop(grace: 0) }
-        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        let watch = try PeerProcess(Peers.sipflow, ["ping", "sip:127.0.0.1:\(port)", "--watch", "--interval", "100ms", "--down-after", "2"],
+                                    in: try Peers.workDirectory(), name: "sipflow-watch")
+        defer { watch.stop() }
+        try await Task.sleep(for: .seconds(1))
+        watch.signal(SIGINT)
+        let status = await watch.wait(atMost: .seconds(15))
+        let text = watch.stdout
         #expect(status == 2, "ends DOWN: \(text)")
         #expect(text.contains("DOWN (was UNKNOWN) after 2 consecutive failures, probe 2"))
         #expect(text.contains("final summary"))
