@@ -36,7 +36,7 @@ struct Ping: AsyncParsableCommand {
     @Option(help: "Request method: OPTIONS or REGISTER (a REGISTER without Contact: a binding query).")
     var method: ProbeMethod = .options
 
-    @Option(help: "Only udp is implemented (tcp and tls give UNKNOWN).")
+    @Option(help: "Transport for every target; only udp is implemented (tcp and tls: UNKNOWN, exit 3).")
     var transport: ProbeTransport?
 
     @Option(help: "How long to wait for a final response, e.g. 5s or 800ms (at most 32s: Timer F).")
@@ -114,6 +114,9 @@ struct Ping: AsyncParsableCommand {
         for t in all {
             var target = try ProbeTarget(parsing: t)
             if let transport { target = target.with(transport: transport) }
+            guard target.transport == .udp else {
+                throw PingArgumentError("\(target.uri): only UDP probes are implemented yet, not \(target.transport.rawValue.uppercased())")
+            }
             parsed.append(target)
         }
         let timeout = try DurationArgument.parse(self.timeout, option: "--timeout")

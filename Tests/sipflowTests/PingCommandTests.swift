@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ["--accept", "2xy", "sip:a"], ["--timeout", "0s", "sip:a"], ["--timeout", "40s", "sip:a"], ["--header", "NoColon", "sip:a"], ["--header", "Bad Name: x", "sip:a"],
+        ["--accept", "2xy", "sip:a"], ["--timeout", "0s", "sip:a"], ["--timeout", "40s", "sip:a"], ["--header", "NoColon", "sip:a"], ["--header", "Bad Name: x", "sip:a"], ["sip:a;transport=tcp"], ["sip:a", "--transport", "tls"],
         ["--expect-header", "~x", "sip:a"], ["sip:a", "--count", "3"], ["sip:a", "--watch", "--format", "nagios"],
         ["sip:a", "--watch", "--down-after", "0"], ["sip:a:99999"], ["--targets", "/nonexistent/file"], [],
     ])
