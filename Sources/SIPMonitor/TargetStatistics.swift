@@ -9,6 +9,8 @@ public struct TargetStatistics: Sendable {
     public private(set) var alive = 0
     public private(set) var codes: [Int: Int] = [:]
     public private(set) var failures: [String: Int] = [:]
+    /// Conformance findings on the answers, by rule ID.
+    public private(set) var findings: [String: Int] = [:]
     public private(set) var state: HealthState = .unknown
     public private(set) var rtt = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000,
                                                     numberOfSignificantValueDigits: .three)
@@ -19,6 +21,7 @@ public struct TargetStatistics: Sendable {
         probes += 1
         self.state = state
         if result.isAlive { alive += 1 }
+        for f in result.findings { findings[f.rule.id, default: 0] += 1 }
         if let code = result.outcome.statusCode { codes[code, default: 0] += 1 } else { failures[result.outcome.kind, default: 0] += 1 }
         if case .answered = result.outcome, let d = result.rtt {
             _ = rtt.record(UInt64(min(max(d.seconds * 1e6, 1), 3.6e9)))
@@ -32,7 +35,8 @@ public struct TargetStatistics: Sendable {
         rtt.totalCount == 0 ? nil : .microseconds(Int64(rtt.valueAtPercentile(p)))
     }
 
-    /// `sip:lb1  UP  probes 10, available 80.0%, rtt p50 1.2 ms p90 1.9 ms p99 2.0 ms max 2.0 ms, codes 200×8, timeout×2`
+    /// `sip:lb1  UP  probes 10, available 80.0%, rtt p50 1.2 ms p90 1.9 ms p99 2.0 ms max 2.0 ms, 200×8 timeout×2`,
+    /// then `findings RULE×N` when answers broke rules.
     public var line: String {
         var s = "\(target)  \(state.rawValue)  probes \(probes)"
         if let a = availability { s += String(format: ", available %.1f%%", a) }
@@ -43,6 +47,9 @@ public struct TargetStatistics: Sendable {
         let parts = codes.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }
             + failures.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }
         if !parts.isEmpty { s += ", " + parts.joined(separator: " ") }
+        if !findings.isEmpty {
+            s += ", findings " + findings.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
+        }
         return s
     }
 
@@ -52,7 +59,8 @@ public struct TargetStatistics: Sendable {
                 rttP50Seconds: rttPercentile(50)?.seconds, rttP90Seconds: rttPercentile(90)?.seconds,
                 rttP99Seconds: rttPercentile(99)?.seconds,
                 rttMaxSeconds: rtt.totalCount > 0 ? Double(rtt.max) / 1e6 : nil,
-                codes: Dictionary(uniqueKeysWithValues: codes.map { (String($0.key), $0.value) }), failures: failures)
+                codes: Dictionary(uniqueKeysWithValues: codes.map { (String($0.key), $0.value) }), failures: failures,
+                findings: findings)
     }
 
     public struct Summary: Sendable, Encodable {
@@ -67,5 +75,6 @@ public struct TargetStatistics: Sendable {
         public let rttMaxSeconds: Double?
         public let codes: [String: Int]
         public let failures: [String: Int]
+        public let findings: [String: Int]
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import SIPConformance
 import SIPCore
 import Synchronization
 import Testing
@@ -67,6 +68,18 @@ import Testing
         s.record(r, state: .down)
         #expect(WatchReport.exitStatus([s]) == .critical)
         #expect(s.line == "sip:a  DOWN  probes 1, available 0.0%, timeout×1")
+    }
+
+    @Test func theSummaryCountsFindingsByRule() throws {
+        var s = TargetStatistics(target: "sip:a")
+        let rule = Rule("test.to-tag", .error, "RFC 3261 §8.2.6.2", "a To tag", scope: .exchange)
+        let r = ProbeResult(observation: .init(target: try ProbeTarget(parsing: "sip:a"), outcome: .answered(code: 200, reason: "OK"),
+                                               rtt: .milliseconds(1)),
+                            status: .warning, problems: [], findings: [Finding(rule, "no To tag")])
+        s.record(r, state: .unknown)
+        s.record(r, state: .up)
+        #expect(s.line.hasSuffix(", 200×2, findings test.to-tag×2"))
+        #expect(s.summary.findings == ["test.to-tag": 2])
     }
 
     @Test(arguments: [("5s", 5_000), ("500ms", 500), ("1.5s", 1_500), ("2m", 120_000), ("0.25", 250)])
