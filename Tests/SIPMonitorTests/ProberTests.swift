@@ -96,6 +96,22 @@ import Testing
         #expect(result.observation.retransmissions == 0)
     }
 
+    @Test func anIPv6TargetIsProbedOverIPv6() async throws {
+        let endpoint = try? await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "::1", port: 0), on: group) { inbound, ep in
+            guard let r = try? SIPMessage(parsing: inbound.bytes) else { return }
+            ep.send(Array(Self.ok(r).rawBytes), to: inbound.source, flush: true)
+        }
+        guard let endpoint else {
+            print("◇ skipping: no IPv6 loopback here")
+            return
+        }
+        let result = await Prober(group: group).probe(try ProbeTarget(parsing: "sip:[::1]:\(endpoint.localAddress.port!)"))
+        #expect(result.status == .ok)
+        #expect(result.observation.address == "[::1]:\(endpoint.localAddress.port!)")
+        #expect(result.observation.request?.topVia?.host.string == "[::1]")
+        try await endpoint.close()
+    }
+
     @Test func aNameThatDoesNotResolveIsUnknown() async throws {
         let prober = Prober(group: group) { _ in throw TargetResolver.Failure(description: "Name or service not known") }
         let result = await prober.probe(try ProbeTarget(parsing: "sip:no-such-host.test"))

@@ -70,6 +70,23 @@ import Testing
         #expect(s.line == "sip:a  DOWN  probes 1, available 0.0%, timeout×1")
     }
 
+    @Test func jsonLinesCarryOneEventEach() throws {
+        let target = try ProbeTarget(parsing: "sip:a")
+        let r = ProbeResult(observation: .init(target: target, outcome: .answered(code: 200, reason: "OK"), rtt: .milliseconds(2)),
+                            status: .ok, problems: [], findings: [])
+        let t = HealthTracker.Transition(from: .unknown, to: .up, probe: 2, consecutive: 2)
+        let report = WatchReport(format: .json, verbose: false, policy: .init())
+        let line = report.render(.transition(target: "sip:a", t, result: r, at: Date(timeIntervalSince1970: 0)))
+        #expect(line.hasSuffix("\n") && line.dropLast().contains("\n") == false)
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        #expect(object["event"] as? String == "transition")
+        #expect(object["time"] as? String == "1970-01-01T00:00:00.000Z")
+        #expect(object["from"] as? String == "UNKNOWN" && object["to"] as? String == "UP")
+        #expect(object["probe"] as? Int == 2)
+        #expect((object["result"] as? [String: Any])?["statusCode"] as? Int == 200)
+        #expect(report.render(.probe(target: "sip:a", number: 1, result: r, state: .unknown)) == "", "probes only with --verbose")
+    }
+
     @Test func theSummaryCountsFindingsByRule() throws {
         var s = TargetStatistics(target: "sip:a")
         let rule = Rule("test.to-tag", .error, "RFC 3261 §8.2.6.2", "a To tag", scope: .exchange)
