@@ -34,17 +34,20 @@ public struct Prober: Sendable {
     }
 
     /// Probes `target` once and reports what happened on the wire.
+    ///
+    /// When the name gave several addresses (A and AAAA, or several SRV targets) and one answers with ICMP
+    /// port-unreachable, the next is tried at once (RFC 3263 §4.3), so `sip:localhost` works whether the server
+    /// listens on 127.0.0.1 or ::1. A timeout is not retried: the probe would take a multiple of `--timeout`.
     public func observe(_ target: ProbeTarget) async -> ProbeObservation {
         guard target.transport == .udp else {
             return ProbeObservation(target: target, outcome: .transportError(
                 "\(target.transport.rawValue.uppercased()) probes are not implemented yet; use UDP"))
         }
-        let address: SocketAddress
+        let addresses: [SocketAddress]
         do {
             let resolve = self.resolve
             // IP literals need no DNS: no hop to the thread pool (which a busy process may keep waiting).
-            let all = target.isNumeric ? try resolve(target) : try await NIOThreadPool.singleton.runIfActive { try resolve(target) }
-            address = all[0]
+            addresses = target.isNumeric ? try resolve(target) : try await NIOThreadPool.singleton.runIfActive { try resolve(target) }
         } catch let failure as TargetResolver.Failure {
             return ProbeObservation(target: target, outcome: .unresolvable(failure.description))
         } catch let failure as PingArgumentError {
@@ -52,6 +55,16 @@ public struct Prober: Sendable {
         } catch {
             return ProbeObservation(target: target, outcome: .unresolvable("\(error)"))
         }
+        var observation = ProbeObservation(target: target, outcome: .unresolvable("no address"))
+        for address in addresses.prefix(8) {
+            observation = await observe(target, at: address)
+            if observation.outcome != .portUnreachable { break }
+        }
+        return observation
+    }
+
+    /// One probe of `target` sent to `address`.
+    func observe(_ target: ProbeTarget, at address: SocketAddress) async -> ProbeObservation {
         let shown = Self.show(address)
         let exchange = ProbeExchange(policy: policy, t1: t1, t2: t2)
         let endpoint: UDPClientEndpoint

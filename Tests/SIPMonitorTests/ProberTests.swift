@@ -112,6 +112,23 @@ import Testing
         try await endpoint.close()
     }
 
+    @Test func aClosedAddressFallsThroughToTheNextOne() async throws {
+        let server = try await Server(group: group) { r, _ in [Self.ok(r)] }
+        let live = server.endpoint.localAddress
+        let closed = try await Server(group: group) { _, _ in [] }
+        let dead = closed.endpoint.localAddress
+        try await closed.endpoint.close()
+        // As `localhost` resolving to ::1 first when the server listens on 127.0.0.1 only.
+        // (ICMP may be rate-limited on a busy machine, then that probe times out: one of three must fall through.)
+        let prober = Prober(group: group, policy: .init(timeout: .milliseconds(500))) { _ in [dead, live] }
+        var ok: ProbeResult?
+        for _ in 0..<3 where ok == nil {
+            let result = await prober.probe(try ProbeTarget(parsing: "sip:localhost.test:5060"))
+            if result.status == .ok { ok = result }
+        }
+        #expect(try #require(ok).observation.address == "127.0.0.1:\(live.port!)")
+    }
+
     @Test func aNameThatDoesNotResolveIsUnknown() async throws {
         let prober = Prober(group: group) { _ in throw TargetResolver.Failure(description: "Name or service not known") }
         let result = await prober.probe(try ProbeTarget(parsing: "sip:no-such-host.test"))
