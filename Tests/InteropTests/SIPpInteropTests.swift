@@ -103,10 +103,11 @@ struct SIPpInteropTests {
     }
 
     /// Loss the other way: SIPp's uac drops 5% of its messages (INVITE, ACK, BYE) towards `sipflow serve`.
-    /// Disabled: about 1 call in 100 ends with `timeout` on the serve side while SIPp counts it successful; not yet
-    /// explained (see the closing note). sipflowToSipflowThroughLossCompletesEveryCall covers serve's
-    /// retransmission handling meanwhile.
-    @Test(.disabled("1% of calls time out on the serve side against SIPp's lossy uac: under investigation"))
+    /// One case sipflow cannot repair: SIPp's built-in uac matches `<recv response="200">` without the CSeq method,
+    /// so when its ACK is lost it takes our retransmitted 200 (to the INVITE) for the BYE's 200 and ends the call —
+    /// even when its BYE was lost too. Then no ACK or BYE ever arrives, and sipflow rightly reports a `timeout`
+    /// (about 1 call in 100 at 5% loss; seen in SIPp's message trace as "Dead call … received" 200 retransmissions).
+    @Test
     func serveRecoversFromLostRequests() async throws {
         let dir = try Peers.workDirectory()
         let port = try Peers.freePort()
@@ -129,7 +130,9 @@ struct SIPpInteropTests {
         #expect(sippStatus == 0)
         #expect(stats.count("SuccessfulCall(C)") == 200)
         let r = try RunReport.decode(Data(contentsOf: URL(fileURLWithPath: report)))
-        #expect(r.totals.completed == 200, "failures: \(r.failures)")
+        #expect(r.totals.completed + r.totals.failed == 200)
+        #expect(r.failures.keys.allSatisfy { $0 == "timeout" }, "\(r.failures)")
+        #expect(r.totals.failed <= 10, "only calls SIPp abandoned after losing its ACK and BYE: \(r.failures)")
         #expect(r.totals.retransmissions > 0, "lost ACKs make sipflow retransmit its 200 (RFC 3261 §13.3.1.4)")
     }
 }
