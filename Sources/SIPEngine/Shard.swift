@@ -158,10 +158,10 @@ final class Shard: @unchecked Sendable {
         call.advance(at: now)
     }
 
-    func callEnded(_ call: Call, failure: FailureReason?, at now: SIPInstant) {
+    func callEnded(_ call: Call, failure: FailureReason?, detail: String, at now: SIPInstant) {
         active -= 1
         processActive.end()
-        if let failure { stats.fail(failure) } else { stats.completed += 1 }
+        if let failure { stats.fail(failure, example: detail) } else { stats.completed += 1 }
         if blocked, !stopping {
             blocked = false
             loop.execute { [self] in startDueCalls() }
