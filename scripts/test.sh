@@ -14,6 +14,14 @@ swift build -c release --product sipflow
 export SIPFLOW_BIN="$PWD/.build/release/sipflow"
 
 swift build --build-tests
-swift test --skip-build
+log="$(mktemp)"
+swift test --skip-build 2>&1 | tee "$log"
 
 bash Fuzz/run.sh "$fuzz_seconds"
+
+# The suite's verdict, last, so it is not buried under the fuzzer's output.
+summary=$(grep -E "Test run with [0-9]+ tests" "$log" | tail -1)
+passed=$(echo "$summary" | sed -nE 's/.*Test run with ([0-9]+) tests.* passed .*/\1/p')
+rm -f "$log"
+[ -n "$passed" ] || { echo "tests: the Swift test run did not report a pass" >&2; exit 1; }
+echo "tests: $passed passed, 0 failed"

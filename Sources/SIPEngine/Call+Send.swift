@@ -269,6 +269,6 @@ extension Call {
             clients.append(entry)
             run(actions, client: clients.count - 1, fromTimer: false, at: now)
         }
-        finish(at: now, failure: .aborted)
+        finish(at: now, failure: .aborted, detail: "ended on request (Ctrl-C or SIGTERM) with the flow at step \(pc + 1)")
     }
 }

@@ -65,7 +65,8 @@ final class Call {
                 do {
                     try send(template, at: now)
                 } catch {
-                    finish(at: now, failure: .sendError)
+                    finish(at: now, failure: .sendError,
+                           detail: "cannot send \(template.kind) (step \(template.step + 1), line \(template.location.line)): \(error)")
                     return
                 }
                 pc += 1
@@ -95,8 +96,8 @@ final class Call {
             pc += 1
             advance(at: now)
         case .expectTimeout(let g):
-            guard g == generation, !finished, pc < instructions.count, case .expect = instructions[pc] else { return }
-            finish(at: now, failure: .timeout)
+            guard g == generation, !finished, pc < instructions.count, case .expect(let e) = instructions[pc] else { return }
+            finish(at: now, failure: .timeout, detail: "nothing matched \(e.summary) in time")
         case .client(let step, let timer):
             guard let i = clients.firstIndex(where: { $0.step == step }) else { return }
             let actions = clients[i].timerFired(timer, at: now)
@@ -111,11 +112,11 @@ final class Call {
     }
 
     /// Ends the call once: counts it, and keeps it a while so its transactions can absorb retransmissions.
-    func finish(at now: SIPInstant, failure: FailureReason?) {
+    func finish(at now: SIPInstant, failure: FailureReason?, detail: @autoclosure () -> String = "") {
         guard !finished else { return }
         finished = true
         generation &+= 1
-        shard.callEnded(self, failure: failure, at: now)
+        shard.callEnded(self, failure: failure, detail: failure == nil ? "" : "call \(number + 1): " + detail(), at: now)
         shard.schedule(.reap, for: self, after: shard.configuration.transactions.t1 * 64 + .seconds(1), from: now)
     }
 
@@ -203,10 +204,11 @@ final class Call {
             case .schedule(let timer, let after):
                 shard.schedule(.client(step: clients[i].step, timer), for: self, after: after, from: now)
             case .terminated(let reason):
-                if case .timedOut = reason, !finished, clients[i].awaitingFinal {
-                    finish(at: now, failure: .retransmissionsExhausted)
+                if case .timedOut(let timer) = reason, !finished, clients[i].awaitingFinal {
+                    finish(at: now, failure: .retransmissionsExhausted,
+                           detail: "\(clients[i].method) got no final response (\(timer.spelled))")
                 } else if reason == .transportError, !finished {
-                    finish(at: now, failure: .sendError)
+                    finish(at: now, failure: .sendError, detail: "the transport could not send the \(clients[i].method)")
                 }
             }
         }
@@ -225,9 +227,9 @@ final class Call {
                 shard.schedule(.server(step: servers[i].step, timer), for: self, after: after, from: now)
             case .terminated(let reason):
                 if case .timedOut(let timer) = reason, !finished, timer == .timerH || timer == .timerL {
-                    finish(at: now, failure: .timeout)
+                    finish(at: now, failure: .timeout, detail: "no ACK for the final response to \(servers[i].method) (\(timer.spelled))")
                 } else if reason == .transportError, !finished {
-                    finish(at: now, failure: .sendError)
+                    finish(at: now, failure: .sendError, detail: "the transport could not send a response to \(servers[i].method)")
                 }
             }
         }
@@ -266,7 +268,7 @@ final class Call {
         while i < instructions.count, case .expect(let e) = instructions[i] {
             if matches(e, message) {
                 if let failure = evaluate(e, message) {
-                    finish(at: now, failure: failure)
+                    finish(at: now, failure: failure, detail: "an assertion of \(e.summary) did not hold")
                     return
                 }
                 pc = i + 1
@@ -293,13 +295,17 @@ final class Call {
 
     private func fail(unexpected message: SIPMessage, at now: SIPInstant) {
         if message.method == .ack { return }  // a late or repeated ACK: the INVITE transaction dealt with it
+        var waiting = "the end of the flow"
+        if pc < instructions.count, case .expect(let e) = instructions[pc] { waiting = e.summary }
         if let code = message.statusCode {
             if code < 200 { return }  // provisional responses the flow does not name are ignored
             var reason = FailureReason.unexpectedStatus
             if code == 401 || code == 407 { reason = .authenticationRequired }
-            finish(at: now, failure: reason)
+            let what = "\(code) \(message.reasonPhrase?.string ?? "") to \(message.cseq?.method.rawValue ?? "?")"
+            finish(at: now, failure: reason, detail: "received \(what) while waiting for \(waiting)")
         } else {
-            finish(at: now, failure: .unexpectedMessage)
+            finish(at: now, failure: .unexpectedMessage,
+                   detail: "received \(message.method?.rawValue ?? "?") while waiting for \(waiting)")
         }
     }
 }
@@ -313,4 +319,21 @@ extension Expectation {
         if case .ack(_, for2xx: true) = context.role { return true }
         return false
     }
+}
+
+extension Expectation {
+    /// What the step waits for, for failure messages: `180 or 183 (step 3, line 9)`.
+    var summary: String {
+        let what: String
+        switch match {
+        case .request(let m): what = m.rawValue
+        case .response(let patterns): what = patterns.map(\.description).joined(separator: " or ")
+        }
+        return "\(what) (step \(step + 1), line \(location.line))"
+    }
+}
+
+extension TransactionTimer {
+    /// `timer B`, as RFC 3261 names it.
+    var spelled: String { "timer " + String(String(describing: self).dropFirst(5)) }
 }

@@ -25,6 +25,8 @@ public struct CallStatistics: Sendable {
     public var completed: UInt64 = 0
     public var failed: UInt64 = 0
     public var failures: [FailureReason: UInt64] = [:]
+    /// The first failure of each reason, in one sentence (which call, what arrived or did not, at which step).
+    public var failureExamples: [FailureReason: String] = [:]
     public var retransmissions: UInt64 = 0
     public var messagesSent: UInt64 = 0
     public var messagesReceived: UInt64 = 0
@@ -54,9 +56,10 @@ public struct CallStatistics: Sendable {
         _ = histograms[metric]!.record(micros)
     }
 
-    public mutating func fail(_ reason: FailureReason) {
+    public mutating func fail(_ reason: FailureReason, example: String? = nil) {
         failed += 1
         failures[reason, default: 0] += 1
+        if let example, failureExamples[reason] == nil { failureExamples[reason] = example }
     }
 
     public mutating func merge(_ other: CallStatistics) {
@@ -64,6 +67,7 @@ public struct CallStatistics: Sendable {
         completed += other.completed
         failed += other.failed
         for (k, v) in other.failures { failures[k, default: 0] += v }
+        for (k, v) in other.failureExamples where failureExamples[k] == nil { failureExamples[k] = v }
         retransmissions += other.retransmissions
         messagesSent += other.messagesSent
         messagesReceived += other.messagesReceived

@@ -10,6 +10,7 @@ public final class Engine: @unchecked Sendable {
     public let configuration: EngineConfiguration
     let group: MultiThreadedEventLoopGroup
     var shards: [Shard] = []
+    let processActive = ActiveCallCounter()
     public private(set) var localAddresses: [SocketAddress] = []
 
     public init(configuration: EngineConfiguration) {
@@ -32,7 +33,8 @@ public final class Engine: @unchecked Sendable {
             try await probe.close()
         }
         for i in 0..<count {
-            let shard = Shard(index: i, count: count, loop: loops[i % loops.count], configuration: configuration)
+            let shard = Shard(index: i, count: count, loop: loops[i % loops.count], configuration: configuration,
+                              processActive: processActive)
             var address = configuration.bindAddress
             let reusePort = configuration.role == .responder && count > 1
             if configuration.role == .initiator, let port = address.port, port != 0 {
@@ -44,6 +46,7 @@ public final class Engine: @unchecked Sendable {
                 to: address, on: shard.loop, tap: configuration.tap, bufferSize: configuration.socketBufferSize,
                 reusePort: reusePort
             ) { message, _ in shard.handle(message) }
+            endpoint.lossPercent = configuration.lossPercent
             try await shard.loop.submit { shard.attach(endpoint) }.get()
             shards.append(shard)
             localAddresses.append(endpoint.localAddress)
@@ -68,6 +71,13 @@ public final class Engine: @unchecked Sendable {
         return (merged, active)
     }
 
+    /// Calls in progress now, across all shards.
+    public func activeCalls() async -> Int {
+        var active = 0
+        for shard in shards { active += (try? await shard.loop.submit { shard.active }.get()) ?? 0 }
+        return active
+    }
+
     /// True once the initiator's schedule is over and no call is in progress.
     public func isFinished() async -> Bool {
         for shard in shards {
@@ -82,13 +92,12 @@ public final class Engine: @unchecked Sendable {
         for shard in shards { try? await shard.loop.submit { shard.stopping = true; shard.startsDone = true }.get() }
     }
 
-    /// Ends every call in progress at once, counting each as aborted.
+    /// Ends every call in progress properly (BYE or CANCEL), counting each as aborted. Paced at
+    /// `Shard.abortsPerTick` a millisecond per thread, so that ending many calls does not flood the peer.
     public func abortCalls() async {
         for shard in shards {
             try? await shard.loop.submit {
-                let now = Shard.now()
-                for call in shard.calls.values where !call.finished { call.abort(at: now) }
-                shard.endpoint?.flush()
+                shard.abortQueue = shard.calls.values.filter { !$0.finished }
             }.get()
         }
     }

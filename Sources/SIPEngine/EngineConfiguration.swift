@@ -49,6 +49,8 @@ public struct EngineConfiguration: Sendable {
     /// How the responder answers an out-of-dialog OPTIONS it has no flow step for: a status code, or nil to stay
     /// silent (to test monitors against a dead backend).
     public var optionsStatus: Int? = 200
+    /// Percent of outgoing datagrams dropped on purpose, to test through loss (`--lose`).
+    public var lossPercent: Double = 0
     /// SO_RCVBUF/SO_SNDBUF for each socket.
     public var socketBufferSize: Int = 4 << 20
 

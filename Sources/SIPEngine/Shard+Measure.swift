@@ -46,7 +46,7 @@ extension Shard {
 
     private func record(_ findings: [Finding], call: Call) {
         guard !findings.isEmpty else { return }
-        var failed = false
+        var failed: Finding?
         for f in findings {
             if var c = stats.conformance[f.rule.id] {
                 c.count += 1
@@ -54,8 +54,10 @@ extension Shard {
             } else {
                 stats.conformance[f.rule.id] = .init(count: 1, severity: f.severity.rawValue, firstExample: f.message)
             }
-            if f.severity == .error { failed = true }
+            if f.severity == .error, failed == nil { failed = f }
         }
-        if failed, configuration.conformance == .error { call.finish(at: Shard.now(), failure: .conformanceError) }
+        if let f = failed, configuration.conformance == .error {
+            call.finish(at: Shard.now(), failure: .conformanceError, detail: "\(f.rule.id): \(f.message)")
+        }
     }
 }

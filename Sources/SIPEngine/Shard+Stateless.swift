@@ -28,7 +28,7 @@ extension Shard {
         guard let method = message.method, method != .ack else { return }  // stray responses and ACKs: dropped
         let hasToTag = message.to?.tag != nil
         if configuration.role == .responder, !hasToTag, method == firstExpectedMethod {
-            guard !stopping, active < maxActive else {
+            guard !stopping, processActive.tryStart(limit: configuration.maxConcurrent) else {
                 reply(to: message, from: source, status: 503, extra: [("Retry-After", "1")])
                 return
             }

@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 import NIOPosix
 import SIPConformance
 import SIPCore
@@ -18,7 +19,9 @@ final class Shard: @unchecked Sendable {
     let configuration: EngineConfiguration
     let program: PartyProgram
     let defaultTimeout: Duration
-    let maxActive: Int
+    /// Calls in progress in the whole process, for `--max-concurrent`: shards of a responder do not get equal
+    /// shares of the calls (SO_REUSEPORT hashes by address), so the limit cannot be split between them.
+    let processActive: ActiveCallCounter
 
     var endpoint: UDPEndpoint?
     var advertisedHost = "127.0.0.1"
@@ -43,15 +46,19 @@ final class Shard: @unchecked Sendable {
     var blocked = false
     var stopping = false
     var tick: RepeatedTask?
+    /// Calls still to end after a stop (see `Engine.abortCalls`).
+    var abortQueue: [Call] = []
+    /// How many calls a shard ends per millisecond when stopping: 5,000 a second.
+    static let abortsPerTick = 5
 
-    init(index: Int, count: Int, loop: any EventLoop, configuration: EngineConfiguration) {
+    init(index: Int, count: Int, loop: any EventLoop, configuration: EngineConfiguration, processActive: ActiveCallCounter) {
         self.index = index
         self.count = count
         self.loop = loop
         self.configuration = configuration
         self.program = configuration.program
         self.defaultTimeout = configuration.effectiveDefaultTimeout
-        self.maxActive = max(1, (configuration.maxConcurrent + count - 1) / count)
+        self.processActive = processActive
         self.ids = IdentifierGenerator(shard: index)
         self.nextCall = index
         self.wheel = TimerWheel(resolution: .milliseconds(1), slots: 8192, start: Shard.now())
@@ -88,6 +95,18 @@ final class Shard: @unchecked Sendable {
         wheel.advance(to: now, into: &fired)
         for event in fired { event.call.timerFired(event.kind, at: now) }
         fired.removeAll(keepingCapacity: true)
+        if blocked, !stopping {
+            // Held back by --max-concurrent, which calls ending on any shard may have freed.
+            blocked = false
+            startDueCalls()
+        }
+        var ended = 0
+        while ended < Shard.abortsPerTick, let call = abortQueue.popLast() {
+            if !call.finished {
+                call.abort(at: now)
+                ended += 1
+            }
+        }
         endpoint?.flush()
     }
 
@@ -114,7 +133,7 @@ final class Shard: @unchecked Sendable {
         while let t = rate.startTime(ofCall: nextCall) {
             let due = origin + .nanoseconds(Int64(t * 1e9))
             guard due <= now else { break }
-            guard active < maxActive else {
+            guard processActive.tryStart(limit: configuration.maxConcurrent) else {
                 blocked = true
                 return
             }
@@ -133,15 +152,16 @@ final class Shard: @unchecked Sendable {
         let call = Call(shard: self, number: number, callID: callID, localTag: ids.tag(), peer: target,
                         scheduled: scheduled, dataRow: configuration.data?.row(forCall: number) ?? [])
         calls[ByteString(callID)] = call
-        active += 1
+        active += 1  // processActive was counted by tryStart
         stats.started += 1
         stats.record(.lateness, now - scheduled)
         call.advance(at: now)
     }
 
-    func callEnded(_ call: Call, failure: FailureReason?, at now: SIPInstant) {
+    func callEnded(_ call: Call, failure: FailureReason?, detail: String, at now: SIPInstant) {
         active -= 1
-        if let failure { stats.fail(failure) } else { stats.completed += 1 }
+        processActive.end()
+        if let failure { stats.fail(failure, example: detail) } else { stats.completed += 1 }
         if blocked, !stopping {
             blocked = false
             loop.execute { [self] in startDueCalls() }
@@ -217,4 +237,23 @@ struct TimerEvent: @unchecked Sendable {
 
     let call: Call
     let kind: Kind
+}
+
+/// The number of calls in progress across all shards: one atomic, touched once when a call starts and once when it
+/// ends.
+final class ActiveCallCounter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    /// Counts a new call if fewer than `limit` are in progress.
+    func tryStart(limit: Int) -> Bool {
+        var current = value.load(ordering: .relaxed)
+        while current < limit {
+            let (exchanged, original) = value.compareExchange(expected: current, desired: current + 1, ordering: .relaxed)
+            if exchanged { return true }
+            current = original
+        }
+        return false
+    }
+
+    func end() { value.subtract(1, ordering: .relaxed) }
 }

@@ -1,3 +1,5 @@
+import SIPFlow
+
 /// A `--fail-if` condition: when it holds at the end of a run, the run fails (exit code 1).
 ///
 /// Forms: `failed > 0.1%` (of started calls), `failed > 10`, `p99(setup) > 200ms`, `max(bye) >= 1s`,
@@ -142,14 +144,15 @@ public struct ThresholdError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String { message }
 }
 
-/// Durations as users write them: `500ms`, `2s`, `1.5s`, `5m`, `1h`, `250us`.
+/// Durations as users write them on the command line: what flow files accept (`500ms`, `2s`, `1.5s`, `5m`, `1h`,
+/// see `DurationSyntax`), plus `us`/`µs` for latency thresholds.
 public enum DurationText {
     public static func parse(_ text: String) -> Duration? {
+        if let d = DurationSyntax.parse(text) { return d }
         let t = text.trimmingCharacters(in: " ")
-        let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("ns", 1e-9), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, scale) in units where t.hasSuffix(suffix) {
+        for suffix in ["us", "µs"] where t.hasSuffix(suffix) {
             guard let v = Double(t.dropLast(suffix.count)), v.isFinite, v >= 0 else { return nil }
-            return .nanoseconds(Int64((v * scale * 1e9).rounded()))
+            return .nanoseconds(Int64((v * 1e3).rounded()))
         }
         return nil
     }

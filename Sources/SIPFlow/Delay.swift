@@ -68,7 +68,7 @@ public enum DurationSyntax {
             let number = text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)
             guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
                   let value = Double(number), value.isFinite, value * scale <= 366 * 86400 else { continue }
-            return .milliseconds(Int64((value * scale * 1000).rounded()))
+            return .nanoseconds(Int64((value * scale * 1e9).rounded()))
         }
         return nil
     }

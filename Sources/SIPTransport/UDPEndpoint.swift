@@ -16,6 +16,8 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
     public let channel: any Channel
     public var eventLoop: any EventLoop { channel.eventLoop }
     let tap: (any SIPTap)?
+    /// Percent of outgoing datagrams to drop on purpose (testing through loss, like SIPp's `-lost`); 0 by default.
+    public var lossPercent: Double = 0
 
     private init(channel: any Channel, localAddress: SocketAddress, tap: (any SIPTap)?) {
         self.channel = channel
@@ -56,6 +58,7 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
     }
 
     public func send(_ bytes: [UInt8], to destination: SocketAddress, flush: Bool = true) {
+        if lossPercent > 0, Double.random(in: 0..<100) < lossPercent { return }  // lost on purpose: not on the wire
         var buffer = channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
         let envelope = AddressedEnvelope(remoteAddress: destination, data: buffer)

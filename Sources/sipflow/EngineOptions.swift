@@ -12,6 +12,9 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "RFC 3261 timer T2 (longest retransmit interval for non-INVITE requests and INVITE responses).")
     var t2: String = "4s"
 
+    @Option(help: "RFC 3261 timer T4 (how long the network may hold a message; timers I and K).")
+    var t4: String = "5s"
+
     @Option(help: "What a conformance error in a received message does: error (fails the call), warn (counts it), off.")
     var conformance: EngineConfiguration.ConformanceMode = .warn
 
@@ -38,14 +41,19 @@ struct EngineOptions: ParsableArguments {
         valueName: "condition"))
     var failIf: [String] = []
 
+    @Option(help: "Drop this percent of outgoing datagrams on purpose, to test retransmissions (like SIPp's -lost).")
+    var lose: Double = 0
+
     @Flag(help: "Print one plain line per second instead of the live view, even on a terminal.")
     var plain = false
 
     func validate() throws {
         guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be from 1 to 256.") }
+        guard (0..<100).contains(lose) else { throw ValidationError("--lose must be a percentage from 0 to 99.") }
         guard maxConcurrent >= 1 else { throw ValidationError("--max-concurrent must be at least 1.") }
         guard DurationText.parse(t1) != nil else { throw ValidationError("--t1 '\(t1)' is not a duration such as 500ms.") }
         guard DurationText.parse(t2) != nil else { throw ValidationError("--t2 '\(t2)' is not a duration such as 4s.") }
+        guard DurationText.parse(t4) != nil else { throw ValidationError("--t4 '\(t4)' is not a duration such as 5s.") }
         if let timeout, DurationText.parse(timeout) == nil {
             throw ValidationError("--timeout '\(timeout)' is not a duration such as 30s.")
         }

@@ -50,9 +50,11 @@ extension EngineOptions {
         configuration.threads = threads
         configuration.maxConcurrent = maxConcurrent
         configuration.conformance = conformance
+        configuration.lossPercent = lose
         let t1 = DurationText.parse(self.t1) ?? .milliseconds(500)
         configuration.transactions.t1 = t1
         configuration.transactions.t2 = DurationText.parse(t2) ?? .seconds(4)
+        configuration.transactions.t4 = DurationText.parse(t4) ?? .seconds(5)
         configuration.defaultTimeout = timeout.flatMap(DurationText.parse)
         if let path = data {
             do {

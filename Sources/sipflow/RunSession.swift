@@ -11,7 +11,8 @@ struct RunSession {
     let parameters: RunParameters
     var stopAfter: Duration?
     var stopAfterCalls: Int?
-    /// How long live calls get to end properly after the first Ctrl-C.
+    /// How long live calls get to end properly after the first Ctrl-C (they are ended at 5,000 a second per
+    /// thread; the grace grows with the number of live calls).
     var grace: Duration = .seconds(5)
 
     init(configuration: EngineConfiguration, options: EngineOptions, parameters: RunParameters,
@@ -55,6 +56,9 @@ struct RunSession {
         var rateWindow: Duration?
         let memoryBaseline = ResidentMemory.bytes()
         var memoryPerDialog: Int?
+        var peakActive = 0
+        var stopGrace = grace
+        var drainedAt: ContinuousClock.Instant?
 
         while true {
             try? await Task.sleep(for: .milliseconds(100))
@@ -64,6 +68,8 @@ struct RunSession {
             if hits == 1, stopRequestedAt == nil {
                 stopRequestedAt = now
                 rateWindow = now - start
+                let perSecond = Double(5_000 * max(1, configuration.threads))
+                stopGrace = grace + .seconds(Double(await engine.activeCalls()) / perSecond)
                 Stderr.print("\nsipflow: stopping: no new calls; ending live calls (Ctrl-C again to end at once)")
                 await engine.stopStarting()
                 await engine.abortCalls()
@@ -71,11 +77,14 @@ struct RunSession {
             var finished = false
             if configuration.role == .initiator { finished = await engine.isFinished() }
             if let stopAfter, now - start >= stopAfter { finished = true }
-            if let at = stopRequestedAt, now - at >= grace { finished = true }
+            if let at = stopRequestedAt, now - at >= stopGrace { finished = true }
             if now - lastSample >= .seconds(1) || finished {
                 let (interval, active) = await engine.collect()
                 total.merge(interval)
-                if let base = memoryBaseline, let current = ResidentMemory.bytes(), active >= 1000 {
+                // Memory per dialog: resident growth over the baseline at the most concurrent dialogs seen (later,
+                // fewer dialogs would share memory the allocator has not given back).
+                if active >= 1000, active > peakActive, let base = memoryBaseline, let current = ResidentMemory.bytes() {
+                    peakActive = active
                     memoryPerDialog = max(0, (current - base) / active)
                 }
                 reporter.record(RunSnapshot(
@@ -84,7 +93,11 @@ struct RunSession {
                     memoryPerDialogBytes: memoryPerDialog))
                 lastSample = now
                 if let stopAfterCalls, total.completed + total.failed >= UInt64(stopAfterCalls) { finished = true }
-                if stopRequestedAt != nil, active == 0 { finished = true }
+                // Once every call has been ended, give the last BYE/CANCEL a moment to be answered.
+                if stopRequestedAt != nil, active == 0 {
+                    if drainedAt == nil { drainedAt = now }
+                    if let d = drainedAt, now - d >= .seconds(1) { finished = true }
+                }
             }
             if finished { break }
         }

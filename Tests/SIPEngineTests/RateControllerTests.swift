@@ -119,3 +119,23 @@ import Testing
         #expect(DurationText.format(.microseconds(2500)) == "2.5ms")
     }
 }
+
+@Suite struct FailureExampleTests {
+    @Test func theFirstExampleOfEachReasonIsKeptThroughMerges() {
+        var a = CallStatistics(), b = CallStatistics()
+        a.fail(.timeout, example: "call 1: first")
+        a.fail(.timeout, example: "call 2: second")
+        b.fail(.timeout, example: "call 3: other shard")
+        b.fail(.unexpectedStatus, example: "call 4: received 486")
+        a.merge(b)
+        #expect(a.failureExamples == [.timeout: "call 1: first", .unexpectedStatus: "call 4: received 486"])
+    }
+
+    @Test func theSummaryShowsTheFirstFailureOfEachReason() throws {
+        let o = try ReportFixtures.outcome(conditions: [])
+        let lines = SummaryTable(o).lines
+        #expect(lines.contains("First failure of each reason"))
+        #expect(lines.contains("  timeout: call 17: nothing matched 200 (step 4, line 9) in time"))
+        #expect(lines.contains("  unexpected-status: call 42: received 486 Busy Here to INVITE while waiting for 200 (step 4, line 9)"))
+    }
+}

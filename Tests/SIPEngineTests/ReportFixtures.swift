@@ -14,8 +14,8 @@ enum ReportFixtures {
         var s = CallStatistics()
         s.started = 1000
         s.completed = 990
-        for _ in 0..<7 { s.fail(.timeout) }
-        for _ in 0..<3 { s.fail(.unexpectedStatus) }
+        for _ in 0..<7 { s.fail(.timeout, example: "call 17: nothing matched 200 (step 4, line 9) in time") }
+        for _ in 0..<3 { s.fail(.unexpectedStatus, example: "call 42: received 486 Busy Here to INVITE while waiting for 200 (step 4, line 9)") }
         s.retransmissions = 12
         s.messagesSent = 4000
         s.messagesReceived = 3990

@@ -26,6 +26,10 @@ import Testing
               messages received     3990
               achieved rate        100.0  calls/s (target 100)
 
+            First failure of each reason
+              timeout: call 17: nothing matched 200 (step 4, line 9) in time
+              unexpected-status: call 42: received 486 Busy Here to INVITE while waiting for 200 (step 4, line 9)
+
             Latency (ms)
               metric    p50    p90    p99  p99.9    max  count
               setup   1.200  1.500  1.900  2.000  2.000   1000

@@ -20,6 +20,7 @@ extension RunReport {
             retransmissions: s.retransmissions, messagesSent: s.messagesSent, messagesReceived: s.messagesReceived,
             achievedRate: r3(o.achievedRate), rateWindowSeconds: r3(o.rateWindow.seconds))
         failures = Dictionary(uniqueKeysWithValues: s.failures.filter { $0.value > 0 }.map { ($0.key.rawValue, $0.value) })
+        failureExamples = Dictionary(uniqueKeysWithValues: s.failureExamples.map { ($0.key.rawValue, $0.value) })
         var latency: [String: Latency] = [:]
         for m in LatencyMetric.allCases {
             guard let h = s.histograms[m], h.totalCount > 0 else { continue }

@@ -13,6 +13,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var totals: Totals
     /// Failed calls by `FailureReason` raw value; reasons with no failures are left out.
     public var failures: [String: UInt64]
+    /// The first failure of each reason, in one sentence, by `FailureReason` raw value.
+    public var failureExamples: [String: String]
     /// By `LatencyMetric` raw value; metrics without samples are left out.
     public var latency: [String: Latency]
     /// Null when no INVITE was answered.

@@ -55,14 +55,25 @@ public struct SummaryTable: Sendable {
         t.add("started", "\(s.started)", "")
         t.add("completed", "\(s.completed)", pct(s.completed))
         t.add("failed", "\(s.failed)", pct(s.failed))
-        for (reason, n) in LiveView.failuresByReason(s) { t.add("  " + reason.rawValue, "\(n)", pct(n)) }
+        for (reason, n) in LiveView.failuresByReason(s) {
+            t.add("  " + reason.rawValue, "\(n)", pct(n))
+        }
         t.add("retransmissions", "\(s.retransmissions)", "")
         t.add("messages sent", "\(s.messagesSent)", "")
         t.add("messages received", "\(s.messagesReceived)", "")
         var unit = "calls/s"
         if let sched = outcome.parameters.schedule { unit += " (target " + ReportText.decimal(sched.to, places: 1) + ")" }
         t.add("achieved rate", ReportText.fixed(outcome.achievedRate, places: 1), unit)
-        return ["Calls"] + t.render()
+        return ["Calls"] + t.render() + failureExampleLines()
+    }
+
+    /// The first failure of each reason, one line each: what to look at first.
+    func failureExampleLines() -> [String] {
+        let s = outcome.total
+        let examples = LiveView.failuresByReason(s).compactMap { reason, _ in
+            s.failureExamples[reason].map { "  \(reason.rawValue): " + ReportText.oneLine($0, columns: 150) }
+        }
+        return examples.isEmpty ? [] : ["", "First failure of each reason"] + examples
     }
 
     func latencySection() -> [String] {
