@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NIOPosix
 import SIPCore
+import SIPEngine
 import SIPMonitor
 
 /// `sipflow ping`: a SIP health check as a load balancer's monitor does it; Nagios exit codes.
@@ -119,15 +120,15 @@ struct Ping: AsyncParsableCommand {
             }
             parsed.append(target)
         }
-        let timeout = try DurationArgument.parse(self.timeout, option: "--timeout")
+        let timeout = try Self.duration(self.timeout, option: "--timeout")
         guard timeout > .zero else { throw PingArgumentError("--timeout must be more than 0") }
         guard timeout <= TimerE.defaultT1 * 64 else {
             throw PingArgumentError("--timeout \(self.timeout) is longer than Timer F (64·T1 = 32s), which ends a probe first")
         }
         let policy = ProbePolicy(
             accept: try AcceptedCodes(parsing: accept),
-            warn: try warn.map { v throws(PingArgumentError) in try DurationArgument.parse(v, option: "--warn") },
-            critical: try crit.map { v throws(PingArgumentError) in try DurationArgument.parse(v, option: "--crit") },
+            warn: try warn.map { v throws(PingArgumentError) in try Self.duration(v, option: "--warn") },
+            critical: try crit.map { v throws(PingArgumentError) in try Self.duration(v, option: "--crit") },
             expectations: try expectHeaders.map { v throws(PingArgumentError) in try HeaderExpectation(parsing: v) },
             timeout: timeout)
         var extra: [(String, String)] = []
@@ -147,12 +148,12 @@ struct Ping: AsyncParsableCommand {
         }
         var watchSettings: PingConfiguration.Watch?
         if watch {
-            let interval = try DurationArgument.parse(self.interval, option: "--interval")
+            let interval = try Self.duration(self.interval, option: "--interval")
             guard interval >= .milliseconds(10) else { throw PingArgumentError("--interval must be at least 10ms") }
             guard downAfter >= 1, upAfter >= 1 else { throw PingArgumentError("--down-after and --up-after must be at least 1") }
             if let count, count < 1 { throw PingArgumentError("--count must be at least 1") }
             guard format != .nagios else { throw PingArgumentError("--format nagios is for single checks; use text or json with --watch") }
-            let every = try DurationArgument.parse(summaryEvery, option: "--summary-every")
+            let every = try Self.duration(summaryEvery, option: "--summary-every")
             watchSettings = .init(interval: interval, downAfter: downAfter, upAfter: upAfter, count: count,
                                   summaryEvery: every == .zero ? nil : every,
                                   metrics: try metricsListen.map { v throws(PingArgumentError) in try MetricsServer.parseListen(v) })
@@ -186,6 +187,16 @@ struct Ping: AsyncParsableCommand {
         case .json: print(report.json())
         }
         if report.status != .ok { throw ExitCode(report.status.rawValue) }
+    }
+}
+
+extension Ping {
+    /// A duration option in the CLI's one grammar (`DurationText`: `500ms`, `5s`, `1.5s`, `2m`, `250us`).
+    static func duration(_ text: String, option: String) throws(PingArgumentError) -> Duration {
+        guard let d = DurationText.parse(text) else {
+            throw PingArgumentError("\(option) '\(text)' is not a duration such as 5s, 500ms or 1.5s")
+        }
+        return d
     }
 }
 

@@ -99,16 +99,6 @@ import Testing
         #expect(s.summary.findings == ["test.to-tag": 2])
     }
 
-    @Test(arguments: [("5s", 5_000), ("500ms", 500), ("1.5s", 1_500), ("2m", 120_000), ("0.25", 250)])
-    func durations(_ text: String, _ millis: Int) throws {
-        #expect(try DurationArgument.parse(text, option: "--x") == .milliseconds(millis))
-    }
-
-    @Test(arguments: ["", "fast", "-1s", "5 parsecs", "2d"])
-    func badDurations(_ text: String) {
-        #expect(throws: PingArgumentError.self) { try DurationArgument.parse(text, option: "--x") }
-    }
-
     @Test func metricsListenAddresses() throws {
         #expect(try MetricsServer.parseListen(":9100") == ("", 9100))
         #expect(try MetricsServer.parseListen("127.0.0.1:0") == ("127.0.0.1", 0))

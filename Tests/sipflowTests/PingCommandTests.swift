@@ -36,6 +36,17 @@ import Testing
         #expect(c.template.from == "<sip:lb@example.com>")
     }
 
+    @Test(arguments: [("5s", 5_000), ("500ms", 500), ("1.5s", 1_500), ("2m", 120_000)])
+    func durationsUseTheCLIsGrammar(_ text: String, _ millis: Int) throws {
+        #expect(try Self.configuration(["sip:a", "--timeout", "30s", "--warn", text]).policy.warn == .milliseconds(millis))
+    }
+
+    @Test(arguments: ["", "fast", "-1s", "5 parsecs", "2d", "0.25"])
+    func badDurationsAreRejected(_ text: String) {
+        #expect(throws: (any Error).self) { try Self.configuration(["sip:a", "--warn", text]) }
+        #expect(throws: PingArgumentError.self) { try Ping.duration(text, option: "--warn") }
+    }
+
     @Test func aTargetsFileAddsTargets() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("ping-targets-\(UUID().uuidString).txt")
         try "# backends\nsip:127.0.0.1:5060\n\n  sip:127.0.0.1:5070   # second\n".write(to: file, atomically: true, encoding: .utf8)
