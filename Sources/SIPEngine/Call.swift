@@ -162,7 +162,7 @@ final class Call {
         deliver(message, at: now)
     }
 
-    private func receiveACK(_ ack: SIPMessage, from source: SocketAddress, at now: SIPInstant) {
+    func receiveACK(_ ack: SIPMessage, from source: SocketAddress, at now: SIPInstant) {
         // The ACK for a non-2xx final matches the INVITE's transaction by branch; the ACK for a 2xx matches it
         // through the dialog, by CSeq number (RFC 3261 §17.2.3, RFC 6026 §7.1).
         let branch = ack.topVia?.branch
@@ -181,7 +181,7 @@ final class Call {
     }
 
     /// The flow step (the transaction ID) that an incoming request opens, from the expectations ahead.
-    private func expectedStep(for request: SIPMessage) -> Int? {
+    func expectedStep(for request: SIPMessage) -> Int? {
         var i = pc
         while i < instructions.count {
             guard case .expect(let e) = instructions[i] else { return nil }
@@ -236,7 +236,7 @@ final class Call {
     }
 
     /// A response passed up by a client transaction.
-    private func responseArrived(_ response: SIPMessage, client i: Int, at now: SIPInstant) {
+    func responseArrived(_ response: SIPMessage, client i: Int, at now: SIPInstant) {
         guard let code = response.statusCode else { return }
         var entry = clients[i]
         shard.measure(response: code, to: entry, call: self, at: now)
@@ -257,83 +257,4 @@ final class Call {
         if finished { return }
         deliver(response, at: now)
     }
-
-    // MARK: Matching the program
-
-    /// Matches a delivered message against the expectations at `pc` (skipping optional ones).
-    func deliver(_ message: SIPMessage, at now: SIPInstant) {
-        shard.checkConformance(message, call: self)
-        if finished { return }
-        var i = pc
-        while i < instructions.count, case .expect(let e) = instructions[i] {
-            if matches(e, message) {
-                if let failure = evaluate(e, message) {
-                    finish(at: now, failure: failure, detail: "an assertion of \(e.summary) did not hold")
-                    return
-                }
-                pc = i + 1
-                advance(at: now)
-                return
-            }
-            guard e.mayBeSkipped else { break }
-            i += 1
-        }
-        fail(unexpected: message, at: now)
-    }
-
-    private func matches(_ e: Expectation, _ message: SIPMessage) -> Bool {
-        switch e.match {
-        case .request(let method):
-            return message.method == method
-        case .response:
-            guard let code = message.statusCode, e.accepts(status: code) else { return false }
-            // The response must answer the request of the step's transaction.
-            guard let branch = message.topVia?.branch else { return false }
-            return clients.contains { $0.step == e.context.transaction.step && $0.branch == branch }
-        }
-    }
-
-    private func fail(unexpected message: SIPMessage, at now: SIPInstant) {
-        if message.method == .ack { return }  // a late or repeated ACK: the INVITE transaction dealt with it
-        var waiting = "the end of the flow"
-        if pc < instructions.count, case .expect(let e) = instructions[pc] { waiting = e.summary }
-        if let code = message.statusCode {
-            if code < 200 { return }  // provisional responses the flow does not name are ignored
-            var reason = FailureReason.unexpectedStatus
-            if code == 401 || code == 407 { reason = .authenticationRequired }
-            let what = "\(code) \(message.reasonPhrase?.string ?? "") to \(message.cseq?.method.rawValue ?? "?")"
-            finish(at: now, failure: reason, detail: "received \(what) while waiting for \(waiting)")
-        } else {
-            finish(at: now, failure: .unexpectedMessage,
-                   detail: "received \(message.method?.rawValue ?? "?") while waiting for \(waiting)")
-        }
-    }
-}
-
-extension Expectation {
-    /// Whether a later step's message may arrive first: optional steps, and the ACK for a 2xx, which can be lost
-    /// while the peer goes on (its BYE proves the dialog; our 2xx retransmissions get the ACK re-sent,
-    /// RFC 3261 §13.3.1.4).
-    var mayBeSkipped: Bool {
-        if optional { return true }
-        if case .ack(_, for2xx: true) = context.role { return true }
-        return false
-    }
-}
-
-extension Expectation {
-    /// What the step waits for, for failure messages: `180 or 183 (step 3, line 9)`.
-    var summary: String {
-        let what: String
-        switch match {
-        case .request(let m): what = m.rawValue
-        case .response(let patterns): what = patterns.map(\.description).joined(separator: " or ")
-        }
-        return "\(what) (step \(step + 1), line \(location.line))"
-    }
-}
-
-extension TransactionTimer {
-    /// `timer B`, as RFC 3261 names it.
-    var spelled: String { "timer " + String(String(describing: self).dropFirst(5)) }
 }
