@@ -150,6 +150,14 @@ final class Call {
         do {
             let entry = try ServerEntry(request: message, source: source, step: step,
                                         configuration: shard.configuration.transactions)
+            if method == .bye {
+                // The BYE ends the dialog: stop re-sending a 2xx whose ACK was lost (RFC 3261 §13.3.1.4 retransmits
+                // it only to get the ACK; after BYE the peer has moved on and would see it as unexpected).
+                servers.removeAll { e in
+                    guard e.method == .invite, case .invite(let tx) = e.transaction else { return false }
+                    return tx.state == .accepted && !tx.acknowledged
+                }
+            }
             servers.append(entry)
         } catch {
             fail(unexpected: message, at: now)

@@ -67,8 +67,9 @@ struct SIPpInteropTests {
         try await Task.sleep(for: .milliseconds(500))
         let report = dir.appendingPathComponent("run.json").path
         let run = try PeerProcess(Peers.sipflow, [
+            // Default T1 (500 ms): timer B must outlast SIPp's own 200 retransmissions (0.5, 1.5, 3.5, 7.5 s).
             "run", "basic-call", "--target", "127.0.0.1:\(port)", "--rate", "50", "--calls", "200",
-            "--report", report, "--plain", "--t1", "100ms",
+            "--report", report, "--plain",
         ], in: dir, name: "sipflow-run")
         _ = await run.wait(atMost: .seconds(60))
         let r = try RunReport.decode(Data(contentsOf: URL(fileURLWithPath: report)))
