@@ -25,6 +25,8 @@ final class Shard: @unchecked Sendable {
 
     var endpoint: UDPEndpoint?
     var advertisedHost = "127.0.0.1"
+    /// `advertisedHost` as a URI host: an IPv6 address in brackets. Worked out once, not per message.
+    var uriHost = "127.0.0.1"
     var localPort = 0
     var contact = ""
     var ids: IdentifierGenerator
@@ -71,8 +73,8 @@ final class Shard: @unchecked Sendable {
         localPort = endpoint.localAddress.port ?? 0
         let ip = endpoint.localAddress.ipAddress ?? "127.0.0.1"
         advertisedHost = configuration.advertisedHost ?? (ip == "0.0.0.0" || ip == "::" ? "127.0.0.1" : ip)
-        let host = advertisedHost.contains(":") ? "[\(advertisedHost)]" : advertisedHost
-        contact = "<sip:\(configuration.localUser)@\(host):\(localPort)>"
+        uriHost = advertisedHost.contains(":") ? "[\(advertisedHost)]" : advertisedHost
+        contact = "<sip:\(configuration.localUser)@\(uriHost):\(localPort)>"
     }
 
     /// Starts the timer tick and, for the initiator, the call schedule. Runs on `loop`.
@@ -186,8 +188,7 @@ final class Shard: @unchecked Sendable {
 
     /// A Via header value with a fresh branch (RFC 3261 §8.1.1.7) and rport (RFC 3581).
     func via() -> String {
-        let host = advertisedHost.contains(":") ? "[\(advertisedHost)]" : advertisedHost
-        return "SIP/2.0/UDP \(host):\(localPort);branch=\(ids.branch());rport"
+        "SIP/2.0/UDP \(uriHost):\(localPort);branch=\(ids.branch());rport"
     }
 
     /// Where an in-dialog request goes: the first route, or the remote target (RFC 3261 §12.2.1.1, §8.1.2).

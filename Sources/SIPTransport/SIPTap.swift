@@ -42,6 +42,16 @@ public protocol SIPTap: Sendable {
     func record(_ event: SIPTapEvent)
 }
 
+extension Optional where Wrapped == any SIPTap {
+    /// Records a UDP datagram that crossed an endpoint, stamped now, when there is a tap.
+    @inlinable
+    func recordUDP(_ direction: SIPDirection, local: SocketAddress, remote: SocketAddress, bytes: [UInt8]) {
+        guard let tap = self else { return }
+        tap.record(SIPTapEvent(direction: direction, transport: .udp, local: local, remote: remote,
+                               timestamp: wallClockNanoseconds(), bytes: bytes))
+    }
+}
+
 /// Wall-clock nanoseconds since the Unix epoch.
 @inlinable
 public func wallClockNanoseconds() -> UInt64 {

@@ -61,10 +61,7 @@ public final class UDPClientEndpoint: SIPEndpoint, @unchecked Sendable {
     public func send(_ bytes: [UInt8], to destination: SocketAddress, flush: Bool = true) {
         var buffer = channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
-        if let tap {
-            tap.record(SIPTapEvent(direction: .sent, transport: .udp, local: localAddress, remote: remoteAddress,
-                                   timestamp: wallClockNanoseconds(), bytes: bytes))
-        }
+        tap.recordUDP(.sent, local: localAddress, remote: remoteAddress, bytes: bytes)
         let box = ClientEndpointBox.ErrorSink(channel: channel)
         let promise = channel.eventLoop.makePromise(of: Void.self)
         promise.futureResult.whenFailure { box.report($0) }
@@ -122,10 +119,7 @@ final class UDPClientHandler: ChannelInboundHandler {
         let envelope = unwrapInboundIn(data)
         guard let endpoint = box.endpoint else { return }
         let bytes = Array(envelope.data.readableBytesView)
-        if let tap {
-            tap.record(SIPTapEvent(direction: .received, transport: .udp, local: endpoint.localAddress,
-                                   remote: envelope.remoteAddress, timestamp: wallClockNanoseconds(), bytes: bytes))
-        }
+        tap.recordUDP(.received, local: endpoint.localAddress, remote: envelope.remoteAddress, bytes: bytes)
         onMessage(InboundMessage(bytes: bytes, source: envelope.remoteAddress, local: endpoint.localAddress,
                                  transport: .udp, receivedAt: .now()), endpoint)
     }

@@ -62,10 +62,7 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
         var buffer = channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
         let envelope = AddressedEnvelope(remoteAddress: destination, data: buffer)
-        if let tap {
-            tap.record(SIPTapEvent(direction: .sent, transport: .udp, local: localAddress, remote: destination,
-                                   timestamp: wallClockNanoseconds(), bytes: bytes))
-        }
+        tap.recordUDP(.sent, local: localAddress, remote: destination, bytes: bytes)
         if flush {
             channel.writeAndFlush(envelope, promise: nil)
         } else {
@@ -103,10 +100,7 @@ final class UDPInboundHandler: ChannelInboundHandler {
         let envelope = unwrapInboundIn(data)
         guard let endpoint = box.endpoint else { return }
         let bytes = Array(envelope.data.readableBytesView)
-        if let tap {
-            tap.record(SIPTapEvent(direction: .received, transport: .udp, local: endpoint.localAddress,
-                                   remote: envelope.remoteAddress, timestamp: wallClockNanoseconds(), bytes: bytes))
-        }
+        tap.recordUDP(.received, local: endpoint.localAddress, remote: envelope.remoteAddress, bytes: bytes)
         onMessage(InboundMessage(bytes: bytes, source: envelope.remoteAddress, local: endpoint.localAddress,
                                  transport: .udp, receivedAt: .now()), endpoint)
     }
