@@ -108,6 +108,9 @@ struct SIPpInteropTests {
     /// so when its ACK is lost it takes our retransmitted 200 (to the INVITE) for the BYE's 200 and ends the call —
     /// even when its BYE was lost too. Then no ACK or BYE ever arrives, and sipflow rightly reports a `timeout`
     /// (about 1 call in 100 at 5% loss; seen in SIPp's message trace as "Dead call … received" 200 retransmissions).
+    /// sipflow runs with T1 = 100 ms to keep the test short, so its BYE server transactions last 6.4 s (timer J);
+    /// SIPp's built-in uac re-sends a BYE with its own T1 of 500 ms, the 8th copy 19.5 s after the first, which
+    /// would meet a finished dialog and a correct 481. `-max_non_invite_retrans 3` keeps SIPp's last copy at 3.5 s.
     @Test
     func serveRecoversFromLostRequests() async throws {
         let dir = try Peers.workDirectory()
@@ -120,7 +123,7 @@ struct SIPpInteropTests {
         #expect(await serve.waitFor("listening on UDP"))
         let sipp = try PeerProcess("sipp", [
             "-sn", "uac", "127.0.0.1:\(port)", "-i", "127.0.0.1", "-p", "\(try Peers.freePort())", "-r", "50", "-m", "200",
-            "-nostdin", "-lost", "5", "-timeout", "50s", "-trace_stat", "-stf", "uac.csv", "-fd", "1",
+            "-nostdin", "-lost", "5", "-max_non_invite_retrans", "3", "-timeout", "50s", "-trace_stat", "-stf", "uac.csv", "-fd", "1",
         ], in: dir, name: "sipp-lossy-uac")
         let sippStatus = await sipp.wait(atMost: .seconds(60))
         // A call whose ACK was lost ends only when its 2xx retransmissions do (timer L, 64·T1): let them.
