@@ -14,7 +14,9 @@ let package = Package(
         // The messages and the per-message work shared by the benchmarks and the profiling loop.
         .target(name: "BenchSupport", dependencies: [.product(name: "SIPCore", package: "sipflow")]),
         // A plain loop for valgrind/perf: `ParseLoop invite 100000`.
-        .executableTarget(name: "ParseLoop", dependencies: ["BenchSupport", .product(name: "SIPCore", package: "sipflow")]),
+        .executableTarget(name: "ParseLoop", dependencies: [
+            "BenchSupport", .product(name: "SIPCore", package: "sipflow"), .product(name: "SIPConformance", package: "sipflow"),
+        ]),
         .executableTarget(
             name: "SIPCoreBenchmarks",
             dependencies: [

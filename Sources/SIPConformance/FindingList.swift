@@ -30,7 +30,8 @@ struct FindingList {
 
     /// The findings by line; those without a line keep their order at the end.
     func sorted() -> [Finding] {
-        findings.enumerated().sorted { a, b in
+        if findings.count < 2 { return findings }
+        return findings.enumerated().sorted { a, b in
             let la = a.element.line ?? Int.max, lb = b.element.line ?? Int.max
             return la != lb ? la < lb : a.offset < b.offset
         }.map(\.element)
@@ -38,15 +39,9 @@ struct FindingList {
 }
 
 extension SIPMessage {
-    /// Each value of a header with the field it came from; list headers are split at top-level commas.
-    func valuesWithFields(_ name: HeaderName) -> [(field: SIPHeaderField, value: ByteString)] {
-        var out: [(SIPHeaderField, ByteString)] = []
-        for f in fields(name) {
-            let v = value(of: f)
-            if name.isList { for e in HeaderList.split(v) { out.append((f, e)) } } else { out.append((f, v)) }
-        }
-        return out
-    }
+    /// Each value of a header with the field it came from; list headers are split at top-level commas. Lazy: the
+    /// checkers run on every message a call receives, so they walk the header index without building arrays.
+    func valuesWithFields(_ name: HeaderName) -> HeaderValues { fieldValues(name) }
 
     /// The method a response answers, from its CSeq (nil if the CSeq does not parse).
     var answeredMethod: SIPMethod? { cseq?.method }
@@ -55,4 +50,11 @@ extension SIPMessage {
 extension ByteString {
     /// The text lower-cased, for comparing tokens that are case-insensitive.
     var lowercased: String { string.lowercased() }
+}
+
+extension SIPMessage {
+    /// The fields with this name, lazily (`fields(_:)` builds an array; the checkers only walk them).
+    func eachField(_ name: HeaderName) -> LazyFilterSequence<[SIPHeaderField]> {
+        headers.lazy.filter { $0.name == name }
+    }
 }

@@ -108,26 +108,30 @@ struct SIPpInteropTests {
     /// so when its ACK is lost it takes our retransmitted 200 (to the INVITE) for the BYE's 200 and ends the call —
     /// even when its BYE was lost too. Then no ACK or BYE ever arrives, and sipflow rightly reports a `timeout`
     /// (about 1 call in 100 at 5% loss; seen in SIPp's message trace as "Dead call … received" 200 retransmissions).
-    /// sipflow runs with T1 = 100 ms to keep the test short, so its BYE server transactions last 6.4 s (timer J);
-    /// SIPp's built-in uac re-sends a BYE with its own T1 of 500 ms, the 8th copy 19.5 s after the first, which
-    /// would meet a finished dialog and a correct 481. `-max_non_invite_retrans 3` keeps SIPp's last copy at 3.5 s.
+    /// Both sides keep RFC 3261's T1 of 500 ms: SIPp's built-in uac re-sends a BYE for up to 19.5 s (its T1 is
+    /// fixed), so a shorter T1 in sipflow would end the BYE server transaction (timer J, 64·T1) while copies still
+    /// come, and answer them with a correct but call-failing 481.
     @Test
     func serveRecoversFromLostRequests() async throws {
         let dir = try Peers.workDirectory()
         let port = try Peers.freePort()
         let report = dir.appendingPathComponent("serve.json").path
         let serve = try PeerProcess(Peers.sipflow, [
-            "serve", "basic-call", "--listen", "127.0.0.1:\(port)", "--report", report, "--plain", "--t1", "100ms",
+            "serve", "basic-call", "--listen", "127.0.0.1:\(port)", "--report", report, "--plain",
         ], in: dir, name: "sipflow-serve")
         defer { serve.stop() }
         #expect(await serve.waitFor("listening on UDP"))
         let sipp = try PeerProcess("sipp", [
             "-sn", "uac", "127.0.0.1:\(port)", "-i", "127.0.0.1", "-p", "\(try Peers.freePort())", "-r", "50", "-m", "200",
-            "-nostdin", "-lost", "5", "-max_non_invite_retrans", "3", "-timeout", "50s", "-trace_stat", "-stf", "uac.csv", "-fd", "1",
+            "-nostdin", "-lost", "5", "-timeout", "50s", "-trace_stat", "-stf", "uac.csv", "-fd", "1",
         ], in: dir, name: "sipp-lossy-uac")
         let sippStatus = await sipp.wait(atMost: .seconds(60))
-        // A call whose ACK was lost ends only when its 2xx retransmissions do (timer L, 64·T1): let them.
-        _ = await serve.waitFor("active=0 completed=200", atMost: .seconds(15))
+        // SIPp is done (its last BYE copy answered or given up). A call SIPp abandoned ends in sipflow only when its
+        // 2xx retransmissions do (timer L, 64·T1 = 32 s): wait until all 200 calls have ended, then stop serve.
+        let deadline = ContinuousClock.now + .seconds(45)
+        while ContinuousClock.now < deadline, Self.endedCalls(inLiveLine: serve.stdout) < 200 {
+            try await Task.sleep(for: .milliseconds(200))
+        }
         serve.signal(SIGINT)
         _ = await serve.wait(atMost: .seconds(15))
         let stats = try SIPpStats(csv: dir.appendingPathComponent("uac.csv"))
@@ -138,5 +142,15 @@ struct SIPpInteropTests {
         #expect(r.failures.keys.allSatisfy { $0 == "timeout" }, "\(r.failures)")
         #expect(r.totals.failed <= 10, "only calls SIPp abandoned after losing its ACK and BYE: \(r.failures)")
         #expect(r.totals.retransmissions > 0, "lost ACKs make sipflow retransmit its 200 (RFC 3261 §13.3.1.4)")
+    }
+
+    /// completed + failed from the last plain live-view line (`… active=0 completed=199 failed=1 …`), 0 before one.
+    static func endedCalls(inLiveLine output: String) -> Int {
+        guard let line = output.split(separator: "\n").last(where: { $0.contains(" active=") }) else { return 0 }
+        func number(after key: String) -> Int {
+            guard let r = line.range(of: key) else { return 0 }
+            return Int(line[r.upperBound...].prefix(while: \.isNumber)) ?? 0
+        }
+        return number(after: " completed=") + number(after: " failed=")
     }
 }

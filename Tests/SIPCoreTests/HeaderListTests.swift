@@ -86,4 +86,15 @@ import Testing
         #expect(contacts[1].isWildcard)
         #expect(m.values(.supported) == ["path", "outbound"])
     }
+
+    @Test func fieldValuesWalkWhatValuesReturnsWithTheirFields() throws {
+        let m = try SIPMessage(parsing: sip("OPTIONS sip:a@b SIP/2.0", "Via: SIP/2.0/UDP a;branch=z9hG4bK1 , SIP/2.0/UDP b",
+                                            "Contact: \"x, y\" <sip:c@d;p=1,2>, <sip:e@f>", "Via: SIP/2.0/UDP c", "Subject: one, two",
+                                            "Supported: ,path,", ""))
+        for name in [HeaderName.via, .contact, .subject, .supported, .route] {
+            #expect(Array(m.fieldValues(name)).map(\.value) == m.values(name))
+        }
+        #expect(Array(m.fieldValues(.via)).map(\.field.line) == [2, 2, 4])
+        #expect(m.values(.supported) == ["", "path", ""])
+    }
 }

@@ -58,7 +58,17 @@ enum AddressRules {
             guard let rule = syntaxRule(for: f.name) else { continue }
             let value = m.value(of: f)
             var reported = false  // one finding per header line
-            for v in f.name.isList ? HeaderList.split(value) : [value] {
+            // The elements of a list value, without building an array for the usual single one.
+            var next: Int? = value.bytes.startIndex
+            while let start = next {
+                let v: ByteString
+                if !f.name.isList {
+                    (v, next) = (value, nil)
+                } else if start == value.bytes.startIndex, !HeaderList.hasComma(value.bytes) {
+                    (v, next) = (value.trimmed, nil)
+                } else {
+                    (v, next) = HeaderList.element(of: value, from: start)
+                }
                 let (address, uri, problem) = examine(v, in: f.name)
                 if let problem, !reported {
                     out.add(rule, f, problem)

@@ -57,15 +57,16 @@ enum ExchangeRules {
     }
 
     static func checkVia(_ rsp: SIPMessage, _ req: SIPMessage, into out: inout FindingList) {
-        let vias = rsp.valuesWithFields(.via)
-        if vias.count != 1 {
-            if let extra = vias.dropFirst().first {
-                out.add(singleVia, extra.field, "the response has \(vias.count) Via values; a UAC accepts only one")
-            } else {
-                out.add(singleVia, header: .via, "the response has no Via")
-            }
+        var vias = rsp.valuesWithFields(.via).makeIterator()
+        let first = vias.next()
+        if let extra = vias.next() {
+            var count = 2
+            while vias.next() != nil { count += 1 }
+            out.add(singleVia, extra.field, "the response has \(count) Via values; a UAC accepts only one")
+        } else if first == nil {
+            out.add(singleVia, header: .via, "the response has no Via")
         }
-        guard let first = vias.first, let mine = try? Via.parse(first.value), let sent = req.topVia else { return }
+        guard let first, let mine = try? Via.parse(first.value), let sent = req.topVia else { return }
         if mine.branch != sent.branch {
             out.add(viaCopied, first.field, "the Via branch '\(mine.branch?.string ?? "")' is not the request's '\(sent.branch?.string ?? "")'")
         } else if !mine.host.equalsIgnoringCase(sent.host) || mine.port != sent.port {
@@ -124,7 +125,7 @@ enum ExchangeRules {
         guard method == .register else { return }
         let requested = ((try? req.parseContacts()) ?? []).filter { !$0.isWildcard }
         let bindings = rsp.valuesWithFields(.contact)
-        if !requested.isEmpty, bindings.isEmpty {
+        if !requested.isEmpty, bindings.first(where: { _ in true }) == nil {
             out.add(registerBindings, header: .contact, "the \(code) to REGISTER lists no Contact bindings")
         }
         let hasExpires = rsp.contains(.expires)

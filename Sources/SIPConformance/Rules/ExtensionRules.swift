@@ -42,8 +42,11 @@ enum ExtensionRules {
         "application/media_control+xml", "application/json", "application/xml",
     ]
 
+    static let optionTagHeaders: [HeaderName] = [.require, .proxyRequire]
+    static let credentialHeaders: [HeaderName] = [.authorization, .proxyAuthorization]
+
     static func check(_ m: SIPMessage, into out: inout FindingList) {
-        for name in [HeaderName.require, .proxyRequire] {
+        for name in optionTagHeaders {
             for (f, v) in m.valuesWithFields(name) {
                 let tag = v.trimmed.lowercased
                 if !tag.isEmpty, !knownOptionTags.contains(tag) {
@@ -64,8 +67,8 @@ enum ExtensionRules {
                 }
             }
         }
-        for name in [HeaderName.authorization, .proxyAuthorization] {
-            for f in m.fields(name) {
+        for name in credentialHeaders {
+            for f in m.eachField(name) {
                 let v = m.value(of: f).trimmed.bytes
                 let scheme = ByteString(v.prefix(while: ASCII.isToken))
                 if !scheme.equalsIgnoringCase("Digest") {
@@ -77,9 +80,14 @@ enum ExtensionRules {
 
     /// `type/subtype` of a media type or range, lower-cased, without parameters or white space.
     static func mediaType(_ value: ByteString) -> String {
-        let text = value.string
-        let bare = text.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return bare.filter { $0 != " " && $0 != "\t" && $0 != "\r" && $0 != "\n" }.lowercased()
+        // Byte by byte: every message with a body goes through here.
+        var out: [UInt8] = []
+        out.reserveCapacity(value.bytes.count)
+        for b in value.bytes {
+            if b == ASCII.semicolon { break }
+            if !ASCII.isLWS(b) { out.append(ASCII.lower(b)) }
+        }
+        return String(decoding: out, as: UTF8.self).lowercased()
     }
 
     /// Whether an Accept media-range (`*/*`, `type/*` or `type/subtype`) covers a media type.

@@ -67,9 +67,12 @@ enum PresenceRules {
         }
     }
 
+    static let requiredInRequests: [HeaderName] = [.to, .from, .cseq, .callID, .via]
+    static let requiredInResponses: [HeaderName] = [.via, .from, .to, .callID, .cseq]
+
     static func checkRequired(_ m: SIPMessage, into out: inout FindingList) {
         if m.isRequest {
-            for name in [HeaderName.to, .from, .cseq, .callID, .via] where !m.contains(name) {
+            for name in requiredInRequests where !m.contains(name) {
                 out.add(requiredRequestHeader, header: name, "the request has no \(name.canonicalName) header")
             }
             if !m.contains(.maxForwards) {
@@ -81,7 +84,7 @@ enum PresenceRules {
                 }
             }
         } else {
-            for name in [HeaderName.via, .from, .to, .callID, .cseq] where !m.contains(name) {
+            for name in requiredInResponses where !m.contains(name) {
                 out.add(requiredResponseHeader, header: name, "the response has no \(name.canonicalName) header")
             }
         }
@@ -94,21 +97,44 @@ enum PresenceRules {
     }
 
     static func checkMultiplicity(_ m: SIPMessage, into out: inout FindingList) {
-        var seen: Set<HeaderName> = []
+        var seen = HeaderNameSet()
         for f in m.headers where f.name.isSingleValued && f.name != .contentLength {
-            if !seen.insert(f.name).inserted {
+            if !seen.insert(f.name) {
                 out.add(singleValued, f, "\(f.name.canonicalName) appears more than once; it allows one value")
             }
         }
-        let lengths = m.fields(.contentLength)
-        for f in lengths.dropFirst() {
-            out.add(multipleContentLength, f, "the message has \(lengths.count) Content-Length headers")
-        }
-        if m.method == .invite {
-            let contacts = m.valuesWithFields(.contact)
-            if contacts.count > 1, let second = contacts.dropFirst().first {
-                out.add(inviteSingleContact, second.field, "the INVITE has \(contacts.count) Contact values; it allows one")
+        var lengthCount = 0
+        for f in m.headers where f.name == .contentLength { lengthCount += 1 }
+        if lengthCount > 1 {
+            for f in m.eachField(.contentLength).dropFirst() {
+                out.add(multipleContentLength, f, "the message has \(lengthCount) Content-Length headers")
             }
         }
+        if m.method == .invite {
+            var contacts = m.valuesWithFields(.contact).makeIterator()
+            if contacts.next() != nil, let second = contacts.next() {
+                var count = 2
+                while contacts.next() != nil { count += 1 }
+                out.add(inviteSingleContact, second.field, "the INVITE has \(count) Contact values; it allows one")
+            }
+        }
+    }
+}
+
+/// A set of header names as a 256-bit mask: the multiplicity check runs on every message, and a `Set` allocates.
+struct HeaderNameSet {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    /// Adds `name`; false if it was already in the set.
+    mutating func insert(_ name: HeaderName) -> Bool {
+        let bit = UInt64(1) << UInt64(name.rawValue & 63)
+        let had: Bool
+        switch name.rawValue >> 6 {
+        case 0: had = words.0 & bit != 0; words.0 |= bit
+        case 1: had = words.1 & bit != 0; words.1 |= bit
+        case 2: had = words.2 & bit != 0; words.2 |= bit
+        default: had = words.3 & bit != 0; words.3 |= bit
+        }
+        return !had
     }
 }

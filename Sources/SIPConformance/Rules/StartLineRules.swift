@@ -31,9 +31,6 @@ enum StartLineRules {
     static let all: [Rule] = [sipVersion, statusCodeRange, requestURISyntax, unsupportedScheme, requestURIHeaders,
                               registerURI]
 
-    /// The schemes sipflow routes: the rest get a 416 from a UAS.
-    static let supportedSchemes: Set<String> = ["sip", "sips", "tel"]
-
     static func check(_ m: SIPMessage, into out: inout FindingList) {
         if !m.version.equalsIgnoringCase("SIP/2.0") {
             out.addStartLine(sipVersion, "the start line carries version \(m.version), not SIP/2.0")
@@ -54,12 +51,12 @@ enum StartLineRules {
 
     static func checkRequestURI(_ uri: ByteString, _ m: SIPMessage, into out: inout FindingList) {
         // White space and <> are reported by the parse rules; the URI cannot then be judged on its own.
-        let framing: Set<SIPParseIssue.Kind> = [.requestURIWhitespace, .requestURIAngleBrackets]
-        if m.issues.contains(where: { framing.contains($0.kind) }) { return }
-        let scheme = uri.bytes.firstIndex(of: ASCII.colon).map { ByteString(uri.bytes[uri.bytes.startIndex..<$0]).lowercased }
+        if m.issues.contains(where: { $0.kind == .requestURIWhitespace || $0.kind == .requestURIAngleBrackets }) { return }
+        let scheme = uri.bytes.firstIndex(of: ASCII.colon).map { ByteString(uri.bytes[uri.bytes.startIndex..<$0]) }
         do {
             let parsed = try SIPURI.parse(uri)
-            if let scheme, !supportedSchemes.contains(scheme) {
+            if let scheme, !(scheme.equalsIgnoringCase("sip") || scheme.equalsIgnoringCase("sips") || scheme.equalsIgnoringCase("tel")) {
+                let scheme = scheme.lowercased
                 out.addStartLine(unsupportedScheme, "the Request-URI scheme '\(scheme)' is not sip, sips or tel; a UAS answers 416")
             }
             if m.method == .register, parsed.isSIP, let user = parsed.user {

@@ -37,7 +37,7 @@ enum ValueRules {
     static let maxDeltaSeconds: UInt64 = 4_294_967_295
 
     static func check(_ m: SIPMessage, into out: inout FindingList) {
-        for f in m.fields(.cseq) {
+        for f in m.eachField(.cseq) {
             do {
                 let c = try CSeq.parse(m.value(of: f))
                 if let method = m.method, c.method.rawValue != method.rawValue {
@@ -48,7 +48,7 @@ enum ValueRules {
             }
         }
         checkContentLength(m, into: &out)
-        for f in m.fields(.maxForwards) {
+        for f in m.eachField(.maxForwards) {
             let v = m.value(of: f).trimmed
             guard let n = v.decimalValue, n <= 255 else {
                 out.add(maxForwardsSyntax, f, "Max-Forwards '\(v.string.prefix(40))' is not an integer from 0 to 255")
@@ -56,14 +56,14 @@ enum ValueRules {
             }
             if n == 0 { out.add(maxForwardsZero, f, "Max-Forwards is 0: a proxy answers 483 instead of forwarding") }
         }
-        for name in [HeaderName.expires, .minExpires, .retryAfter] {
-            for f in m.fields(name) { checkDeltaSeconds(m.value(of: f), name.canonicalName, f, into: &out) }
+        for f in m.headers where f.name == .expires || f.name == .minExpires || f.name == .retryAfter {
+            checkDeltaSeconds(m.value(of: f), f.name.canonicalName, f, into: &out)
         }
         for (f, v) in m.valuesWithFields(.contact) {
             guard let a = try? NameAddress.parse(v), let e = a.parameters.first(named: "expires") else { continue }
             checkDeltaSeconds(e.value ?? "", "the Contact expires parameter", f, into: &out)
         }
-        for f in m.fields(.date) where !isRFC1123GMT(m.value(of: f).string) {
+        for f in m.eachField(.date) where !isRFC1123GMT(m.value(of: f).string) {
             out.add(dateGMT, f, "Date '\(m.value(of: f).string.prefix(60))' is not an RFC 1123 date in GMT")
         }
     }
@@ -71,7 +71,7 @@ enum ValueRules {
     static func checkContentLength(_ m: SIPMessage, into out: inout FindingList) {
         // When the declared length exceeds the datagram, the parse rule already says so.
         if m.issues.contains(where: { $0.kind == .contentLengthExceedsBody }) { return }
-        for f in m.fields(.contentLength) {
+        for f in m.eachField(.contentLength) {
             guard let n = m.value(of: f).trimmed.decimalValue else { continue }  // syntax: a parse rule
             if n != UInt64(m.body.count) {
                 out.add(contentLengthValue, f, "Content-Length is \(n) but the body has \(m.body.count) octets")
@@ -85,7 +85,7 @@ enum ValueRules {
         let digitsEnd = v.firstIndex(where: { !ASCII.isDigit($0) }) ?? v.endIndex
         let digits = ByteString(v[v.startIndex..<digitsEnd])
         let restOK = digitsEnd == v.endIndex || [ASCII.sp, ASCII.ht, ASCII.semicolon, 0x28].contains(v[digitsEnd])
-        let shown = String(value.trimmed.string.prefix(40))
+        var shown: String { String(value.trimmed.string.prefix(40)) }
         guard !digits.isEmpty, restOK else {
             out.add(deltaSeconds, f, "\(what) '\(shown)' is not a number of seconds")
             return

@@ -1,9 +1,10 @@
 import BenchSupport
+import SIPConformance
 import SIPCore
 
 // A plain loop over one benchmark body, for profilers (valgrind --tool=callgrind, perf record), which would
 // otherwise measure package-benchmark's own machinery too.
-//   ParseLoop [invite|ok|serialize-invite|serialize-ok] [iterations]
+//   ParseLoop [invite|ok|serialize-invite|serialize-ok|check-invite|check-ok|check-exchange] [iterations]
 let args = CommandLine.arguments
 let which = args.count > 1 ? args[1] : "invite"
 let n = args.count > 2 ? Int(args[2]) ?? 100_000 : 100_000
@@ -16,7 +17,18 @@ case "invite", "ok":
 case "serialize-invite", "serialize-ok":
     let m = try SIPMessage(parsing: which == "serialize-invite" ? Messages.invite : Messages.ok)
     for _ in 0..<n { sum &+= m.serialized().count }
+case "check-invite", "check-ok":
+    // The message-scope conformance rules, as the engine runs them on every message it receives.
+    let m = try SIPMessage(parsing: which == "check-invite" ? Messages.invite : Messages.ok)
+    let checker = MessageChecker()
+    for _ in 0..<n { sum &+= checker.check(m).count + 1 }
+case "check-exchange":
+    // The response-against-request rules, as the engine runs them on every response it receives.
+    let request = try SIPMessage(parsing: Messages.invite)
+    let response = try SIPMessage(parsing: Messages.ok)
+    let checker = ExchangeChecker()
+    for _ in 0..<n { sum &+= checker.check(response: response, to: request).count + 1 }
 default:
-    print("usage: ParseLoop [invite|ok|serialize-invite|serialize-ok] [iterations]")
+    print("usage: ParseLoop [invite|ok|serialize-invite|serialize-ok|check-invite|check-ok|check-exchange] [iterations]")
 }
 print("checksum \(sum)")
