@@ -47,7 +47,7 @@ extension Call {
             request = try initialRequest(method, uri: uriTemplate.map(render), headers: extra, body: body)
             destination = shard.configuration.target ?? peer
         }
-        var entry = try ClientEntry(step: step, request: request, destination: destination, createsDialog: createsDialog,
+        let entry = try ClientEntry(step: step, request: request, destination: destination, createsDialog: createsDialog,
                                     configuration: shard.configuration.transactions, at: now)
         let actions = entry.start(at: now)
         clients.removeAll { $0.step == step }
@@ -99,7 +99,7 @@ extension Call {
         guard let i = clients.firstIndex(where: { $0.step == inviteStep }), case .invite(let tx) = clients[i].transaction
         else { throw EngineError("no INVITE to cancel at step \(step)") }
         let cancel = try tx.makeCancel()
-        var entry = try ClientEntry(step: step, request: cancel, destination: clients[i].destination, createsDialog: false,
+        let entry = try ClientEntry(step: step, request: cancel, destination: clients[i].destination, createsDialog: false,
                                     configuration: shard.configuration.transactions, at: now)
         let actions = entry.start(at: now)
         clients.removeAll { $0.step == step }
@@ -253,7 +253,7 @@ extension Call {
         if var d = dialog, d.state == .confirmed {
             if let bye = try? d.makeRequest(.bye, via: shard.via()),
                let destination = try? shard.destination(for: d),
-               var entry = try? ClientEntry(step: -1, request: bye, destination: destination, createsDialog: false,
+               let entry = try? ClientEntry(step: -1, request: bye, destination: destination, createsDialog: false,
                                             configuration: shard.configuration.transactions, at: now) {
                 dialog = d
                 let actions = entry.start(at: now)
@@ -262,7 +262,7 @@ extension Call {
             }
         } else if let i = clients.firstIndex(where: { $0.method == .invite && $0.awaitingFinal }),
                   case .invite(let tx) = clients[i].transaction, let cancel = try? tx.makeCancel(),
-                  var entry = try? ClientEntry(step: -2, request: cancel, destination: clients[i].destination,
+                  let entry = try? ClientEntry(step: -2, request: cancel, destination: clients[i].destination,
                                                createsDialog: false, configuration: shard.configuration.transactions,
                                                at: now) {
             let actions = entry.start(at: now)

@@ -246,7 +246,7 @@ final class Call {
     /// A response passed up by a client transaction.
     func responseArrived(_ response: SIPMessage, client i: Int, at now: SIPInstant) {
         guard let code = response.statusCode else { return }
-        var entry = clients[i]
+        let entry = clients[i]
         shard.measure(response: code, to: entry, call: self, at: now)
         shard.check(response, answering: entry.request, call: self)
         if entry.method == .invite, entry.createsDialog, (101..<300).contains(code), response.to?.tag != nil,
@@ -260,7 +260,6 @@ final class Call {
                 return
             }
             entry.awaitingFinal = false
-            clients[i] = entry
         }
         if finished { return }
         deliver(response, at: now)

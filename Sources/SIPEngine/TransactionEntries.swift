@@ -3,7 +3,10 @@ import SIPCore
 import SIPTransaction
 
 /// A client transaction of a call, with where its request went (RFC 3261 §17.1).
-struct ClientEntry {
+///
+/// A class: a call's messages update their transaction in place, where a struct in an array would be copied out
+/// and back (with a retain and release of each of its references) for every message and timer.
+final class ClientEntry {
     enum Transaction {
         case invite(ClientInviteTransaction)
         case nonInvite(ClientNonInviteTransaction)
@@ -16,7 +19,9 @@ struct ClientEntry {
     let request: SIPMessage
     let destination: SocketAddress
     let createsDialog: Bool
-    var transaction: Transaction
+    /// Exactly one of the two is set; two optionals rather than an enum so that each step mutates in place.
+    private var inviteTransaction: ClientInviteTransaction?
+    private var nonInviteTransaction: ClientNonInviteTransaction?
     var awaitingFinal = true
     /// The ACK this UAC sent for a 2xx, re-sent if the 2xx comes again (RFC 3261 §13.2.2.4).
     var ackBytes: [UInt8]?
@@ -36,38 +41,39 @@ struct ClientEntry {
         self.createsDialog = createsDialog
         self.sentAt = now
         if method == .invite {
-            transaction = .invite(try ClientInviteTransaction(invite: request, configuration: configuration))
+            inviteTransaction = try ClientInviteTransaction(invite: request, configuration: configuration)
         } else {
-            transaction = .nonInvite(try ClientNonInviteTransaction(request: request, configuration: configuration))
+            nonInviteTransaction = try ClientNonInviteTransaction(request: request, configuration: configuration)
         }
+    }
+
+    /// The transaction's current state.
+    var transaction: Transaction {
+        if let tx = inviteTransaction { return .invite(tx) }
+        return .nonInvite(nonInviteTransaction!)
     }
 
     var sequence: UInt32? { request.cseq?.sequenceNumber }
 
-    mutating func start(at now: SIPInstant) -> TransactionActions {
-        switch transaction {
-        case .invite(var tx): let a = tx.start(at: now); transaction = .invite(tx); return a
-        case .nonInvite(var tx): let a = tx.start(at: now); transaction = .nonInvite(tx); return a
-        }
+    func start(at now: SIPInstant) -> TransactionActions {
+        if inviteTransaction != nil { return inviteTransaction!.start(at: now) }
+        return nonInviteTransaction!.start(at: now)
     }
 
-    mutating func received(_ response: SIPMessage, at now: SIPInstant) -> TransactionActions {
-        switch transaction {
-        case .invite(var tx): let a = tx.received(response, at: now); transaction = .invite(tx); return a
-        case .nonInvite(var tx): let a = tx.received(response, at: now); transaction = .nonInvite(tx); return a
-        }
+    func received(_ response: SIPMessage, at now: SIPInstant) -> TransactionActions {
+        if inviteTransaction != nil { return inviteTransaction!.received(response, at: now) }
+        return nonInviteTransaction!.received(response, at: now)
     }
 
-    mutating func timerFired(_ timer: TransactionTimer, at now: SIPInstant) -> TransactionActions {
-        switch transaction {
-        case .invite(var tx): let a = tx.timerFired(timer, at: now); transaction = .invite(tx); return a
-        case .nonInvite(var tx): let a = tx.timerFired(timer, at: now); transaction = .nonInvite(tx); return a
-        }
+    func timerFired(_ timer: TransactionTimer, at now: SIPInstant) -> TransactionActions {
+        if inviteTransaction != nil { return inviteTransaction!.timerFired(timer, at: now) }
+        return nonInviteTransaction!.timerFired(timer, at: now)
     }
 }
 
-/// A server transaction of a call, with where its request came from (RFC 3261 §17.2, §18.2.2).
-struct ServerEntry {
+/// A server transaction of a call, with where its request came from (RFC 3261 §17.2, §18.2.2). A class, like
+/// `ClientEntry`.
+final class ServerEntry {
     enum Transaction {
         case invite(ServerInviteTransaction)
         case nonInvite(ServerNonInviteTransaction)
@@ -79,7 +85,8 @@ struct ServerEntry {
     let sequence: UInt32?
     let request: SIPMessage
     let source: SocketAddress
-    var transaction: Transaction
+    private var inviteTransaction: ServerInviteTransaction?
+    private var nonInviteTransaction: ServerNonInviteTransaction?
 
     init(request: SIPMessage, source: SocketAddress, step: Int, configuration: TransactionConfiguration) throws {
         guard let method = request.method, let branch = request.topVia?.branch else {
@@ -92,31 +99,31 @@ struct ServerEntry {
         self.request = request
         self.source = source
         if method == .invite {
-            transaction = .invite(try ServerInviteTransaction(invite: request, configuration: configuration))
+            inviteTransaction = try ServerInviteTransaction(invite: request, configuration: configuration)
         } else {
-            transaction = .nonInvite(try ServerNonInviteTransaction(request: request, configuration: configuration))
+            nonInviteTransaction = try ServerNonInviteTransaction(request: request, configuration: configuration)
         }
     }
 
-    mutating func respond(_ response: SIPMessage, at now: SIPInstant) -> TransactionActions {
-        switch transaction {
-        case .invite(var tx): let a = tx.respond(response, at: now); transaction = .invite(tx); return a
-        case .nonInvite(var tx): let a = tx.respond(response, at: now); transaction = .nonInvite(tx); return a
-        }
+    /// The transaction's current state.
+    var transaction: Transaction {
+        if let tx = inviteTransaction { return .invite(tx) }
+        return .nonInvite(nonInviteTransaction!)
     }
 
-    mutating func received(_ request: SIPMessage, at now: SIPInstant) -> TransactionActions {
-        switch transaction {
-        case .invite(var tx): let a = tx.received(request, at: now); transaction = .invite(tx); return a
-        case .nonInvite(var tx): let a = tx.received(request, at: now); transaction = .nonInvite(tx); return a
-        }
+    func respond(_ response: SIPMessage, at now: SIPInstant) -> TransactionActions {
+        if inviteTransaction != nil { return inviteTransaction!.respond(response, at: now) }
+        return nonInviteTransaction!.respond(response, at: now)
     }
 
-    mutating func timerFired(_ timer: TransactionTimer, at now: SIPInstant) -> TransactionActions {
-        switch transaction {
-        case .invite(var tx): let a = tx.timerFired(timer, at: now); transaction = .invite(tx); return a
-        case .nonInvite(var tx): let a = tx.timerFired(timer, at: now); transaction = .nonInvite(tx); return a
-        }
+    func received(_ request: SIPMessage, at now: SIPInstant) -> TransactionActions {
+        if inviteTransaction != nil { return inviteTransaction!.received(request, at: now) }
+        return nonInviteTransaction!.received(request, at: now)
+    }
+
+    func timerFired(_ timer: TransactionTimer, at now: SIPInstant) -> TransactionActions {
+        if inviteTransaction != nil { return inviteTransaction!.timerFired(timer, at: now) }
+        return nonInviteTransaction!.timerFired(timer, at: now)
     }
 }
 
