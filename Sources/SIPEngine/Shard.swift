@@ -50,6 +50,9 @@ final class Shard: @unchecked Sendable {
     var tick: RepeatedTask?
     /// When calls were last started (see `scheduleNextStart`).
     var lastStartBatch = SIPInstant.zero
+    /// When the next call is due to start (`.max` when none is), and when the pending wake-up for starts fires.
+    var nextStartDue = SIPInstant.max
+    var startWakeUp: SIPInstant?
     /// Calls still to end after a stop (see `Engine.abortCalls`).
     var abortQueue: [Call] = []
     /// How many calls a shard ends per millisecond when stopping: 5,000 a second.
@@ -85,7 +88,17 @@ final class Shard: @unchecked Sendable {
         tick = loop.scheduleRepeatedTask(initialDelay: .milliseconds(1), delay: .milliseconds(1)) { [self] _ in
             runTimers()
         }
-        if configuration.role == .initiator { scheduleNextStart() } else { startsDone = true }
+        if configuration.role == .initiator, let rate = configuration.rate {
+            // Ended calls stay 64·T1 + 1 s for late retransmissions (see `Call.finish`): size the table for that
+            // many at the peak rate at once, so it does not rehash hundreds of thousands of calls mid-run (a pause
+            // of milliseconds that delays every call start behind it).
+            let linger = (configuration.transactions.t1 * 64 + .seconds(2)).seconds
+            let expected = max(rate.from, rate.to) / Double(count) * linger
+            calls.reserveCapacity(Int(min(expected, Double(1 << 20))))
+            scheduleNextStart()
+        } else {
+            startsDone = true
+        }
     }
 
     // MARK: Timers
@@ -119,18 +132,30 @@ final class Shard: @unchecked Sendable {
     /// Arms the wake-up for the next call's start. Starts due closer together than `startBatchWindow` share one
     /// wake-up: at high rates a timer per call costs more (a scheduled task, a timerfd re-arm, a loop wake-up) than
     /// the call itself, while a call's lateness stays under the window.
+    ///
+    /// Messages arriving in between also start the calls that have come due (see `handle`), so a burst of reads
+    /// does not hold back a start until the wake-up.
     func scheduleNextStart() {
         guard !stopping, let rate = configuration.rate, let t = rate.startTime(ofCall: nextCall) else {
             startsDone = true
+            nextStartDue = .max
             return
         }
-        let due = max(origin + .nanoseconds(Int64(t * 1e9)), lastStartBatch + Shard.startBatchWindow)
+        nextStartDue = origin + .nanoseconds(Int64(t * 1e9))
+        let due = max(nextStartDue, lastStartBatch + Shard.startBatchWindow)
+        if let armed = startWakeUp, armed <= due { return }  // an earlier wake-up will see to it
+        startWakeUp = due
         let now = Shard.now()
         if due <= now {
-            loop.execute { [self] in startDueCalls() }
+            loop.execute { [self] in startWakeUpFired() }
         } else {
-            loop.scheduleTask(deadline: .uptimeNanoseconds(due.nanoseconds)) { [self] in startDueCalls() }
+            loop.scheduleTask(deadline: .uptimeNanoseconds(due.nanoseconds)) { [self] in startWakeUpFired() }
         }
+    }
+
+    private func startWakeUpFired() {
+        startWakeUp = nil
+        startDueCalls()
     }
 
     /// The shortest time between two wake-ups that start calls (see `scheduleNextStart`).
@@ -228,9 +253,10 @@ final class Shard: @unchecked Sendable {
         guard let message = try? parser.parse(inbound.bytes), let callID = message.callID else { return }
         if let call = calls[callID] {
             call.receive(message, from: inbound.source, at: now)
-            return
+        } else {
+            handleOutOfCall(message, from: inbound.source, at: now)
         }
-        handleOutOfCall(message, from: inbound.source, at: now)
+        if now >= nextStartDue, !blocked { startDueCalls() }
     }
 }
 

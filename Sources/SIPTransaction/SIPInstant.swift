@@ -8,6 +8,8 @@ public struct SIPInstant: Sendable, Hashable, Comparable, CustomStringConvertibl
     @inlinable public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
 
     public static let zero = SIPInstant(nanoseconds: 0)
+    /// Later than any instant a clock reads: "never".
+    public static let max = SIPInstant(nanoseconds: .max)
 
     /// An instant `duration` after the origin, e.g. `.at(.seconds(32))` in tests.
     @inlinable public static func at(_ duration: Duration) -> SIPInstant { zero + duration }
