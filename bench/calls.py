@@ -1151,7 +1151,7 @@ def main(argv):
             met = None
             if test is not None and v is not None and (skey is None or s is not None):
                 met = test(s, v)
-            if test is not None and (met is False or (v is None and not a.quick)):
+            if not a.quick and test is not None and (met is False or v is None):
                 misses.append(label)
             if a.quick and expect_zero:
                 for f in figs:
