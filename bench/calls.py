@@ -867,13 +867,15 @@ def rows_for(comp, a):
     zero = lambda s, f: (s == 0 if s is not None else True) and f == 0
     if comp == "caller":
         return [
-            (f"caller CPU per call (µs) at {R}/s", "sipp.cpu", "sipflow.cpu", True, "≤ 0.5× SIPp", half, ".1f", False),
+            (f"caller CPU per call (µs) at {R}/s", "sipp.cpu", "sipflow.cpu", True, "≤ 0.5× SIPp", half, ".1f",
+             False),
             ("caller failed calls", "sipp.failed", "sipflow.failed", False, "0", zero, "d", True),
             ("caller retransmissions", "sipp.retx", "sipflow.retx", False, "", None, "d", False),
         ]
     if comp == "callee":
         return [
-            (f"callee CPU per call (µs) at {R}/s", "sipp.cpu", "sipflow.cpu", True, "≤ 0.5× SIPp", half, ".1f", False),
+            (f"callee CPU per call (µs) at {R}/s", "sipp.cpu", "sipflow.cpu", True, "≤ 0.5× SIPp", half, ".1f",
+             False),
             ("callee failed calls (uas + SIPp uac)", "sipp.failed", "sipflow.failed", False, "0", zero, "d", True),
             ("callee retransmissions (uas + SIPp uac)", "sipp.retx", "sipflow.retx", False, "", None, "d", False),
         ]
