@@ -28,6 +28,8 @@ final class Call {
     var captures: [String?]
     var localSequence: UInt32 = 0
     var finished = false
+    /// Set once a finished call has let go of its state (see `releaseIfQuiet`).
+    var released = false
     /// When the current wait started (for step timeouts).
     var marks = LatencyMarks()
 
@@ -90,6 +92,8 @@ final class Call {
 
     /// A timer armed by this call fired.
     func timerFired(_ kind: TimerEvent.Kind, at now: SIPInstant) {
+        if released { return }
+        defer { releaseIfQuiet() }
         switch kind {
         case .pauseEnd(let g):
             guard g == generation, !finished, pc < instructions.count, case .pause = instructions[pc] else { return }
@@ -107,11 +111,11 @@ final class Call {
             let actions = servers[i].timerFired(timer, at: now)
             run(actions, server: i, fromTimer: true, at: now)
         case .reap:
-            shard.remove(self)
+            if !released { shard.remove(self) }
         }
     }
 
-    /// Ends the call once: counts it, and keeps it a while so its transactions can absorb retransmissions.
+    /// Ends the call once: counts it, and keeps it while its transactions absorb retransmissions.
     func finish(at now: SIPInstant, failure: FailureReason?, detail: @autoclosure () -> String = "") {
         guard !finished else { return }
         finished = true
@@ -120,9 +124,33 @@ final class Call {
         shard.schedule(.reap, for: self, after: shard.configuration.transactions.t1 * 64 + .seconds(1), from: now)
     }
 
+    /// Once the call has ended and its last transaction has too, lets go of the call: out of the shard's table,
+    /// and its messages and dialog freed (timer events still queued for it hold only the small `Call` object until
+    /// they fire). A finished call otherwise stays until its reap timer, 64·T1 + 1 s after it ended.
+    ///
+    /// Called only at the end of an event (a message, a timer, a start), never while actions of a transaction
+    /// entry are being run, since it changes `clients` and `servers`.
+    func releaseIfQuiet() {
+        guard finished, !released else { return }
+        if clients.contains(where: { $0.method == .bye && !$0.awaitingFinal }) || servers.contains(where: { $0.method == .bye }) {
+            // A BYE ended the dialog (answered by the peer, or answered by us): the peer has stopped re-sending
+            // its 2xx to the INVITE, so the INVITE transaction's Accepted state (RFC 6026, timer M, 64·T1) has
+            // nothing left to wait for.
+            clients.removeAll { $0.isAcceptedInvite }
+        }
+        guard clients.allSatisfy(\.isTerminated), servers.allSatisfy(\.isTerminated) else { return }
+        released = true
+        shard.remove(self)
+        clients = []
+        servers = []
+        dialog = nil
+        captures = []
+    }
+
     // MARK: Receiving
 
     func receive(_ message: SIPMessage, from source: SocketAddress, at now: SIPInstant) {
+        defer { releaseIfQuiet() }
         if message.isResponse {
             guard let branch = message.topVia?.branch,
                   let i = clients.firstIndex(where: { $0.branch == branch && $0.method == message.cseq?.method })

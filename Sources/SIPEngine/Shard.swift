@@ -121,6 +121,7 @@ final class Shard: @unchecked Sendable {
         while ended < Shard.abortsPerTick, let call = abortQueue.popLast() {
             if !call.finished {
                 call.abort(at: now)
+                call.releaseIfQuiet()
                 ended += 1
             }
         }
@@ -192,6 +193,7 @@ final class Shard: @unchecked Sendable {
         stats.started += 1
         stats.record(.lateness, now - scheduled)
         call.advance(at: now)
+        call.releaseIfQuiet()
     }
 
     func callEnded(_ call: Call, failure: FailureReason?, detail: String, at now: SIPInstant) {
@@ -204,8 +206,10 @@ final class Shard: @unchecked Sendable {
         }
     }
 
+    /// Takes `call` out of the table (not a newer call that reuses its Call-ID).
     func remove(_ call: Call) {
-        calls[ByteString(call.callID)] = nil
+        let key = ByteString(call.callID)
+        if calls[key] === call { calls[key] = nil }
     }
 
     func nextSequenceValue() -> UInt64 {

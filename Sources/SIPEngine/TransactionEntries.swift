@@ -55,6 +55,15 @@ final class ClientEntry {
 
     var sequence: UInt32? { request.cseq?.sequenceNumber }
 
+    /// Whether the transaction has ended (it absorbs no more retransmissions).
+    var isTerminated: Bool {
+        if let tx = inviteTransaction { return tx.state == .terminated }
+        return nonInviteTransaction!.state == .terminated
+    }
+
+    /// An INVITE transaction in RFC 6026's Accepted state: it only waits to pass on 2xx retransmissions.
+    var isAcceptedInvite: Bool { inviteTransaction?.state == .accepted }
+
     func start(at now: SIPInstant) -> TransactionActions {
         if inviteTransaction != nil { return inviteTransaction!.start(at: now) }
         return nonInviteTransaction!.start(at: now)
@@ -109,6 +118,12 @@ final class ServerEntry {
     var transaction: Transaction {
         if let tx = inviteTransaction { return .invite(tx) }
         return .nonInvite(nonInviteTransaction!)
+    }
+
+    /// Whether the transaction has ended (it absorbs no more retransmissions).
+    var isTerminated: Bool {
+        if let tx = inviteTransaction { return tx.state == .terminated }
+        return nonInviteTransaction!.state == .terminated
     }
 
     func respond(_ response: SIPMessage, at now: SIPInstant) -> TransactionActions {
