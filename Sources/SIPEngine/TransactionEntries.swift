@@ -5,11 +5,14 @@ import SIPTransaction
 /// A client transaction of a call, with where its request went (RFC 3261 §17.1).
 ///
 /// A class: a call's messages update their transaction in place, where a struct in an array would be copied out
-/// and back (with a retain and release of each of its references) for every message and timer.
+/// and back (with a retain and release of each of its references) for every message and timer. The transaction
+/// stays an enum (the size of the larger state machine, not both).
 final class ClientEntry {
     enum Transaction {
         case invite(ClientInviteTransaction)
         case nonInvite(ClientNonInviteTransaction)
+        /// Only while an event is being applied (see `update`).
+        case moving
     }
 
     /// The flow step that opened the transaction (`StepContext.transaction.step`).
@@ -19,9 +22,8 @@ final class ClientEntry {
     let request: SIPMessage
     let destination: SocketAddress
     let createsDialog: Bool
-    /// Exactly one of the two is set; two optionals rather than an enum so that each step mutates in place.
-    private var inviteTransaction: ClientInviteTransaction?
-    private var nonInviteTransaction: ClientNonInviteTransaction?
+    /// The transaction's current state.
+    private(set) var transaction: Transaction
     var awaitingFinal = true
     /// The ACK this UAC sent for a 2xx, re-sent if the 2xx comes again (RFC 3261 §13.2.2.4).
     var ackBytes: [UInt8]?
@@ -41,42 +43,57 @@ final class ClientEntry {
         self.createsDialog = createsDialog
         self.sentAt = now
         if method == .invite {
-            inviteTransaction = try ClientInviteTransaction(invite: request, configuration: configuration)
+            transaction = .invite(try ClientInviteTransaction(invite: request, configuration: configuration))
         } else {
-            nonInviteTransaction = try ClientNonInviteTransaction(request: request, configuration: configuration)
+            transaction = .nonInvite(try ClientNonInviteTransaction(request: request, configuration: configuration))
         }
-    }
-
-    /// The transaction's current state.
-    var transaction: Transaction {
-        if let tx = inviteTransaction { return .invite(tx) }
-        return .nonInvite(nonInviteTransaction!)
     }
 
     var sequence: UInt32? { request.cseq?.sequenceNumber }
 
     /// Whether the transaction has ended (it absorbs no more retransmissions).
     var isTerminated: Bool {
-        if let tx = inviteTransaction { return tx.state == .terminated }
-        return nonInviteTransaction!.state == .terminated
+        switch transaction {
+        case .invite(let tx): tx.state == .terminated
+        case .nonInvite(let tx): tx.state == .terminated
+        case .moving: false
+        }
     }
 
     /// An INVITE transaction in RFC 6026's Accepted state: it only waits to pass on 2xx retransmissions.
-    var isAcceptedInvite: Bool { inviteTransaction?.state == .accepted }
+    var isAcceptedInvite: Bool {
+        if case .invite(let tx) = transaction { return tx.state == .accepted }
+        return false
+    }
 
     func start(at now: SIPInstant) -> TransactionActions {
-        if inviteTransaction != nil { return inviteTransaction!.start(at: now) }
-        return nonInviteTransaction!.start(at: now)
+        update { $0.start(at: now) } nonInvite: { $0.start(at: now) }
     }
 
     func received(_ response: SIPMessage, at now: SIPInstant) -> TransactionActions {
-        if inviteTransaction != nil { return inviteTransaction!.received(response, at: now) }
-        return nonInviteTransaction!.received(response, at: now)
+        update { $0.received(response, at: now) } nonInvite: { $0.received(response, at: now) }
     }
 
     func timerFired(_ timer: TransactionTimer, at now: SIPInstant) -> TransactionActions {
-        if inviteTransaction != nil { return inviteTransaction!.timerFired(timer, at: now) }
-        return nonInviteTransaction!.timerFired(timer, at: now)
+        update { $0.timerFired(timer, at: now) } nonInvite: { $0.timerFired(timer, at: now) }
+    }
+
+    /// Applies an event to the transaction in place: the state is moved out (leaving `.moving`), so the value
+    /// being changed is the only reference to its storage and nothing is copied.
+    private func update(invite: (inout ClientInviteTransaction) -> TransactionActions,
+                        nonInvite: (inout ClientNonInviteTransaction) -> TransactionActions) -> TransactionActions {
+        switch transaction {
+        case .invite(var tx):
+            transaction = .moving
+            defer { transaction = .invite(tx) }
+            return invite(&tx)
+        case .nonInvite(var tx):
+            transaction = .moving
+            defer { transaction = .nonInvite(tx) }
+            return nonInvite(&tx)
+        case .moving:
+            return .none
+        }
     }
 }
 
@@ -86,6 +103,8 @@ final class ServerEntry {
     enum Transaction {
         case invite(ServerInviteTransaction)
         case nonInvite(ServerNonInviteTransaction)
+        /// Only while an event is being applied (see `update`).
+        case moving
     }
 
     let step: Int
@@ -94,8 +113,8 @@ final class ServerEntry {
     let sequence: UInt32?
     let request: SIPMessage
     let source: SocketAddress
-    private var inviteTransaction: ServerInviteTransaction?
-    private var nonInviteTransaction: ServerNonInviteTransaction?
+    /// The transaction's current state.
+    private(set) var transaction: Transaction
 
     init(request: SIPMessage, source: SocketAddress, step: Int, configuration: TransactionConfiguration) throws {
         guard let method = request.method, let branch = request.topVia?.branch else {
@@ -108,37 +127,48 @@ final class ServerEntry {
         self.request = request
         self.source = source
         if method == .invite {
-            inviteTransaction = try ServerInviteTransaction(invite: request, configuration: configuration)
+            transaction = .invite(try ServerInviteTransaction(invite: request, configuration: configuration))
         } else {
-            nonInviteTransaction = try ServerNonInviteTransaction(request: request, configuration: configuration)
+            transaction = .nonInvite(try ServerNonInviteTransaction(request: request, configuration: configuration))
         }
-    }
-
-    /// The transaction's current state.
-    var transaction: Transaction {
-        if let tx = inviteTransaction { return .invite(tx) }
-        return .nonInvite(nonInviteTransaction!)
     }
 
     /// Whether the transaction has ended (it absorbs no more retransmissions).
     var isTerminated: Bool {
-        if let tx = inviteTransaction { return tx.state == .terminated }
-        return nonInviteTransaction!.state == .terminated
+        switch transaction {
+        case .invite(let tx): tx.state == .terminated
+        case .nonInvite(let tx): tx.state == .terminated
+        case .moving: false
+        }
     }
 
     func respond(_ response: SIPMessage, at now: SIPInstant) -> TransactionActions {
-        if inviteTransaction != nil { return inviteTransaction!.respond(response, at: now) }
-        return nonInviteTransaction!.respond(response, at: now)
+        update { $0.respond(response, at: now) } nonInvite: { $0.respond(response, at: now) }
     }
 
     func received(_ request: SIPMessage, at now: SIPInstant) -> TransactionActions {
-        if inviteTransaction != nil { return inviteTransaction!.received(request, at: now) }
-        return nonInviteTransaction!.received(request, at: now)
+        update { $0.received(request, at: now) } nonInvite: { $0.received(request, at: now) }
     }
 
     func timerFired(_ timer: TransactionTimer, at now: SIPInstant) -> TransactionActions {
-        if inviteTransaction != nil { return inviteTransaction!.timerFired(timer, at: now) }
-        return nonInviteTransaction!.timerFired(timer, at: now)
+        update { $0.timerFired(timer, at: now) } nonInvite: { $0.timerFired(timer, at: now) }
+    }
+
+    /// Applies an event to the transaction in place (see `ClientEntry.update`).
+    private func update(invite: (inout ServerInviteTransaction) -> TransactionActions,
+                        nonInvite: (inout ServerNonInviteTransaction) -> TransactionActions) -> TransactionActions {
+        switch transaction {
+        case .invite(var tx):
+            transaction = .moving
+            defer { transaction = .invite(tx) }
+            return invite(&tx)
+        case .nonInvite(var tx):
+            transaction = .moving
+            defer { transaction = .nonInvite(tx) }
+            return nonInvite(&tx)
+        case .moving:
+            return .none
+        }
     }
 }
 
