@@ -71,6 +71,13 @@ public final class Engine: @unchecked Sendable {
         return (merged, active)
     }
 
+    /// Calls in the shards' tables now: in progress, or ended and still absorbing retransmissions.
+    func callsHeld() async -> Int {
+        var held = 0
+        for shard in shards { held += (try? await shard.loop.submit { shard.calls.count }.get()) ?? 0 }
+        return held
+    }
+
     /// Calls in progress now, across all shards.
     public func activeCalls() async -> Int {
         var active = 0

@@ -89,6 +89,41 @@ import Testing
         #expect(r.callee.completed == 40, "failures: \(r.callee.failures)")
     }
 
+    /// A finished call is let go of once its last transaction has ended (here the BYE's, timer K = T4 = 100 ms
+    /// on the caller; the INVITE's Accepted state ends with the BYE), not 64·T1 + 1 s (33 s) after it ended.
+    @Test func finishedCallsAreReleasedWhenTheirTransactionsEnd() async throws {
+        let flow = try Self.flow("basic-call")
+        let loopback = try SocketAddress(ipAddress: "127.0.0.1", port: 0)
+        var serverConfig = EngineConfiguration(role: .responder, flowName: flow.name, program: flow.responderProgram,
+                                               target: nil, requestURI: "sip:127.0.0.1", bindAddress: loopback)
+        serverConfig.transactions.t4 = .milliseconds(100)
+        let server = Engine(configuration: serverConfig)
+        try await server.start()
+        let serverAddress = try #require(server.localAddresses.first)
+        var config = EngineConfiguration(role: .initiator, flowName: flow.name, program: flow.initiatorProgram,
+                                         target: serverAddress, requestURI: "sip:svc@127.0.0.1", bindAddress: loopback)
+        config.rate = RateController(rate: 100, maxCalls: 10)
+        config.transactions.t4 = .milliseconds(100)
+        let client = Engine(configuration: config)
+        try await client.start()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !(await client.isFinished()), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let stats = await client.collect().interval
+        #expect(stats.completed == 10, "failures: \(stats.failures)")
+        var held = await client.callsHeld()
+        let released = ContinuousClock.now + .seconds(3)
+        while held > 0, ContinuousClock.now < released {
+            try await Task.sleep(for: .milliseconds(50))
+            held = await client.callsHeld()
+        }
+        // The callee keeps its calls: its BYE server transaction answers repeated BYEs for timer J (64·T1 = 32 s).
+        let calleeHeld = await server.callsHeld()
+        await client.shutdown()
+        await server.shutdown()
+        #expect(held == 0, "the caller still holds \(held) ended calls")
+        #expect(calleeHeld == 10)
+    }
+
     @Test func aSilentPeerTimesOutWithRetransmissions() async throws {
         let flow = try Self.flow("options")
         // Nothing listens on this port: the OPTIONS is retransmitted (timer E) until timer F.
