@@ -204,6 +204,12 @@ public struct HeaderValues: Sequence {
     }
 
     public func makeIterator() -> Iterator { Iterator(message: message, name: name) }
+
+    /// Whether there is no value at all.
+    public var isEmpty: Bool {
+        var i = makeIterator()
+        return i.next() == nil
+    }
 }
 
 extension SIPMessage {

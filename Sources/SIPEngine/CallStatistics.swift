@@ -28,6 +28,8 @@ public struct CallStatistics: Sendable {
     /// The first failure of each reason, in one sentence (which call, what arrived or did not, at which step).
     public var failureExamples: [FailureReason: String] = [:]
     public var retransmissions: UInt64 = 0
+    /// When the latest call started, from the start of the schedule (its lateness included).
+    public var lastStartOffset: Duration?
     public var messagesSent: UInt64 = 0
     public var messagesReceived: UInt64 = 0
     /// Final response codes to INVITE, for RFC 6076 SER and SEER.
@@ -69,6 +71,7 @@ public struct CallStatistics: Sendable {
         for (k, v) in other.failures { failures[k, default: 0] += v }
         for (k, v) in other.failureExamples where failureExamples[k] == nil { failureExamples[k] = v }
         retransmissions += other.retransmissions
+        if let o = other.lastStartOffset, o > lastStartOffset ?? .zero { lastStartOffset = o }
         messagesSent += other.messagesSent
         messagesReceived += other.messagesReceived
         for (k, v) in other.inviteFinals { inviteFinals[k, default: 0] += v }

@@ -89,8 +89,8 @@ final class Shard: @unchecked Sendable {
             runTimers()
         }
         if configuration.role == .initiator, let rate = configuration.rate {
-            // Ended calls stay 64·T1 + 1 s for late retransmissions (see `Call.finish`): size the table for that
-            // many at the peak rate at once, so it does not rehash hundreds of thousands of calls mid-run (a pause
+            // Ended calls can stay up to 64·T1 + 1 s for late retransmissions (see `Call.finish`): size the table for
+            // that many at the peak rate, so it does not rehash hundreds of thousands of calls mid-run (a pause
             // of milliseconds that delays every call start behind it).
             let linger = (configuration.transactions.t1 * 64 + .seconds(2)).seconds
             let expected = max(rate.from, rate.to) / Double(count) * linger
@@ -192,6 +192,7 @@ final class Shard: @unchecked Sendable {
         active += 1  // processActive was counted by tryStart
         stats.started += 1
         stats.record(.lateness, now - scheduled)
+        stats.lastStartOffset = now - origin
         call.advance(at: now)
         call.releaseIfQuiet()
     }

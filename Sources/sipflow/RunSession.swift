@@ -105,16 +105,18 @@ struct RunSession {
         total.merge(last)
         await engine.shutdown()
         let elapsed = clock.now - start
-        let outcome = reporter.finish(elapsed: elapsed, rateWindow: rateWindow ?? scheduleWindow(elapsed), total: total)
+        let outcome = reporter.finish(elapsed: elapsed, rateWindow: rateWindow ?? scheduleWindow(elapsed, total), total: total)
         return outcome.exitCode
     }
 
     /// For an initiator, the time over which calls were started: the schedule's length when it ended by
-    /// duration, else the whole run.
-    private func scheduleWindow(_ elapsed: Duration) -> Duration {
+    /// duration; up to when the last call actually started (late or not) when it ended by a number of calls;
+    /// else the whole run.
+    private func scheduleWindow(_ elapsed: Duration, _ total: CallStatistics) -> Duration {
         if let d = configuration.rate?.duration, d < elapsed { return d }
         if let rate = configuration.rate, let calls = rate.maxCalls, let t = rate.startTime(ofCall: calls - 1) {
-            return .seconds(max(t, 0.001) + 1 / rate.to)
+            let lastStart = max(t, total.lastStartOffset?.seconds ?? 0)
+            return .seconds(max(lastStart, 0.001) + 1 / rate.to)
         }
         return elapsed
     }

@@ -96,5 +96,6 @@ import Testing
         }
         #expect(Array(m.fieldValues(.via)).map(\.field.line) == [2, 2, 4])
         #expect(m.values(.supported) == ["", "path", ""])
+        #expect(m.fieldValues(.route).isEmpty && !m.fieldValues(.via).isEmpty)
     }
 }

@@ -89,6 +89,18 @@ import Testing
         #expect(r.callee.completed == 40, "failures: \(r.callee.failures)")
     }
 
+    /// Calls held back (here by `--max-concurrent 1` and a 50 ms pause in each call) start late, and the statistics
+    /// say when the last one really started: the achieved rate of a `--calls` run is computed up to then.
+    @Test func theLastStartIsMeasuredWhenCallsFallBehind() async throws {
+        let r = try await Self.run(Self.flow("basic-call"), calls: 5, rate: 100) { $0.maxConcurrent = 1 }
+        #expect(r.caller.completed == 5, "failures: \(r.caller.failures)")
+        // On schedule the 5th call starts at 40 ms; one at a time, each waiting for the previous one's 50 ms pause
+        // and its BYE, it cannot start before 200 ms.
+        let last = try #require(r.caller.lastStartOffset)
+        #expect(last >= .milliseconds(200), "last start at \(last)")
+        #expect((r.caller.histograms[.lateness]?.max ?? 0) >= 150_000, "lateness of the held calls, µs")
+    }
+
     /// A finished call is let go of once its last transaction has ended (here the BYE's, timer K = T4 = 100 ms
     /// on the caller; the INVITE's Accepted state ends with the BYE), not 64·T1 + 1 s (33 s) after it ended.
     @Test func finishedCallsAreReleasedWhenTheirTransactionsEnd() async throws {

@@ -125,7 +125,7 @@ enum ExchangeRules {
         guard method == .register else { return }
         let requested = ((try? req.parseContacts()) ?? []).filter { !$0.isWildcard }
         let bindings = rsp.valuesWithFields(.contact)
-        if !requested.isEmpty, bindings.first(where: { _ in true }) == nil {
+        if !requested.isEmpty, bindings.isEmpty {
             out.add(registerBindings, header: .contact, "the \(code) to REGISTER lists no Contact bindings")
         }
         let hasExpires = rsp.contains(.expires)
