@@ -81,28 +81,13 @@ public enum HeaderList {
     /// The elements of a list value, split at commas outside quoted strings and `<>`, each trimmed.
     /// Empty elements are kept, so a checker can report them.
     public static func split(_ value: ByteString) -> [ByteString] {
-        let b = value.bytes
         var out: [ByteString] = []
-        var start = b.startIndex
-        var i = b.startIndex
-        var inQuotes = false, inAngle = false
-        while i < b.endIndex {
-            let c = b[i]
-            if inQuotes {
-                if c == ASCII.backslash { i += 1 } else if c == ASCII.quote { inQuotes = false }
-            } else if c == ASCII.quote {
-                inQuotes = true
-            } else if c == ASCII.lAngle {
-                inAngle = true
-            } else if c == ASCII.rAngle {
-                inAngle = false
-            } else if c == ASCII.comma, !inAngle {
-                out.append(ByteString(b[start..<i]).trimmed)
-                start = i + 1
-            }
-            i += 1
+        var next: Int? = value.bytes.startIndex
+        while let start = next {
+            let (element, after) = element(of: value, from: start)
+            out.append(element)
+            next = after
         }
-        out.append(ByteString(b[start..<min(b.endIndex, max(start, b.endIndex))]).trimmed)
         return out
     }
 
@@ -117,32 +102,14 @@ public enum HeaderList {
     /// The first element of a list value, without splitting the rest; trimmed like the elements of `split`.
     @inlinable
     public static func first(_ value: ByteString) -> ByteString {
-        let b = value.bytes
-        guard hasComma(b) else { return value.trimmed }  // the common case: one element, nothing to split
-        var i = b.startIndex
-        var inQuotes = false, inAngle = false
-        while i < b.endIndex {
-            let c = b[i]
-            if inQuotes {
-                if c == ASCII.backslash { i += 1 } else if c == ASCII.quote { inQuotes = false }
-            } else if c == ASCII.quote {
-                inQuotes = true
-            } else if c == ASCII.lAngle {
-                inAngle = true
-            } else if c == ASCII.rAngle {
-                inAngle = false
-            } else if c == ASCII.comma, !inAngle {
-                return ByteString(b[b.startIndex..<i]).trimmed
-            }
-            i += 1
-        }
-        return value.trimmed
+        guard hasComma(value.bytes) else { return value.trimmed }  // the common case: one element, nothing to split
+        return element(of: value, from: value.bytes.startIndex).0
     }
 }
 
 extension HeaderList {
     /// The next element of a list value starting at `start`: its trimmed bytes, and where the element after it
-    /// starts (nil after the last). The same elements, in the same order, as `split`, without building an array.
+    /// starts (nil after the last): `split` is these elements in order, and walking them builds no array.
     @inlinable
     public static func element(of value: ByteString, from start: Int) -> (ByteString, next: Int?) {
         let b = value.bytes
