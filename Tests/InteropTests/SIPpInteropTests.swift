@@ -54,14 +54,19 @@ struct SIPpInteropTests {
         #expect(r.totals.failed == 0, "failures: \(r.failures)")
     }
 
-    /// Packet loss: SIPp drops 5% of what it sends (`-lost 5`); sipflow's retransmissions recover every INVITE.
-    /// One loss sipflow cannot repair: when SIPp's 200 to our BYE is lost, SIPp has already ended the call, and its
-    /// ended ("dead") calls ignore the retransmitted BYE, so that BYE runs out of retransmissions (timer F). The
+    /// Packet loss: SIPp drops 5% of what it sends (`-lost 5`); sipflow's retransmissions recover the INVITEs.
+    /// Two losses sipflow cannot repair, both SIPp's doing: when SIPp's 200 to our BYE is lost, SIPp has already
+    /// ended the call, and its ended ("dead") calls ignore the retransmitted BYE, so that BYE runs out of
+    /// retransmissions (timer F); and when SIPp loses both its 180 and its 200, our retransmitted INVITE makes it
+    /// abort the call ("Aborting call on unexpected message … while expecting 'ACK' … received 'INVITE'") instead
+    /// of re-sending its response (RFC 3261 §17.2.1), so that INVITE ends at timer B (about 1 run in 4 has one).
+    /// The test counts SIPp's aborts in its error log and asks for exactly that many INVITEs without a 200. The
     /// sipflow-to-sipflow test below shows every call completing when the peer keeps its transactions (§17.2.2).
     @Test func callsCompleteThroughLossWithRetransmissions() async throws {
         let dir = try Peers.workDirectory()
         let port = try Peers.freePort()
-        let sipp = try PeerProcess("sipp", ["-sn", "uas", "-i", "127.0.0.1", "-p", "\(port)", "-nostdin", "-lost", "5"],
+        let sipp = try PeerProcess("sipp", ["-sn", "uas", "-i", "127.0.0.1", "-p", "\(port)", "-nostdin", "-lost", "5",
+                                            "-trace_err"],
                                    in: dir, name: "sipp-lossy-uas")
         defer { sipp.stop() }
         try await Task.sleep(for: .milliseconds(500))
@@ -72,8 +77,12 @@ struct SIPpInteropTests {
             "--report", report, "--plain",
         ], in: dir, name: "sipflow-run")
         _ = await run.wait(atMost: .seconds(60))
+        sipp.stop()
         let r = try RunReport.decode(Data(contentsOf: URL(fileURLWithPath: report)))
-        #expect(r.rfc6076?.inviteFinals == ["200": 200], "every INVITE got its 200 despite the loss")
+        let abortedOnRetransmittedINVITE = try Self.sippErrorLog(in: dir)
+            .components(separatedBy: "while expecting 'ACK' (index 3), received 'INVITE ").count - 1
+        #expect(r.rfc6076?.inviteFinals == ["200": 200 - UInt64(abortedOnRetransmittedINVITE)],
+                "every INVITE got its 200 despite the loss, but for \(abortedOnRetransmittedINVITE) SIPp aborted")
         #expect(r.totals.retransmissions > 0, "5% loss of SIPp's 600 messages must cost retransmissions")
         #expect(r.failures.keys.allSatisfy { $0 == "retransmissions-exhausted" }, "\(r.failures)")
         #expect(r.totals.failed <= 20, "only BYEs whose 200 SIPp lost: \(r.failures)")
@@ -142,6 +151,12 @@ struct SIPpInteropTests {
         #expect(r.failures.keys.allSatisfy { $0 == "timeout" }, "\(r.failures)")
         #expect(r.totals.failed <= 10, "only calls SIPp abandoned after losing its ACK and BYE: \(r.failures)")
         #expect(r.totals.retransmissions > 0, "lost ACKs make sipflow retransmit its 200 (RFC 3261 §13.3.1.4)")
+    }
+
+    /// What SIPp's `-trace_err` wrote (`<scenario>_<pid>_errors.log` in its working directory), or "" if nothing.
+    static func sippErrorLog(in dir: URL) throws -> String {
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix("_errors.log") }
+        return try names.map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }.joined()
     }
 
     /// completed + failed from the last plain live-view line (`… active=0 completed=199 failed=1 …`), 0 before one.
