@@ -56,6 +56,20 @@ public struct ByteString: Hashable, Sendable {
         return v
     }
 
+    /// Whether `needle`'s bytes occur in these bytes (a plain scan: the values are header-sized).
+    @inlinable
+    public func contains(_ needle: ByteString) -> Bool {
+        let h = bytes, n = needle.bytes
+        guard let first = n.first else { return true }
+        guard h.count >= n.count else { return false }
+        var i = h.startIndex
+        while i <= h.endIndex - n.count {
+            if h[i] == first, h[i..<i + n.count].elementsEqual(n) { return true }
+            i += 1
+        }
+        return false
+    }
+
     /// The bytes with leading and trailing linear white space removed.
     @inlinable
     public var trimmed: ByteString {

@@ -62,14 +62,7 @@ extension SIPMessage {
 
     /// All values of the header: list headers (`HeaderName.isList`) are split at top-level commas, across all their
     /// fields, as RFC 3261 §7.3.1 makes `Via: a, b` equal to two `Via` lines.
-    public func values(_ name: HeaderName) -> [ByteString] {
-        var out: [ByteString] = []
-        for f in headers where f.name == name {
-            let v = value(of: f)
-            if name.isList { out.append(contentsOf: HeaderList.split(v)) } else { out.append(v) }
-        }
-        return out
-    }
+    public func values(_ name: HeaderName) -> [ByteString] { fieldValues(name).map(\.value) }
 
     /// Whether a header with this name is present.
     @inlinable
@@ -80,16 +73,7 @@ extension SIPMessage {
 public enum HeaderList {
     /// The elements of a list value, split at commas outside quoted strings and `<>`, each trimmed.
     /// Empty elements are kept, so a checker can report them.
-    public static func split(_ value: ByteString) -> [ByteString] {
-        var out: [ByteString] = []
-        var next: Int? = value.bytes.startIndex
-        while let start = next {
-            let (element, after) = element(of: value, from: start)
-            out.append(element)
-            next = after
-        }
-        return out
-    }
+    public static func split(_ value: ByteString) -> [ByteString] { Array(Elements(value)) }
 
     /// Whether `b` holds a comma: memchr, as a byte loop over an ArraySlice costs a bounds check per byte.
     public static func hasComma(_ b: ArraySlice<UInt8>) -> Bool {
@@ -102,14 +86,14 @@ public enum HeaderList {
     /// The first element of a list value, without splitting the rest; trimmed like the elements of `split`.
     @inlinable
     public static func first(_ value: ByteString) -> ByteString {
-        guard hasComma(value.bytes) else { return value.trimmed }  // the common case: one element, nothing to split
-        return element(of: value, from: value.bytes.startIndex).0
+        var elements = Elements(value).makeIterator()
+        return elements.next() ?? value.trimmed  // (there is always a first element)
     }
 }
 
 extension HeaderList {
     /// The next element of a list value starting at `start`: its trimmed bytes, and where the element after it
-    /// starts (nil after the last): `split` is these elements in order, and walking them builds no array.
+    /// starts (nil after the last).
     @inlinable
     public static func element(of value: ByteString, from start: Int) -> (ByteString, next: Int?) {
         let b = value.bytes
@@ -132,6 +116,48 @@ extension HeaderList {
         }
         return (ByteString(b[start..<min(b.endIndex, max(start, b.endIndex))]).trimmed, nil)
     }
+
+    /// The elements of a list value, lazily: `split` without the array. The usual value with no comma at all is
+    /// one element found with a `memchr`, without the scan for quotes and `<>`.
+    public struct Elements: Sequence, IteratorProtocol {
+        let value: ByteString
+        var pending: Pending
+
+        enum Pending {
+            /// The value is the only element (no comma, or not a list), trimmed or as it is.
+            case whole(trimmed: Bool)
+            /// The next element starts here.
+            case from(Int)
+            case done
+        }
+
+        /// The elements of `value`; with `split: false`, the value as it is, as one element (a header that is no
+        /// list).
+        public init(_ value: ByteString, split: Bool = true) {
+            self.value = value
+            if !split {
+                pending = .whole(trimmed: false)
+            } else if !HeaderList.hasComma(value.bytes) {
+                pending = .whole(trimmed: true)
+            } else {
+                pending = .from(value.bytes.startIndex)
+            }
+        }
+
+        public mutating func next() -> ByteString? {
+            switch pending {
+            case .whole(let trimmed):
+                pending = .done
+                return trimmed ? value.trimmed : value
+            case .from(let start):
+                let (element, after) = HeaderList.element(of: value, from: start)
+                pending = after.map { .from($0) } ?? .done
+                return element
+            case .done:
+                return nil
+            }
+        }
+    }
 }
 
 /// The values of the fields with one name, list values split at top-level commas, each with its field: a lazy
@@ -144,26 +170,23 @@ public struct HeaderValues: Sequence {
         let message: SIPMessage
         let name: HeaderName
         var index = 0
-        /// The field being split, its value and where its next element starts.
-        var current: (field: SIPHeaderField, value: ByteString, next: Int)?
+        /// The field being split and its elements still to hand out.
+        var current: (field: SIPHeaderField, elements: HeaderList.Elements)?
 
         public mutating func next() -> (field: SIPHeaderField, value: ByteString)? {
-            if let c = current {
-                let (element, next) = HeaderList.element(of: c.value, from: c.next)
-                current = next.map { (c.field, c.value, $0) }
+            if var c = current, let element = c.elements.next() {
+                current = c
                 return (c.field, element)
             }
+            current = nil
             let headers = message.headers
             while index < headers.count {
                 let f = headers[index]
                 index += 1
                 guard f.name == name else { continue }
-                let v = message.value(of: f)
-                guard name.isList, HeaderList.hasComma(v.bytes) else {
-                    return (f, name.isList ? v.trimmed : v)
-                }
-                let (element, next) = HeaderList.element(of: v, from: v.bytes.startIndex)
-                current = next.map { (f, v, $0) }
+                var elements = HeaderList.Elements(message.value(of: f), split: name.isList)
+                guard let element = elements.next() else { continue }
+                current = (f, elements)
                 return (f, element)
             }
             return nil

@@ -8,12 +8,7 @@ import SIPTransaction
 /// and back (with a retain and release of each of its references) for every message and timer. The transaction
 /// stays an enum (the size of the larger state machine, not both).
 final class ClientEntry {
-    enum Transaction {
-        case invite(ClientInviteTransaction)
-        case nonInvite(ClientNonInviteTransaction)
-        /// Only while an event is being applied (see `update`).
-        case moving
-    }
+    typealias Transaction = TransactionState<ClientInviteTransaction, ClientNonInviteTransaction>
 
     /// The flow step that opened the transaction (`StepContext.transaction.step`).
     let step: Int
@@ -67,45 +62,22 @@ final class ClientEntry {
     }
 
     func start(at now: SIPInstant) -> TransactionActions {
-        update { $0.start(at: now) } nonInvite: { $0.start(at: now) }
+        transaction.update { $0.start(at: now) } nonInvite: { $0.start(at: now) }
     }
 
     func received(_ response: SIPMessage, at now: SIPInstant) -> TransactionActions {
-        update { $0.received(response, at: now) } nonInvite: { $0.received(response, at: now) }
+        transaction.update { $0.received(response, at: now) } nonInvite: { $0.received(response, at: now) }
     }
 
     func timerFired(_ timer: TransactionTimer, at now: SIPInstant) -> TransactionActions {
-        update { $0.timerFired(timer, at: now) } nonInvite: { $0.timerFired(timer, at: now) }
-    }
-
-    /// Applies an event to the transaction in place: the state is moved out (leaving `.moving`), so the value
-    /// being changed is the only reference to its storage and nothing is copied.
-    private func update(invite: (inout ClientInviteTransaction) -> TransactionActions,
-                        nonInvite: (inout ClientNonInviteTransaction) -> TransactionActions) -> TransactionActions {
-        switch transaction {
-        case .invite(var tx):
-            transaction = .moving
-            defer { transaction = .invite(tx) }
-            return invite(&tx)
-        case .nonInvite(var tx):
-            transaction = .moving
-            defer { transaction = .nonInvite(tx) }
-            return nonInvite(&tx)
-        case .moving:
-            return .none
-        }
+        transaction.update { $0.timerFired(timer, at: now) } nonInvite: { $0.timerFired(timer, at: now) }
     }
 }
 
 /// A server transaction of a call, with where its request came from (RFC 3261 §17.2, §18.2.2). A class, like
 /// `ClientEntry`.
 final class ServerEntry {
-    enum Transaction {
-        case invite(ServerInviteTransaction)
-        case nonInvite(ServerNonInviteTransaction)
-        /// Only while an event is being applied (see `update`).
-        case moving
-    }
+    typealias Transaction = TransactionState<ServerInviteTransaction, ServerNonInviteTransaction>
 
     let step: Int
     let method: SIPMethod
@@ -143,28 +115,37 @@ final class ServerEntry {
     }
 
     func respond(_ response: SIPMessage, at now: SIPInstant) -> TransactionActions {
-        update { $0.respond(response, at: now) } nonInvite: { $0.respond(response, at: now) }
+        transaction.update { $0.respond(response, at: now) } nonInvite: { $0.respond(response, at: now) }
     }
 
     func received(_ request: SIPMessage, at now: SIPInstant) -> TransactionActions {
-        update { $0.received(request, at: now) } nonInvite: { $0.received(request, at: now) }
+        transaction.update { $0.received(request, at: now) } nonInvite: { $0.received(request, at: now) }
     }
 
     func timerFired(_ timer: TransactionTimer, at now: SIPInstant) -> TransactionActions {
-        update { $0.timerFired(timer, at: now) } nonInvite: { $0.timerFired(timer, at: now) }
+        transaction.update { $0.timerFired(timer, at: now) } nonInvite: { $0.timerFired(timer, at: now) }
     }
+}
 
-    /// Applies an event to the transaction in place (see `ClientEntry.update`).
-    private func update(invite: (inout ServerInviteTransaction) -> TransactionActions,
-                        nonInvite: (inout ServerNonInviteTransaction) -> TransactionActions) -> TransactionActions {
-        switch transaction {
+/// A transaction's state machine: the INVITE or the non-INVITE one of a side (RFC 3261 §17).
+enum TransactionState<Invite, NonInvite> {
+    case invite(Invite)
+    case nonInvite(NonInvite)
+    /// Only while an event is being applied (see `update`).
+    case moving
+
+    /// Applies an event in place: the machine is moved out (leaving `.moving`), so the value being changed is the
+    /// only reference to its storage and nothing is copied.
+    mutating func update(invite: (inout Invite) -> TransactionActions,
+                         nonInvite: (inout NonInvite) -> TransactionActions) -> TransactionActions {
+        switch self {
         case .invite(var tx):
-            transaction = .moving
-            defer { transaction = .invite(tx) }
+            self = .moving
+            defer { self = .invite(tx) }
             return invite(&tx)
         case .nonInvite(var tx):
-            transaction = .moving
-            defer { transaction = .nonInvite(tx) }
+            self = .moving
+            defer { self = .nonInvite(tx) }
             return nonInvite(&tx)
         case .moving:
             return .none

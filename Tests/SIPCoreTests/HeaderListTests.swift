@@ -98,4 +98,17 @@ import Testing
         #expect(m.values(.supported) == ["", "path", ""])
         #expect(m.fieldValues(.route).isEmpty && !m.fieldValues(.via).isEmpty)
     }
+
+    @Test func elementsWalkWhatSplitReturns() {
+        let value: ByteString = " a , \"b, c\" ,<sip:d@e;x=1,2>,, "
+        #expect(Array(HeaderList.Elements(value)) == ["a", "\"b, c\"", "<sip:d@e;x=1,2>", "", ""])
+        #expect(Array(HeaderList.Elements(" one ")) == ["one"])
+        #expect(Array(HeaderList.Elements(" a, b ", split: false)) == [" a, b "])
+    }
+
+    @Test func byteStringContains() {
+        let v: ByteString = "SIP/2.0/UDP 255.255.255.255;received=1.2.3.4"
+        #expect(v.contains("255.255.255.255") && v.contains("4") && v.contains(""))
+        #expect(!v.contains("255.255.255.2555") && !ByteString("25").contains("255"))
+    }
 }

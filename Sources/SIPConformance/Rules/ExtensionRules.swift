@@ -87,7 +87,7 @@ enum ExtensionRules {
             if b == ASCII.semicolon { break }
             if !ASCII.isLWS(b) { out.append(ASCII.lower(b)) }
         }
-        return String(decoding: out, as: UTF8.self).lowercased()
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Whether an Accept media-range (`*/*`, `type/*` or `type/subtype`) covers a media type.

@@ -23,18 +23,6 @@ enum ViaRules {
 
     static let broadcastAddress: ByteString = "255.255.255.255"
 
-    /// Whether `needle`'s bytes occur in `value`.
-    static func contains(_ needle: ByteString, in value: ByteString) -> Bool {
-        let h = value.bytes, n = needle.bytes
-        guard let first = n.first, h.count >= n.count else { return false }
-        var i = h.startIndex
-        while i <= h.endIndex - n.count {
-            if h[i] == first, h[i..<i + n.count].elementsEqual(n) { return true }
-            i += 1
-        }
-        return false
-    }
-
     static func check(_ m: SIPMessage, into out: inout FindingList) {
         var reported: Set<Int32> = []  // one syntax finding per Via line, however many bad values it holds
         for (f, v) in m.valuesWithFields(.via) {
@@ -56,7 +44,7 @@ enum ViaRules {
             default: break
             }
             // sent-by, received and maddr can hold the broadcast address only if the value holds its digits.
-            guard contains(broadcastAddress, in: v) else { continue }
+            guard v.contains(broadcastAddress) else { continue }
             for (what, value) in [("sent-by", via.host), ("received", via.received), ("maddr", via.maddr)] {
                 if let value, value == broadcastAddress {
                     out.add(broadcast, f, "the Via \(what) is the broadcast address \(broadcastAddress)")
