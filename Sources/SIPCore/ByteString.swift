@@ -13,6 +13,9 @@ public struct ByteString: Hashable, Sendable {
 
     public init(_ string: String) { self.bytes = Array(string.utf8)[...] }
 
+    /// A copy with storage of its own, so keeping it does not keep the whole message it was read from alive.
+    public var owned: ByteString { ByteString(Array(bytes)) }
+
     @inlinable public var count: Int { bytes.count }
     @inlinable public var isEmpty: Bool { bytes.isEmpty }
 

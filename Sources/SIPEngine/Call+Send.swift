@@ -110,10 +110,10 @@ extension Call {
     // MARK: Responses
 
     private func sendResponse(_ template: MessageTemplate, step: Int, at now: SIPInstant) throws {
-        guard let i = servers.lastIndex(where: { $0.step == step }), let status = template.status else {
-            throw EngineError("no request to answer at step \(template.step)")
+        guard let i = servers.lastIndex(where: { $0.step == step }), let status = template.status,
+              let request = servers[i].request else {
+            throw EngineError("no request to answer at step \(template.step + 1) (a final response was already sent)")
         }
-        let request = servers[i].request
         var extra = renderHeaders(template)
         let body = template.body.map { Array(render($0.text).utf8) } ?? []
         if let b = template.body, !extra.contains(where: { HeaderName.classify($0.0) == .contentType }) {

@@ -155,8 +155,9 @@ final class Call {
             guard let branch = message.topVia?.branch,
                   let i = clients.firstIndex(where: { $0.branch == branch && $0.method == message.cseq?.method })
             else { return }
+            let request = clients[i].request  // the transaction lets go of it on a final response
             let actions = clients[i].received(message, at: now)
-            run(actions, client: i, fromTimer: false, message: message, at: now)
+            run(actions, client: i, fromTimer: false, message: message, request: request, at: now)
             return
         }
         guard let method = message.method else { return }
@@ -228,15 +229,17 @@ final class Call {
         return nil
     }
 
-    /// Runs the actions a client transaction returned; `.deliver` passes up `message`, the event's own message.
-    func run(_ actions: TransactionActions, client i: Int, fromTimer: Bool, message: SIPMessage? = nil, at now: SIPInstant) {
+    /// Runs the actions a client transaction returned; `.deliver` passes up `message`, the event's own message, a
+    /// response to `request`.
+    func run(_ actions: TransactionActions, client i: Int, fromTimer: Bool, message: SIPMessage? = nil,
+             request: SIPMessage? = nil, at now: SIPInstant) {
         for action in actions {
             switch action {
             case .send(let bytes):
                 if fromTimer { shard.stats.retransmissions += 1 }
                 shard.send(bytes, to: clients[i].destination)
             case .deliver:
-                if let message { responseArrived(message, client: i, at: now) }
+                if let message { responseArrived(message, client: i, request: request, at: now) }
             case .schedule(let timer, let after):
                 shard.schedule(.client(step: clients[i].step, timer), for: self, after: after, from: now)
             case .terminated(let reason):
@@ -271,15 +274,20 @@ final class Call {
         }
     }
 
-    /// A response passed up by a client transaction.
-    func responseArrived(_ response: SIPMessage, client i: Int, at now: SIPInstant) {
+    /// A response to `request` passed up by a client transaction. `request` is nil for a 2xx retransmitted after
+    /// the transaction let go of its INVITE (RFC 6026 Accepted): that copy is checked on its own.
+    func responseArrived(_ response: SIPMessage, client i: Int, request: SIPMessage?, at now: SIPInstant) {
         guard let code = response.statusCode else { return }
         let entry = clients[i]
         shard.measure(response: code, to: entry, call: self, at: now)
-        shard.check(response, answering: entry.request, call: self)
-        if entry.method == .invite, entry.createsDialog, (101..<300).contains(code), response.to?.tag != nil,
-           dialog == nil || (dialog?.state == .early && code >= 200) {
-            dialog = try? Dialog.uac(request: entry.request, response: response)
+        if let request {
+            shard.check(response, answering: request, call: self)
+            if entry.method == .invite, entry.createsDialog, (101..<300).contains(code), response.to?.tag != nil,
+               dialog == nil || (dialog?.state == .early && code >= 200) {
+                dialog = try? Dialog.uac(request: request, response: response)
+            }
+        } else {
+            shard.checkConformance(response, call: self)
         }
         if code >= 200 {
             if !entry.awaitingFinal {

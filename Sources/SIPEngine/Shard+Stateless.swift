@@ -55,7 +55,7 @@ extension Shard {
         nextCall += count
         let call = Call(shard: self, number: number, callID: callID.string, localTag: ids.tag(), peer: source,
                         scheduled: now, dataRow: configuration.data?.row(forCall: number) ?? [])
-        calls[ByteString(Array(callID.bytes))] = call
+        calls[callID.owned] = call
         active += 1
         stats.started += 1
         call.advance(at: now)

@@ -14,7 +14,8 @@ final class ClientEntry {
     let step: Int
     let method: SIPMethod
     let branch: ByteString
-    let request: SIPMessage
+    /// The request's CSeq number.
+    let sequence: UInt32?
     let destination: SocketAddress
     let createsDialog: Bool
     /// The transaction's current state.
@@ -32,8 +33,8 @@ final class ClientEntry {
         }
         self.step = step
         self.method = method
-        self.branch = ByteString(Array(branch.bytes))
-        self.request = request
+        self.branch = branch.owned
+        self.sequence = request.cseq?.sequenceNumber
         self.destination = destination
         self.createsDialog = createsDialog
         self.sentAt = now
@@ -44,7 +45,14 @@ final class ClientEntry {
         }
     }
 
-    var sequence: UInt32? { request.cseq?.sequenceNumber }
+    /// The request, until the transaction has its final response (see `ClientInviteTransaction.invite`).
+    var request: SIPMessage? {
+        switch transaction {
+        case .invite(let tx): tx.invite
+        case .nonInvite(let tx): tx.request
+        case .moving: nil
+        }
+    }
 
     /// Whether the transaction has ended (it absorbs no more retransmissions).
     var isTerminated: Bool {
@@ -83,7 +91,6 @@ final class ServerEntry {
     let method: SIPMethod
     let branch: ByteString
     let sequence: UInt32?
-    let request: SIPMessage
     let source: SocketAddress
     /// The transaction's current state.
     private(set) var transaction: Transaction
@@ -94,14 +101,22 @@ final class ServerEntry {
         }
         self.step = step
         self.method = method
-        self.branch = ByteString(Array(branch.bytes))
+        self.branch = branch.owned
         self.sequence = request.cseq?.sequenceNumber
-        self.request = request
         self.source = source
         if method == .invite {
             transaction = .invite(try ServerInviteTransaction(invite: request, configuration: configuration))
         } else {
             transaction = .nonInvite(try ServerNonInviteTransaction(request: request, configuration: configuration))
+        }
+    }
+
+    /// The request, until the TU has sent the final response (see `ServerInviteTransaction.invite`).
+    var request: SIPMessage? {
+        switch transaction {
+        case .invite(let tx): tx.invite
+        case .nonInvite(let tx): tx.request
+        case .moving: nil
         }
     }
 

@@ -18,14 +18,16 @@ public struct ClientInviteTransaction: Sendable {
     public enum State: Sendable, Hashable { case calling, proceeding, completed, accepted, terminated }
 
     public private(set) var state: State = .calling
-    /// The INVITE as sent; the ACK and CANCEL are derived from it.
-    public let invite: SIPMessage
-    /// Matches responses to this transaction (§17.1.3).
-    public let key: TransactionKey
+    /// The INVITE as sent, until a final response: the ACK for a non-2xx final and the CANCEL are derived from it.
+    /// Then the transaction lets go of it (Completed keeps the ACK's bytes, Accepted needs nothing of the INVITE),
+    /// so a long call does not hold its INVITE for timer M.
+    public private(set) var invite: SIPMessage?
+    /// Matches responses to this transaction (§17.1.3); `owned` once the INVITE is let go of.
+    public private(set) var key: TransactionKey
     public let configuration: TransactionConfiguration
 
-    /// The INVITE's bytes, sent on every retransmission.
-    let inviteBytes: [UInt8]
+    /// The INVITE's bytes, sent on every retransmission; empty once a final response arrived.
+    private(set) var inviteBytes: [UInt8]
     /// The ACK for the non-2xx final, built once and re-sent for each retransmission of that final.
     public private(set) var ackBytes: [UInt8]?
     private var started = false
@@ -66,6 +68,7 @@ public struct ClientInviteTransaction: Sendable {
             state = .accepted
             timerA.disarm()
             timerB.disarm()
+            letGoOfInvite()
             var out = TransactionActions(.deliver)
             arm(&timerM, .timerM, now, configuration.duration(of: .timerM), &out)
             return out
@@ -75,10 +78,11 @@ public struct ClientInviteTransaction: Sendable {
             timerA.disarm()
             timerB.disarm()
             var out = TransactionActions(.deliver)
-            if let ack = try? InviteRequests.ackForNonSuccess(invite: invite, response: response) {
+            if let invite, let ack = try? InviteRequests.ackForNonSuccess(invite: invite, response: response) {
                 ackBytes = wireBytes(of: ack)
                 out.append(.send(ackBytes!))
             }
+            letGoOfInvite()
             return enterWait(.completed, \.timerD, .timerD, now, &out)
         case (.completed, 300..<700):
             if let ack = ackBytes { return TransactionActions(.send(ack)) }  // §17.1.1.2: re-send the ACK, do not tell the TU
@@ -117,7 +121,17 @@ public struct ClientInviteTransaction: Sendable {
     }
 
     /// A CANCEL for this INVITE (§9.1). Send it in Proceeding; in Calling wait for a provisional first.
-    public func makeCancel() throws(TransactionError) -> SIPMessage { try InviteRequests.cancel(for: invite) }
+    public func makeCancel() throws(TransactionError) -> SIPMessage {
+        guard let invite else { throw TransactionError("the INVITE has its final response: there is nothing to cancel") }
+        return try InviteRequests.cancel(for: invite)
+    }
+
+    /// After the final response: what is left of the INVITE is the key, with bytes of its own.
+    private mutating func letGoOfInvite() {
+        invite = nil
+        inviteBytes = []
+        key = key.owned
+    }
 
     // MARK: -
 

@@ -16,11 +16,15 @@ public struct ClientNonInviteTransaction: Sendable {
     public enum State: Sendable, Hashable { case trying, proceeding, completed, terminated }
 
     public private(set) var state: State = .trying
-    public let request: SIPMessage
-    public let key: TransactionKey
+    /// The request as sent, until a final response; then the transaction lets go of it (Completed only absorbs
+    /// response retransmissions, for timer K).
+    public private(set) var request: SIPMessage?
+    /// Matches responses (§17.1.3); `owned` once the request is let go of.
+    public private(set) var key: TransactionKey
     public let configuration: TransactionConfiguration
 
-    let requestBytes: [UInt8]
+    /// The request's bytes, sent on every retransmission; empty once a final response arrived.
+    private(set) var requestBytes: [UInt8]
     private var started = false
     private var timerE = TimerSlot(), timerF = TimerSlot(), timerK = TimerSlot()
 
@@ -58,6 +62,9 @@ public struct ClientNonInviteTransaction: Sendable {
         case (.trying, 200..<700), (.proceeding, 200..<700):
             timerE.disarm()
             timerF.disarm()
+            request = nil
+            requestBytes = []
+            key = key.owned
             var out = TransactionActions(.deliver)
             let k = configuration.duration(of: .timerK)
             if k == .zero {

@@ -34,8 +34,7 @@ public struct DialogID: Sendable, Hashable, CustomStringConvertible {
 
     /// A copy that owns its bytes, so keeping it does not keep a whole message alive.
     var owned: DialogID {
-        DialogID(callID: ByteString(Array(callID.bytes)), localTag: ByteString(Array(localTag.bytes)),
-                 remoteTag: ByteString(Array(remoteTag.bytes)))
+        DialogID(callID: callID.owned, localTag: localTag.owned, remoteTag: remoteTag.owned)
     }
 
     public var description: String { "\(callID) local=\(localTag) remote=\(remoteTag)" }

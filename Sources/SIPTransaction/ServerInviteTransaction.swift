@@ -20,10 +20,14 @@ public struct ServerInviteTransaction: Sendable {
     public enum State: Sendable, Hashable { case proceeding, completed, confirmed, accepted, terminated }
 
     public private(set) var state: State = .proceeding
-    public let invite: SIPMessage
-    public let key: TransactionKey
+    /// The INVITE received, until the TU sends a final response (`respondTrying` builds from it); then the
+    /// transaction lets go of it, so a long call does not hold its INVITE for timer L.
+    public private(set) var invite: SIPMessage?
+    /// Matches retransmissions (§17.2.3); `owned` once the INVITE is let go of.
+    public private(set) var key: TransactionKey
     public let configuration: TransactionConfiguration
-    /// The latest response sent, re-sent on INVITE retransmissions and timer G.
+    /// The latest response sent, re-sent on INVITE retransmissions and timer G; nil again once the ACK for a 2xx
+    /// has stopped the retransmissions (Accepted then only absorbs INVITE retransmissions, RFC 6026 §7.1).
     public private(set) var lastResponse: [UInt8]?
     /// True once the ACK for the 2xx came in (Accepted).
     public private(set) var acknowledged = false
@@ -43,7 +47,7 @@ public struct ServerInviteTransaction: Sendable {
 
     /// Sends a 100 (Trying) built from the INVITE (§8.2.6.1, §17.2.1).
     public mutating func respondTrying(at now: SIPInstant) -> TransactionActions {
-        guard let trying = try? SIPMessage.response(to: invite, statusCode: 100, reason: "Trying", toTag: nil) else {
+        guard let invite, let trying = try? SIPMessage.response(to: invite, statusCode: 100, reason: "Trying", toTag: nil) else {
             return .none
         }
         return respond(trying, at: now)
@@ -60,6 +64,7 @@ public struct ServerInviteTransaction: Sendable {
         case (.proceeding, 200..<300):
             lastResponse = bytes
             state = .accepted
+            letGoOfInvite()
             var out = TransactionActions(.send(bytes))
             arm(&timerG, .timerG, now, configuration.t1, &out)
             arm(&timerL, .timerL, now, configuration.duration(of: .timerL), &out)
@@ -70,6 +75,7 @@ public struct ServerInviteTransaction: Sendable {
         case (.proceeding, 300..<700):
             lastResponse = bytes
             state = .completed
+            letGoOfInvite()
             var out = TransactionActions(.send(bytes))
             if !configuration.reliable { arm(&timerG, .timerG, now, configuration.t1, &out) }
             arm(&timerH, .timerH, now, configuration.duration(of: .timerH), &out)
@@ -97,6 +103,7 @@ public struct ServerInviteTransaction: Sendable {
         case (.accepted, .ack?):
             acknowledged = true
             timerG.disarm()  // §13.3.1.4: the ACK stops the 2xx retransmissions
+            lastResponse = nil
             return TransactionActions(.deliver)  // RFC 6026 §7.1: ACKs in Accepted go to the TU
         default:
             return .none  // Confirmed absorbs ACKs; Accepted absorbs INVITE retransmissions (RFC 6026 §7.1)
@@ -129,6 +136,12 @@ public struct ServerInviteTransaction: Sendable {
     /// The transport failed to send a response (§17.2.4).
     public mutating func transportFailed(at now: SIPInstant) -> TransactionActions {
         state == .terminated ? .none : terminate(.transportError)
+    }
+
+    /// After a final response: what is left of the INVITE is the key, with bytes of its own.
+    private mutating func letGoOfInvite() {
+        invite = nil
+        key = key.owned
     }
 
     private mutating func terminate(_ reason: TerminationReason) -> TransactionActions {

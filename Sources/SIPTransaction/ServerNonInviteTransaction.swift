@@ -15,8 +15,11 @@ public struct ServerNonInviteTransaction: Sendable {
     public enum State: Sendable, Hashable { case trying, proceeding, completed, terminated }
 
     public private(set) var state: State = .trying
-    public let request: SIPMessage
-    public let key: TransactionKey
+    /// The request received, until the TU sends the final response; then the transaction lets go of it (Completed
+    /// keeps only the response, for timer J).
+    public private(set) var request: SIPMessage?
+    /// Matches retransmissions (§17.2.3); `owned` once the request is let go of.
+    public private(set) var key: TransactionKey
     public let configuration: TransactionConfiguration
     public private(set) var lastResponse: [UInt8]?
     private var timerJ = TimerSlot()
@@ -44,6 +47,8 @@ public struct ServerNonInviteTransaction: Sendable {
             return TransactionActions(.send(lastResponse!))
         case (.trying, 200..<700), (.proceeding, 200..<700):
             lastResponse = wireBytes(of: response)
+            request = nil
+            key = key.owned
             var out = TransactionActions(.send(lastResponse!))
             let j = configuration.duration(of: .timerJ)
             if j == .zero {

@@ -13,7 +13,8 @@ import SIPCore
 ///   its INVITE. (§17.2.3 also compares the ACK's To tag with the response's; two RFC 2543 INVITEs differing only
 ///   in To tag are not distinguished here.)
 ///
-/// Keys share the message's storage (no copy); keeping one in a dictionary keeps that message's bytes alive.
+/// Keys share the message's storage (no copy); keeping one in a dictionary keeps that message's bytes alive, unless
+/// it is `owned`.
 public enum TransactionKey: Sendable, Hashable {
     case client(branch: ByteString, method: SIPMethod)
     case server(branch: ByteString, sentBy: SentBy, method: SIPMethod)
@@ -36,6 +37,20 @@ public enum TransactionKey: Sendable, Hashable {
             h.combine(port)
             h.combine(host.count)
             for b in host.bytes { h.combine(b | 0x20) }  // ASCII case folded (digits, '.', ':' and '-' unchanged)
+        }
+    }
+
+    /// A copy that owns its bytes: what a transaction keeps once it has let go of its request.
+    public var owned: TransactionKey {
+        switch self {
+        case .client(let branch, let method):
+            .client(branch: branch.owned, method: method)
+        case .server(let branch, let sentBy, let method):
+            .server(branch: branch.owned, sentBy: SentBy(host: sentBy.host.owned, port: sentBy.port), method: method)
+        case .rfc2543(let callID, let fromTag, let sequenceNumber, let requestURI, let sentBy, let branch, let method):
+            .rfc2543(callID: callID.owned, fromTag: fromTag?.owned, sequenceNumber: sequenceNumber,
+                     requestURI: requestURI.owned, sentBy: SentBy(host: sentBy.host.owned, port: sentBy.port),
+                     branch: branch?.owned, method: method)
         }
     }
 

@@ -85,7 +85,7 @@ import Testing
         let third = uac.timerFired(.timerA, at: ms(1_500))
         #expect(third[1] == .schedule(.timerA, after: .milliseconds(2_000)))
         var uas = try ServerInviteTransaction(invite: try sent(third))
-        let ok = try sent(uas.respond(try response(200, "OK", to: uas.invite), at: ms(1_600)))
+        let ok = try sent(uas.respond(try response(200, "OK", to: try #require(uas.invite)), at: ms(1_600)))
         #expect(uac.received(ok, at: ms(1_601)) == [.deliver, .schedule(.timerM, after: .seconds(32))])
         #expect(uac.timerFired(.timerA, at: ms(3_500)) == .none)
         #expect(uac.timerFired(.timerB, at: ms(32_000)) == .none)
@@ -94,7 +94,7 @@ import Testing
     @Test func ackNeverArrivesSoTimerHEndsTheServer() throws {
         var uac = try ClientInviteTransaction(invite: try Alice.invite())
         var uas = try ServerInviteTransaction(invite: try sent(uac.start(at: ms(0))))
-        let decline = try sent(uas.respond(try response(603, "Decline", to: uas.invite), at: ms(0)))
+        let decline = try sent(uas.respond(try response(603, "Decline", to: try #require(uas.invite)), at: ms(0)))
         _ = try sent(uac.received(decline, at: ms(1)))  // the ACK is lost, and so is every later one
         var t = 0, interval = 500, resent = 0
         while t + interval < 32_000 {
@@ -113,7 +113,7 @@ import Testing
         let options = try Alice.options()
         var uac = try ClientNonInviteTransaction(request: options)
         var uas = try ServerNonInviteTransaction(request: try sent(uac.start(at: ms(0))))
-        _ = try sent(uas.respond(try response(200, "OK", to: uas.request), at: ms(5)))  // lost
+        _ = try sent(uas.respond(try response(200, "OK", to: try #require(uas.request)), at: ms(5)))  // lost
         let retransmitted = try sent(uac.timerFired(.timerE, at: ms(500)))
         #expect(TransactionKey.server(retransmitted) == uas.key)
         let ok = try sent(uas.received(retransmitted, at: ms(501)))
@@ -129,7 +129,7 @@ import Testing
         let start = uac.start(at: ms(0))
         #expect(start.count == 2, "no timer A: \(start)")
         var uas = try ServerInviteTransaction(invite: try sent(start), configuration: tcp)
-        let busyOut = uas.respond(try response(486, "Busy Here", to: uas.invite), at: ms(1))
+        let busyOut = uas.respond(try response(486, "Busy Here", to: try #require(uas.invite)), at: ms(1))
         #expect(busyOut.count == 2, "no timer G: \(busyOut)")
         let ackOut = uac.received(try sent(busyOut), at: ms(2))
         #expect(ackOut.last == .terminated(.normal), "no timer D")
@@ -140,7 +140,7 @@ import Testing
         let invite = try Alice.invite()
         var uac = try ClientInviteTransaction(invite: invite)
         var uas = try ServerInviteTransaction(invite: try sent(uac.start(at: ms(0))))
-        let ringing = try sent(uas.respond(try response(180, "Ringing", to: uas.invite), at: ms(10)))
+        let ringing = try sent(uas.respond(try response(180, "Ringing", to: try #require(uas.invite)), at: ms(10)))
         #expect(uac.received(ringing, at: ms(11)) == [.deliver])
 
         // §9.1: CANCEL once a provisional arrived, in its own client transaction.
@@ -151,7 +151,7 @@ import Testing
         #expect(TransactionKey.invite(cancelledBy: invite) == nil)
         var cancelServer = try ServerNonInviteTransaction(request: cancelOnWire)
         let cancelOk = try sent(cancelServer.respond(try response(200, "OK", to: cancelOnWire), at: ms(2_001)))
-        let terminated = try sent(uas.respond(try response(487, "Request Terminated", to: uas.invite), at: ms(2_001)))
+        let terminated = try sent(uas.respond(try response(487, "Request Terminated", to: try #require(uas.invite)), at: ms(2_001)))
 
         #expect(TransactionKey.client(cancelOk) == cancelTx.key)
         #expect(cancelTx.received(cancelOk, at: ms(2_002)) == [.deliver, .schedule(.timerK, after: .seconds(5))])

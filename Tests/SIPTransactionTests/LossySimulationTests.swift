@@ -13,6 +13,8 @@ import Testing
     }
 
     struct Call {
+        /// The INVITE as the TU sent it (the transaction lets go of its copy on the final response).
+        let invite: SIPMessage
         var ict: ClientInviteTransaction
         var sit: ServerInviteTransaction?
         var nict: ClientNonInviteTransaction?
@@ -47,7 +49,7 @@ import Testing
 
         for c in 0..<100 {
             let invite = try Alice.invite(branch: "z9hG4bKcall\(c)", cseq: UInt32(c + 1))
-            calls.append(Call(ict: try ClientInviteTransaction(invite: invite)))
+            calls.append(Call(invite: invite, ict: try ClientInviteTransaction(invite: invite)))
             run(calls[c].ict.start(at: ms(c * 3)), call: c, side: .ict, now: c * 3)
         }
 
@@ -94,7 +96,7 @@ import Testing
                         guard out.contains(.deliver) else { break }
                         // The TU: ACK every 2xx (built once), and hang up after the first.
                         if calls[c].ack == nil {
-                            var dialog = try Dialog.uac(request: calls[c].ict.invite, response: m)
+                            var dialog = try Dialog.uac(request: calls[c].invite, response: m)
                             calls[c].ack = try dialog.makeACK(inviteSequence: UInt32(c + 1),
                                                               via: "SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bKack\(c)").bytes
                             let bye = try dialog.makeRequest(.bye, via: "SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bKbye\(c)")
