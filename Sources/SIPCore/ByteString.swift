@@ -16,6 +16,20 @@ public struct ByteString: Hashable, Sendable {
     /// A copy with storage of its own, so keeping it does not keep the whole message it was read from alive.
     public var owned: ByteString { ByteString(Array(bytes)) }
 
+    /// Content equality, compared as memory (the synthesized one compares byte by byte).
+    @inlinable
+    public static func == (a: ByteString, b: ByteString) -> Bool {
+        guard a.bytes.count == b.bytes.count else { return false }
+        return a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in x.elementsEqual(y) } }
+    }
+
+    /// Hashes the content in one call (the synthesized one combines byte by byte).
+    @inlinable
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(bytes.count)
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
     @inlinable public var count: Int { bytes.count }
     @inlinable public var isEmpty: Bool { bytes.isEmpty }
 

@@ -32,7 +32,7 @@ extension Call {
         case .response:
             guard let code = message.statusCode, e.accepts(status: code) else { return false }
             // The response must answer the request of the step's transaction.
-            guard let branch = message.topVia?.branch else { return false }
+            guard let branch = message.topViaBranch else { return false }
             return clients.contains { $0.step == e.context.transaction.step && $0.branch == branch }
         }
     }

@@ -152,7 +152,7 @@ final class Call {
     func receive(_ message: SIPMessage, from source: SocketAddress, at now: SIPInstant) {
         defer { releaseIfQuiet() }
         if message.isResponse {
-            guard let branch = message.topVia?.branch,
+            guard let branch = message.topViaBranch,
                   let i = clients.firstIndex(where: { $0.branch == branch && $0.method == message.cseq?.method })
             else { return }
             let request = clients[i].request  // the transaction lets go of it on a final response
@@ -165,7 +165,7 @@ final class Call {
             receiveACK(message, from: source, at: now)
             return
         }
-        if let branch = message.topVia?.branch,
+        if let branch = message.topViaBranch,
            let i = servers.firstIndex(where: { $0.branch == branch && $0.method == method }) {
             let actions = servers[i].received(message, at: now)
             run(actions, server: i, fromTimer: false, message: message, at: now)
@@ -202,7 +202,7 @@ final class Call {
     func receiveACK(_ ack: SIPMessage, from source: SocketAddress, at now: SIPInstant) {
         // The ACK for a non-2xx final matches the INVITE's transaction by branch; the ACK for a 2xx matches it
         // through the dialog, by CSeq number (RFC 3261 §17.2.3, RFC 6026 §7.1).
-        let branch = ack.topVia?.branch
+        let branch = ack.topViaBranch
         let number = ack.cseq?.sequenceNumber
         if let i = servers.firstIndex(where: { $0.method == .invite && ($0.branch == branch || $0.sequence == number) }) {
             guard case .invite(let tx) = servers[i].transaction, !tx.acknowledged else { return }  // a repeated ACK

@@ -28,7 +28,7 @@ final class ClientEntry {
 
     init(step: Int, request: SIPMessage, destination: SocketAddress, createsDialog: Bool,
          configuration: TransactionConfiguration, at now: SIPInstant) throws {
-        guard let method = request.method, let branch = request.topVia?.branch else {
+        guard let method = request.method, let branch = request.topViaBranch else {
             throw EngineError("a request built for step \(step) has no method or Via branch")
         }
         self.step = step
@@ -96,7 +96,7 @@ final class ServerEntry {
     private(set) var transaction: Transaction
 
     init(request: SIPMessage, source: SocketAddress, step: Int, configuration: TransactionConfiguration) throws {
-        guard let method = request.method, let branch = request.topVia?.branch else {
+        guard let method = request.method, let branch = request.topViaBranch else {
             throw EngineError("the request has no method or Via branch")
         }
         self.step = step

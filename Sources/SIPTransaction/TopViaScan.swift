@@ -104,3 +104,8 @@ struct TopViaScan: Equatable {
         return true
     }
 }
+
+extension SIPMessage {
+    /// The top Via's branch, read as transaction matching reads it (`TopViaScan`): without building a `Via`.
+    public var topViaBranch: ByteString? { TopViaScan.of(self)?.branch }
+}
