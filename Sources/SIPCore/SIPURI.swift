@@ -28,8 +28,75 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
     /// Validates a URI as `parse` does, with the same errors, without building the value (no parameter or header
     /// arrays, no parts): for the conformance rules, which only ask whether a URI is well formed.
     public static func validate(_ text: ByteString) throws(SIPSyntaxError) {
+        if isPlainSIP(text) { return }
         _ = try scan(text, build: false)
     }
+
+    /// Whether `text` is a sip or sips URI of the plain shape `[user@]host[:port]*(;name[=value])`: no escapes,
+    /// password, IPv6 reference or headers, and only `unreserved` and `&=+$,` in the user. One pass over a buffer
+    /// that checks a subset of what `parse` checks, so `parse` accepts every URI it accepts (with no headers);
+    /// anything else answers false and must be parsed to be judged. Most URIs a load test sees are plain.
+    public static func isPlainSIP(_ text: ByteString) -> Bool {
+        text.bytes.withUnsafeBufferPointer { p in
+            let n = p.count
+            var i: Int
+            if n > 4, ASCII.lower(p[0]) == 0x73, ASCII.lower(p[1]) == 0x69, ASCII.lower(p[2]) == 0x70 {  // "sip"
+                if p[3] == ASCII.colon {
+                    i = 4
+                } else if ASCII.lower(p[3]) == 0x73, n > 5, p[4] == ASCII.colon {
+                    i = 5
+                } else {
+                    return false
+                }
+            } else {
+                return false
+            }
+            // userinfo: the bytes before an '@' met ahead of any ';' (no other '@' passes the checks below).
+            var at = i
+            while at < n, p[at] != ASCII.at, p[at] != ASCII.semicolon { at += 1 }
+            if at < n, p[at] == ASCII.at {
+                guard at > i else { return false }
+                while i < at {
+                    guard isPlainUserChar(p[i]) else { return false }
+                    i += 1
+                }
+                i += 1
+            }
+            // host: the bytes parse's host scan takes, and a valid host name.
+            let hs = i
+            while i < n, ASCII.isHostChar(p[i]) { i += 1 }  // alphanum, '-', '.': parse's host scan
+            guard i > hs, isHostName(UnsafeBufferPointer(rebasing: p[hs..<i])) else { return false }
+            if i < n, p[i] == ASCII.colon {
+                i += 1
+                let ps = i
+                var v = 0
+                while i < n, ASCII.isDigit(p[i]) { v = min(v * 10 + Int(p[i] - 48), 1_000_000); i += 1 }
+                guard i > ps, v <= 65535 else { return false }
+            }
+            // parameters: a non-empty name and an optional value, each of paramchar without escapes.
+            while i < n {
+                guard p[i] == ASCII.semicolon else { return false }
+                i += 1
+                let ns = i
+                while i < n, p[i] != ASCII.semicolon, p[i] != ASCII.equals {
+                    guard isParamChar(p[i]) else { return false }
+                    i += 1
+                }
+                guard i > ns else { return false }
+                if i < n, p[i] == ASCII.equals {
+                    i += 1
+                    while i < n, p[i] != ASCII.semicolon {
+                        guard isParamChar(p[i]) else { return false }
+                        i += 1
+                    }
+                }
+            }
+            return true
+        }
+    }
+
+    /// `unreserved` and `&=+$,`: user characters that neither end the user part nor start an escape.
+    static func isPlainUserChar(_ c: UInt8) -> Bool { passwordFlags.utf8Start[Int(c)] == 0x31 }
 
     /// The one parser behind `parse` and `validate`: every check runs either way; the value is built (and
     /// returned) only when `build` is true.
