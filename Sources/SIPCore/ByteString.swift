@@ -73,18 +73,26 @@ public struct ByteString: Hashable, Sendable {
         return v
     }
 
-    /// Whether `needle`'s bytes occur in these bytes (a plain scan: the values are header-sized).
+    /// Whether `needle`'s bytes occur in these bytes (a plain scan: the values are header-sized). Over buffers:
+    /// indexing the slices cost a bounds check a byte, and the Via rules search every Via this way.
     @inlinable
     public func contains(_ needle: ByteString) -> Bool {
-        let h = bytes, n = needle.bytes
-        guard let first = n.first else { return true }
-        guard h.count >= n.count else { return false }
-        var i = h.startIndex
-        while i <= h.endIndex - n.count {
-            if h[i] == first, h[i..<i + n.count].elementsEqual(n) { return true }
-            i += 1
+        guard let first = needle.bytes.first else { return true }
+        guard bytes.count >= needle.count else { return false }
+        return bytes.withUnsafeBufferPointer { h in
+            needle.bytes.withUnsafeBufferPointer { n in
+                var i = 0
+                while i <= h.count - n.count {
+                    if h[i] == first {
+                        var k = 1
+                        while k < n.count, h[i + k] == n[k] { k += 1 }
+                        if k == n.count { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
         }
-        return false
     }
 
     /// The bytes with leading and trailing linear white space removed.

@@ -16,24 +16,6 @@ enum CopiedBytes {
         a.count == b.count && hasPrefix(a.bytes, b.bytes)
     }
 
-    /// Whether `needle`'s bytes occur in `value`: `ByteString.contains` as memchr for the first byte and memcmp.
-    static func contains(_ value: ByteString, _ needle: ByteString) -> Bool {
-        if needle.isEmpty { return true }
-        guard value.count >= needle.count else { return false }
-        return value.bytes.withUnsafeBufferPointer { h in
-            needle.bytes.withUnsafeBufferPointer { n in
-                let first = Int32(n[0]), last = h.count - n.count  // the last offset the needle can start at
-                var at = 0
-                while at <= last, let hit = memchr(h.baseAddress! + at, first, last - at + 1) {
-                    let k = h.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(h.baseAddress! + k, n.baseAddress!, n.count) == 0 { return true }
-                    at = k + 1
-                }
-                return false
-            }
-        }
-    }
-
     /// Whether `bytes` starts with `prefix` (one memcmp).
     static func hasPrefix(_ bytes: ArraySlice<UInt8>, _ prefix: ArraySlice<UInt8>) -> Bool {
         guard bytes.count >= prefix.count else { return false }

@@ -44,7 +44,7 @@ enum ViaRules {
             default: break
             }
             // sent-by, received and maddr can hold the broadcast address only if the value holds its digits.
-            guard CopiedBytes.contains(v, broadcastAddress) else { continue }
+            guard v.contains(broadcastAddress) else { continue }
             for (what, value) in [("sent-by", via.host), ("received", via.received), ("maddr", via.maddr)] {
                 if let value, value == broadcastAddress {
                     out.add(broadcast, f, "the Via \(what) is the broadcast address \(broadcastAddress)")
