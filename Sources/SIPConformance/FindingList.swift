@@ -41,7 +41,9 @@ struct FindingList {
 extension SIPMessage {
     /// Each value of a header with the field it came from; list headers are split at top-level commas. Lazy: the
     /// checkers run on every message a call receives, so they walk the header index without building arrays.
-    func valuesWithFields(_ name: HeaderName) -> HeaderValues { fieldValues(name) }
+    /// The same values as `fieldValues(_:)`, from a sequence of this module that the optimiser sees whole (the
+    /// SIPCore one copied the message, three references, at each `next`).
+    func valuesWithFields(_ name: HeaderName) -> FieldValues { FieldValues(message: self, name: name) }
 
     /// The method a response answers, from its CSeq (nil if the CSeq does not parse).
     var answeredMethod: SIPMethod? { cseq?.method }
@@ -50,11 +52,35 @@ extension SIPMessage {
 extension ByteString {
     /// The text lower-cased, for comparing tokens that are case-insensitive.
     var lowercased: String { string.lowercased() }
+
+    /// `equalsIgnoringCase` with a lower-case ASCII literal, byte against byte: no String to walk, for the
+    /// schemes and protocol names the rules compare on every message.
+    func equalsLowercase(_ lower: StaticString) -> Bool {
+        guard bytes.count == lower.utf8CodeUnitCount else { return false }
+        let q = lower.utf8Start
+        var j = 0
+        for b in bytes {
+            guard ASCII.lower(b) == q[j] else { return false }
+            j += 1
+        }
+        return true
+    }
+
+    /// `hasPrefix` (case-sensitive) with an ASCII literal, byte against byte.
+    func hasPrefix(ascii prefix: StaticString) -> Bool {
+        guard bytes.count >= prefix.utf8CodeUnitCount else { return false }
+        let q = prefix.utf8Start
+        var j = 0, i = bytes.startIndex
+        while j < prefix.utf8CodeUnitCount {
+            guard bytes[i] == q[j] else { return false }
+            i += 1
+            j += 1
+        }
+        return true
+    }
 }
 
 extension SIPMessage {
     /// The fields with this name, lazily (`fields(_:)` builds an array; the checkers only walk them).
-    func eachField(_ name: HeaderName) -> LazyFilterSequence<[SIPHeaderField]> {
-        headers.lazy.filter { $0.name == name }
-    }
+    func eachField(_ name: HeaderName) -> NamedFields { NamedFields(headers: headers, name: name) }
 }

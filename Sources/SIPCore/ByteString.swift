@@ -37,14 +37,30 @@ public struct ByteString: Hashable, Sendable {
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 
     /// Byte-for-byte equality with ASCII letters compared without case.
+    ///
+    /// Over the string's contiguous UTF-8 when it has it (literals do): walking a `String.UTF8View` costs far more
+    /// a byte, and the rules compare schemes and parameter names this way on every message.
     @inlinable
     public func equalsIgnoringCase(_ other: String) -> Bool {
+        if other.utf8.count != bytes.count { return false }  // O(1) for native strings, which literals are
+        if let equal = other.utf8.withContiguousStorageIfAvailable({ equalsIgnoringCase(utf8: $0) }) { return equal }
         var i = bytes.startIndex
         for b in other.utf8 {
             guard i < bytes.endIndex, ASCII.lower(bytes[i]) == ASCII.lower(b) else { return false }
             i += 1
         }
         return i == bytes.endIndex
+    }
+
+    @inlinable
+    func equalsIgnoringCase(utf8 other: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == other.count else { return false }
+        var i = bytes.startIndex
+        for b in other {
+            guard ASCII.lower(bytes[i]) == ASCII.lower(b) else { return false }
+            i += 1
+        }
+        return true
     }
 
     @inlinable
@@ -55,7 +71,8 @@ public struct ByteString: Hashable, Sendable {
 
     @inlinable
     public func hasPrefix(_ prefix: String) -> Bool {
-        bytes.starts(with: prefix.utf8)
+        if let has = prefix.utf8.withContiguousStorageIfAvailable({ bytes.starts(with: $0) }) { return has }
+        return bytes.starts(with: prefix.utf8)
     }
 
     /// The decimal value, or nil if these are not all digits or the value exceeds `UInt64`.
@@ -73,18 +90,26 @@ public struct ByteString: Hashable, Sendable {
         return v
     }
 
-    /// Whether `needle`'s bytes occur in these bytes (a plain scan: the values are header-sized).
+    /// Whether `needle`'s bytes occur in these bytes (a plain scan: the values are header-sized). Over buffers:
+    /// indexing the slices cost a bounds check a byte, and the Via rules search every Via this way.
     @inlinable
     public func contains(_ needle: ByteString) -> Bool {
-        let h = bytes, n = needle.bytes
-        guard let first = n.first else { return true }
-        guard h.count >= n.count else { return false }
-        var i = h.startIndex
-        while i <= h.endIndex - n.count {
-            if h[i] == first, h[i..<i + n.count].elementsEqual(n) { return true }
-            i += 1
+        guard let first = needle.bytes.first else { return true }
+        guard bytes.count >= needle.count else { return false }
+        return bytes.withUnsafeBufferPointer { h in
+            needle.bytes.withUnsafeBufferPointer { n in
+                var i = 0
+                while i <= h.count - n.count {
+                    if h[i] == first {
+                        var k = 1
+                        while k < n.count, h[i + k] == n[k] { k += 1 }
+                        if k == n.count { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
         }
-        return false
     }
 
     /// The bytes with leading and trailing linear white space removed.
@@ -104,7 +129,10 @@ extension ByteString: CustomStringConvertible, ExpressibleByStringLiteral {
 
 extension ByteString {
     /// Equality with a string's UTF-8, case-sensitive.
-    public static func == (lhs: ByteString, rhs: String) -> Bool { lhs.bytes.elementsEqual(rhs.utf8) }
+    public static func == (lhs: ByteString, rhs: String) -> Bool {
+        if let equal = rhs.utf8.withContiguousStorageIfAvailable({ lhs.bytes.elementsEqual($0) }) { return equal }
+        return lhs.bytes.elementsEqual(rhs.utf8)
+    }
     public static func == (lhs: String, rhs: ByteString) -> Bool { rhs == lhs }
 }
 

@@ -21,4 +21,19 @@ import Testing
             #expect(ASCII.isHostChar(b) == (ASCII.isAlpha(b) || ASCII.isDigit(b) || b == 0x2D || b == 0x2E), "host \(i)")
         }
     }
+
+    @Test func uriCharacterTablesMatchTheGrammar() {
+        #expect(SIPURI.userFlags.utf8CodeUnitCount == 256)
+        #expect(SIPURI.passwordFlags.utf8CodeUnitCount == 256)
+        #expect(SIPURI.paramFlags.utf8CodeUnitCount == 256)
+        #expect(SIPURI.headerFlags.utf8CodeUnitCount == 256)
+        for i in 0...255 {
+            let b = UInt8(i)
+            let unreserved = SIPURI.isUnreserved(b)
+            #expect(SIPURI.isUserChar(b) == (unreserved || "&=+$,;?/".utf8.contains(b)), "user \(i)")
+            #expect(SIPURI.isPasswordChar(b) == (unreserved || "&=+$,".utf8.contains(b)), "password \(i)")
+            #expect(SIPURI.isParamChar(b) == (unreserved || "[]/:&+$".utf8.contains(b)), "param \(i)")
+            #expect(SIPURI.isHeaderChar(b) == (unreserved || "[]/?:+$".utf8.contains(b)), "header \(i)")
+        }
+    }
 }

@@ -111,4 +111,22 @@ import Testing
         #expect(v.contains("255.255.255.255") && v.contains("4") && v.contains(""))
         #expect(!v.contains("255.255.255.2555") && !ByteString("25").contains("255"))
     }
+
+    @Test func byteStringContainsAgreesWithANaiveSearch() {
+        let values: [ByteString] = [
+            "", "2", "25", "255.255.255.255", "SIP/2.0/UDP 255.255.255.255;branch=z9hG4bK1", "255.255.255.25",
+            "x255.255.255.255", "255.255.255.2555", "2255.255.255.255", "received=255.255.255.255", "a", "aa", "aaa",
+        ]
+        for h in values {
+            for n in values {
+                let hb = Array(h.bytes), nb = Array(n.bytes)
+                let naive = nb.isEmpty
+                    || (hb.count >= nb.count && (0...(hb.count - nb.count)).contains { Array(hb[$0..<($0 + nb.count)]) == nb })
+                #expect(h.contains(n) == naive, "'\(h)' contains '\(n)'")
+            }
+        }
+        // Slices that do not start at index 0, as values cut from a message are.
+        let line = Array("Via: SIP/2.0/UDP 255.255.255.255".utf8)
+        #expect(ByteString(line[5...]).contains("255.255.255.255") && !ByteString(line[5..<30]).contains("255.255.255.255"))
+    }
 }

@@ -30,6 +30,14 @@ enum AddressRules {
              "Each \(header) value is a name-addr or addr-spec whose sip/sips URI follows the URI grammar (other schemes are legal).")
     }
 
+    /// Whether the header holds name-addr values (those `syntaxRule(for:)` has a rule for).
+    static func isAddress(_ name: HeaderName) -> Bool {
+        switch name {
+        case .from, .to, .contact, .route, .recordRoute, .replyTo: true
+        default: false
+        }
+    }
+
     /// The syntax rule for a name-addr header, or nil for other headers.
     static func syntaxRule(for name: HeaderName) -> Rule? {
         switch name {
@@ -43,19 +51,23 @@ enum AddressRules {
         }
     }
 
-    /// One Contact value, parsed once for the rules that read it.
-    struct ContactValue {
-        let field: SIPHeaderField
-        let address: NameAddress?
-        let uri: SIPURI?
+    /// What the Contact rules need of a message's Contact values, gathered in the one pass: a count and the first
+    /// `*` rather than an array of every value, and only for a REGISTER the URIs with URI headers.
+    struct Contacts {
+        var count = 0
+        /// The first `*` value's field.
+        var wildcard: SIPHeaderField?
+        /// The Contact URIs carrying URI headers, with their fields (kept for a REGISTER only).
+        var withURIHeaders: [(field: SIPHeaderField, uri: SIPURI)] = []
     }
 
     /// One pass over the headers: each address value is parsed once.
     static func check(_ m: SIPMessage, into out: inout FindingList) {
-        var contacts: [ContactValue] = []
+        var contacts = Contacts()
+        let isRegister = m.method == .register
         var sawFrom = false
         for f in m.headers {
-            guard let rule = syntaxRule(for: f.name) else { continue }
+            guard isAddress(f.name) else { continue }  // (the rule itself is only fetched to report)
             let value = m.value(of: f)
             var reported = false  // one finding per header line
             // The elements of a list value, without building an array for the usual single one.
@@ -69,12 +81,21 @@ enum AddressRules {
                 } else {
                     (v, next) = HeaderList.element(of: value, from: start)
                 }
-                let (address, uri, problem) = examine(v, in: f.name)
-                if let problem, !reported {
+                let (address, problem) = examine(v, in: f.name)
+                if let problem, !reported, let rule = syntaxRule(for: f.name) {
                     out.add(rule, f, problem)
                     reported = true
                 }
-                if f.name == .contact { contacts.append(ContactValue(field: f, address: address, uri: uri)) }
+                if f.name == .contact {
+                    contacts.count += 1
+                    if contacts.wildcard == nil, address?.isWildcard == true { contacts.wildcard = f }
+                    // A REGISTER's well-formed sip/sips Contact URI is built for its URI headers (examine only
+                    // validated it; the parse cannot fail then).
+                    if isRegister, problem == nil, let address, !address.isWildcard,
+                       let uri = try? address.parsedURI(), uri.isSIP, !uri.headers.isEmpty {
+                        contacts.withURIHeaders.append((f, uri))
+                    }
+                }
                 if f.name == .from, !sawFrom, m.isRequest, let address, address.tag == nil {
                     out.add(fromTag, f, "the From header has no tag (an RFC 2543 element)")
                 }
@@ -82,46 +103,47 @@ enum AddressRules {
             if f.name == .from { sawFrom = true }
         }
         checkWildcard(m, contacts, into: &out)
-        guard m.method == .register else { return }
-        for c in contacts {
-            guard let uri = c.uri, !uri.headers.isEmpty else { continue }
+        for (field, uri) in contacts.withURIHeaders {
             let names = uri.headers.map(\.name.string).joined(separator: ", ")
-            out.add(registerContactHeaders, c.field,
+            out.add(registerContactHeaders, field,
                     "the Contact URI carries URI headers (\(names)); they must not become part of a route")
         }
     }
 
-    static func checkWildcard(_ m: SIPMessage, _ contacts: [ContactValue], into out: inout FindingList) {
-        guard let star = contacts.first(where: { $0.address?.isWildcard == true }) else { return }
+    static func checkWildcard(_ m: SIPMessage, _ contacts: Contacts, into out: inout FindingList) {
+        guard let star = contacts.wildcard else { return }
         if m.isResponse { return }  // responses do not carry '*'; a REGISTER 2xx lists bindings (exchange rule)
         if m.method != .register {
-            out.add(contactWildcard, star.field, "'Contact: *' appears in a \(m.method?.rawValue ?? "") request; only REGISTER allows it")
+            out.add(contactWildcard, star, "'Contact: *' appears in a \(m.method?.rawValue ?? "") request; only REGISTER allows it")
         } else if contacts.count > 1 {
-            out.add(contactWildcard, star.field, "'Contact: *' is combined with \(contacts.count - 1) other Contact values")
+            out.add(contactWildcard, star, "'Contact: *' is combined with \(contacts.count - 1) other Contact values")
         } else if m.expires != 0 {
-            out.add(contactWildcard, star.field, "'Contact: *' needs Expires: 0 to remove all bindings")
+            out.add(contactWildcard, star, "'Contact: *' needs Expires: 0 to remove all bindings")
         }
     }
 
-    /// One address value parsed: the address and (for sip/sips) its URI when they parse, and a sentence saying
-    /// what is wrong, or nil when the value is well formed.
-    static func examine(_ value: ByteString, in name: HeaderName) -> (NameAddress?, SIPURI?, String?) {
+    /// One address value parsed: the address when it parses, and a sentence saying what is wrong, or nil when the
+    /// value is well formed. A sip/sips URI is validated, not built.
+    static func examine(_ value: ByteString, in name: HeaderName) -> (NameAddress?, String?) {
         let a: NameAddress
-        do { a = try NameAddress.parse(value) } catch { return (nil, nil, "\(name.canonicalName): \(error.message)") }
+        do { a = try NameAddress.parse(value) } catch { return (nil, "\(name.canonicalName): \(error.message)") }
         if a.isWildcard {
-            return (a, nil, name == .contact ? nil : "\(name.canonicalName) cannot be '*'")
+            return (a, name == .contact ? nil : "\(name.canonicalName) cannot be '*'")
         }
         if name == .route || name == .recordRoute, !a.isBracketed {
-            return (a, nil, "the \(name.canonicalName) value '\(a.uri)' is not enclosed in <> (a name-addr is required)")
+            return (a, "the \(name.canonicalName) value '\(a.uri)' is not enclosed in <> (a name-addr is required)")
         }
         guard let colon = a.uri.bytes.firstIndex(of: ASCII.colon) else {
-            return (a, nil, "the \(name.canonicalName) URI '\(a.uri)' has no scheme")
+            return (a, "the \(name.canonicalName) URI '\(a.uri)' has no scheme")
         }
         let scheme = ByteString(a.uri.bytes[a.uri.bytes.startIndex..<colon])
         // Other schemes are legal in these headers (RFC 4475 §3.3.4).
-        guard scheme.equalsIgnoringCase("sip") || scheme.equalsIgnoringCase("sips") else { return (a, nil, nil) }
-        do { return (a, try a.parsedURI(), nil) } catch {
-            return (a, nil, "the \(name.canonicalName) URI is malformed: \(error.message)")
+        guard scheme.equalsLowercase("sip") || scheme.equalsLowercase("sips") else { return (a, nil) }
+        do {
+            try SIPURI.validate(a.uri)
+            return (a, nil)
+        } catch {
+            return (a, "the \(name.canonicalName) URI is malformed: \(error.message)")
         }
     }
 }

@@ -51,8 +51,11 @@ enum ExchangeRules {
     static func check(response: SIPMessage, request: SIPMessage, earlierToTag: ByteString?,
                       into out: inout FindingList) {
         checkVia(response, request, into: &out)
-        checkCopies(response, request, into: &out)
-        checkTags(response, request, earlierToTag, into: &out)
+        // The response's To is read by the copy and the tag rules: parsed once for both.
+        let toField = response.firstField(.to)
+        let to = toField.flatMap { try? NameAddress.parse(response.value(of: $0)) }
+        checkCopies(response, request, toField, to, into: &out)
+        checkTags(response, request, earlierToTag, toField, to, into: &out)
         checkDialogAndRegister(response, request, into: &out)
     }
 
@@ -66,7 +69,10 @@ enum ExchangeRules {
         } else if first == nil {
             out.add(singleVia, header: .via, "the response has no Via")
         }
-        guard let first, let mine = try? Via.parse(first.value), let sent = req.topVia else { return }
+        guard let first, let mine = try? Via.parse(first.value), let sentValue = req.firstValue(.via) else { return }
+        let sentTop = HeaderList.first(sentValue)
+        if CopiedBytes.viaAgrees(mine, first.value, sentTop) { return }
+        guard let sent = try? Via.parse(sentTop) else { return }
         if mine.branch != sent.branch {
             out.add(viaCopied, first.field, "the Via branch '\(mine.branch?.string ?? "")' is not the request's '\(sent.branch?.string ?? "")'")
         } else if !mine.host.equalsIgnoringCase(sent.host) || mine.port != sent.port {
@@ -74,34 +80,55 @@ enum ExchangeRules {
         }
     }
 
-    static func checkCopies(_ rsp: SIPMessage, _ req: SIPMessage, into out: inout FindingList) {
-        if let f = rsp.firstField(.from), let mine = rsp.from, let sent = req.from {
-            if mine.uri != sent.uri {
-                out.add(fromCopied, f, "the From URI '\(mine.uri)' is not the request's '\(sent.uri)'")
-            } else if mine.tag != sent.tag {
-                out.add(fromCopied, f, "the From tag '\(mine.tag?.string ?? "")' is not the request's '\(sent.tag?.string ?? "")'")
+    /// From, Call-ID, CSeq and To copied from the request (RFC 3261 §8.2.6.2). A value copied byte for byte (the
+    /// usual case) needs no parsing: equal bytes parse to equal values. Anything else is compared parsed.
+    static func checkCopies(_ rsp: SIPMessage, _ req: SIPMessage, _ toField: SIPHeaderField?, _ to: NameAddress?,
+                            into out: inout FindingList) {
+        if let f = rsp.firstField(.from), let sentValue = req.firstValue(.from) {
+            let mineValue = rsp.value(of: f)
+            if !CopiedBytes.equal(mineValue, sentValue), let mine = try? NameAddress.parse(mineValue),
+               let sent = try? NameAddress.parse(sentValue) {
+                if mine.uri != sent.uri {
+                    out.add(fromCopied, f, "the From URI '\(mine.uri)' is not the request's '\(sent.uri)'")
+                } else if mine.tag != sent.tag {
+                    out.add(fromCopied, f, "the From tag '\(mine.tag?.string ?? "")' is not the request's '\(sent.tag?.string ?? "")'")
+                }
             }
         }
-        if let f = rsp.firstField(.callID), let sent = req.callID, rsp.value(of: f) != sent {
+        if let f = rsp.firstField(.callID), let sent = req.callID, !CopiedBytes.equal(rsp.value(of: f), sent) {
             out.add(callIDCopied, f, "the Call-ID '\(rsp.value(of: f))' is not the request's '\(sent)'")
         }
-        if let f = rsp.firstField(.cseq), let mine = rsp.cseq, let sent = req.cseq, mine != sent {
-            out.add(cseqCopied, f, "the CSeq '\(mine)' is not the request's '\(sent)'")
+        let cseqField = rsp.firstField(.cseq)
+        var mineCSeq: CSeq??  // parsed at most once, when a rule needs it
+        if let f = cseqField, let sentValue = req.firstValue(.cseq) {
+            let mineValue = rsp.value(of: f)
+            if !CopiedBytes.equal(mineValue, sentValue) {
+                let parsed = try? CSeq.parse(mineValue)
+                mineCSeq = .some(parsed)
+                if let mine = parsed, let sent = try? CSeq.parse(sentValue), mine != sent {
+                    out.add(cseqCopied, f, "the CSeq '\(mine)' is not the request's '\(sent)'")
+                }
+            }
         }
-        if let f = rsp.firstField(.to), let mine = rsp.to, let sent = req.to {
+        if let f = toField, let mine = to, let sentValue = req.firstValue(.to),
+           !CopiedBytes.toAgrees(mine, rsp.value(of: f), sentValue), let sent = try? NameAddress.parse(sentValue) {
             if mine.uri != sent.uri {
                 out.add(toCopied, f, "the To URI '\(mine.uri)' is not the request's '\(sent.uri)'")
             } else if let tag = sent.tag, mine.tag != tag {
                 out.add(toCopied, f, "the To tag '\(mine.tag?.string ?? "")' is not the in-dialog request's '\(tag)'")
             }
         }
-        if req.method == .cancel, let f = rsp.firstField(.cseq), let mine = rsp.cseq, mine.method != .cancel {
-            out.add(cancelCSeq, f, "the response to CANCEL has CSeq method \(mine.method)")
+        if req.method == .cancel, let f = cseqField {
+            let parsed = mineCSeq ?? (try? CSeq.parse(rsp.value(of: f)))
+            if let mine = parsed, mine.method != .cancel {
+                out.add(cancelCSeq, f, "the response to CANCEL has CSeq method \(mine.method)")
+            }
         }
     }
 
-    static func checkTags(_ rsp: SIPMessage, _ req: SIPMessage, _ earlier: ByteString?, into out: inout FindingList) {
-        guard let code = rsp.statusCode, let f = rsp.firstField(.to), let to = rsp.to else { return }
+    static func checkTags(_ rsp: SIPMessage, _ req: SIPMessage, _ earlier: ByteString?, _ toField: SIPHeaderField?,
+                          _ to: NameAddress?, into out: inout FindingList) {
+        guard let code = rsp.statusCode, let f = toField, let to else { return }
         if code != 100, to.tag == nil {
             out.add(toTag, f, "the \(code) response has no To tag")
         }
@@ -112,7 +139,8 @@ enum ExchangeRules {
 
     static func checkDialogAndRegister(_ rsp: SIPMessage, _ req: SIPMessage, into out: inout FindingList) {
         guard let code = rsp.statusCode, (200..<300).contains(code), let method = req.method else { return }
-        if dialogCreating.contains(method) {
+        // Neither carries Record-Route (no proxy on the path): the empty list ends with the empty list.
+        if dialogCreating.contains(method), rsp.contains(.recordRoute) || req.contains(.recordRoute) {
             let sent = req.values(.recordRoute), mine = rsp.values(.recordRoute)
             if !mine.reversed().starts(with: sent.reversed()) {
                 let f = rsp.firstField(.recordRoute)

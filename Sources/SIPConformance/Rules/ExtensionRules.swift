@@ -46,7 +46,10 @@ enum ExtensionRules {
     static let credentialHeaders: [HeaderName] = [.authorization, .proxyAuthorization]
 
     static func check(_ m: SIPMessage, into out: inout FindingList) {
-        for name in optionTagHeaders {
+        // One look at the header index first: most messages carry none of the headers these rules read.
+        var present = HeaderNameSet()
+        for f in m.headers { _ = present.insert(f.name) }
+        for name in optionTagHeaders where present.contains(name) {
             for (f, v) in m.valuesWithFields(name) {
                 let tag = v.trimmed.lowercased
                 if !tag.isEmpty, !knownOptionTags.contains(tag) {
@@ -60,14 +63,14 @@ enum ExtensionRules {
             if !knownContentTypes.contains(type) {
                 out.add(unknownContentType, f, "the Content-Type '\(type)' is unknown: a UAS answers 415 with Accept")
             }
-            if !m.body.isEmpty, m.contains(.accept) {
+            if !m.body.isEmpty, present.contains(.accept) {
                 let ranges = m.values(.accept).map(mediaType).filter { !$0.isEmpty }
                 if !ranges.contains(where: { matches(range: $0, type: type) }), let a = m.firstField(.accept) {
                     out.add(acceptExcludesBody, a, "Accept does not include the body's type '\(type)'")
                 }
             }
         }
-        for name in credentialHeaders {
+        for name in credentialHeaders where present.contains(name) {
             for f in m.eachField(name) {
                 let v = m.value(of: f).trimmed.bytes
                 let scheme = ByteString(v.prefix(while: ASCII.isToken))

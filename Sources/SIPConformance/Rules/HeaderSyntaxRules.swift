@@ -28,17 +28,21 @@ enum HeaderSyntaxRules {
     }
 
     static func callIDProblem(_ v: ByteString) -> String? {
-        let parts = v.bytes.split(separator: ASCII.at, maxSplits: 1, omittingEmptySubsequences: false)
-        guard !v.isEmpty, parts.allSatisfy({ !$0.isEmpty }) else {
-            return v.isEmpty ? "the Call-ID is empty" : "the Call-ID '\(v.string.prefix(60))' has an empty word around '@'"
+        // One scan, no split: the words are the bytes before and after the first '@'.
+        let b = v.bytes
+        guard !b.isEmpty else { return "the Call-ID is empty" }
+        let at = b.firstIndex(of: ASCII.at)
+        if let at, at == b.startIndex || at == b.endIndex - 1 {
+            return "the Call-ID '\(v.string.prefix(60))' has an empty word around '@'"
         }
-        for part in parts {
-            if let bad = part.first(where: { !ASCII.isWord($0) }) {
-                let shown = bad == ASCII.at ? "a second '@'" : "the octet 0x\(String(bad, radix: 16))"
-                return "the Call-ID '\(v.string.prefix(60))' contains \(shown), which a word does not allow"
-            }
+        let skip = (at ?? b.startIndex - 1) - b.startIndex  // the offset of the separating '@', or -1
+        let bad: UInt8? = b.withUnsafeBufferPointer { p in
+            for k in 0..<p.count where k != skip && !ASCII.isWord(p[k]) { return p[k] }
+            return nil
         }
-        return nil
+        guard let c = bad else { return nil }
+        let shown = c == ASCII.at ? "a second '@'" : "the octet 0x\(String(c, radix: 16))"
+        return "the Call-ID '\(v.string.prefix(60))' contains \(shown), which a word does not allow"
     }
 
     static func warningProblem(_ v: ByteString) -> String? {

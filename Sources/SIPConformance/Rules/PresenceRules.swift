@@ -58,7 +58,8 @@ enum PresenceRules {
                 }
             }
         }
-        if let code = m.statusCode, (200..<300).contains(code), m.answeredMethod == .invite, !m.contains(.contact) {
+        // The CSeq is parsed last: only a 2xx without Contact needs its method.
+        if let code = m.statusCode, (200..<300).contains(code), !m.contains(.contact), m.answeredMethod == .invite {
             out.add(okContact, header: .contact, "the \(code) response to INVITE has no Contact header")
         }
         if !m.body.isEmpty, !m.contains(.contentType) {
@@ -136,5 +137,15 @@ struct HeaderNameSet {
         default: had = words.3 & bit != 0; words.3 |= bit
         }
         return !had
+    }
+
+    func contains(_ name: HeaderName) -> Bool {
+        let bit = UInt64(1) << UInt64(name.rawValue & 63)
+        switch name.rawValue >> 6 {
+        case 0: return words.0 & bit != 0
+        case 1: return words.1 & bit != 0
+        case 2: return words.2 & bit != 0
+        default: return words.3 & bit != 0
+        }
     }
 }

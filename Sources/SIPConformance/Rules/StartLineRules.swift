@@ -32,7 +32,7 @@ enum StartLineRules {
                               registerURI]
 
     static func check(_ m: SIPMessage, into out: inout FindingList) {
-        if !m.version.equalsIgnoringCase("SIP/2.0") {
+        if !m.version.equalsLowercase("sip/2.0") {
             out.addStartLine(sipVersion, "the start line carries version \(m.version), not SIP/2.0")
         }
         if let code = m.statusCode, !(100...699).contains(code) {
@@ -52,10 +52,13 @@ enum StartLineRules {
     static func checkRequestURI(_ uri: ByteString, _ m: SIPMessage, into out: inout FindingList) {
         // White space and <> are reported by the parse rules; the URI cannot then be judged on its own.
         if m.issues.contains(where: { $0.kind == .requestURIWhitespace || $0.kind == .requestURIAngleBrackets }) { return }
+        // A plain sip/sips URI parses, with a supported scheme and no URI headers: nothing below can fire, unless
+        // a REGISTER's URI has a user part.
+        if m.method != .register, SIPURI.isPlainSIP(uri) { return }
         let scheme = uri.bytes.firstIndex(of: ASCII.colon).map { ByteString(uri.bytes[uri.bytes.startIndex..<$0]) }
         do {
             let parsed = try SIPURI.parse(uri)
-            if let scheme, !(scheme.equalsIgnoringCase("sip") || scheme.equalsIgnoringCase("sips") || scheme.equalsIgnoringCase("tel")) {
+            if let scheme, !(scheme.equalsLowercase("sip") || scheme.equalsLowercase("sips") || scheme.equalsLowercase("tel")) {
                 let scheme = scheme.lowercased
                 out.addStartLine(unsupportedScheme, "the Request-URI scheme '\(scheme)' is not sip, sips or tel; a UAS answers 416")
             }

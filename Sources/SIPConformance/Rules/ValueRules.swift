@@ -59,8 +59,8 @@ enum ValueRules {
         for f in m.headers where f.name == .expires || f.name == .minExpires || f.name == .retryAfter {
             checkDeltaSeconds(m.value(of: f), f.name.canonicalName, f, into: &out)
         }
-        for (f, v) in m.valuesWithFields(.contact) {
-            guard let a = try? NameAddress.parse(v), let e = a.parameters.first(named: "expires") else { continue }
+        for (f, v) in m.valuesWithFields(.contact) where mentionsExpires(v) {
+            guard let a = try? NameAddress.parse(v), let e = a.parameter(named: "expires") else { continue }
             checkDeltaSeconds(e.value ?? "", "the Contact expires parameter", f, into: &out)
         }
         for f in m.eachField(.date) where !isRFC1123GMT(m.value(of: f).string) {
@@ -77,6 +77,19 @@ enum ValueRules {
                 out.add(contentLengthValue, f, "Content-Length is \(n) but the body has \(m.body.count) octets")
             }
         }
+    }
+
+    /// Whether `expires` occurs in the value, in any case: a value without it has no expires parameter, so it
+    /// need not be parsed for one.
+    static func mentionsExpires(_ value: ByteString) -> Bool {
+        let b = value.bytes, n = 7  // "expires"
+        guard b.count >= n else { return false }
+        var i = b.startIndex
+        while i <= b.endIndex - n {
+            if ASCII.lower(b[i]) == 0x65, ByteString(b[i..<(i + n)]).equalsIgnoringCase("expires") { return true }
+            i += 1
+        }
+        return false
     }
 
     /// `delta-seconds [anything after white space, '(' or ';']`: Retry-After allows a comment and parameters.

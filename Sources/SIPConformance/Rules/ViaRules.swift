@@ -31,15 +31,15 @@ enum ViaRules {
                 if reported.insert(f.line).inserted { out.add(viaSyntax, f, error.message) }
                 continue
             }
-            if !via.protocolName.equalsIgnoringCase("SIP") || via.protocolVersion.string != "2.0" {
+            if !via.protocolName.equalsLowercase("sip") || !via.protocolVersion.equalsLowercase("2.0") {
                 out.add(viaProtocol, f, "the Via sent-protocol is \(via.protocolName)/\(via.protocolVersion), not SIP/2.0")
             }
             switch via.branch {
             case nil:
                 out.add(branchCookie, f, "the Via '\(via.sentBy)' has no branch parameter (an RFC 2543 element)")
-            case let b? where b == "z9hG4bK":
+            case let b? where b.count == 7 && b.hasPrefix(ascii: "z9hG4bK"):
                 out.add(branchCookie, f, "the Via branch is only the magic cookie z9hG4bK, with no unique part")
-            case let b? where !b.hasPrefix("z9hG4bK"):
+            case let b? where !b.hasPrefix(ascii: "z9hG4bK"):
                 out.add(branchCookie, f, "the Via branch '\(b)' lacks the magic cookie z9hG4bK (an RFC 2543 element)")
             default: break
             }
