@@ -39,12 +39,6 @@ struct FindingList {
 }
 
 extension SIPMessage {
-    /// Each value of a header with the field it came from; list headers are split at top-level commas. Lazy: the
-    /// checkers run on every message a call receives, so they walk the header index without building arrays.
-    /// The same values as `fieldValues(_:)`, from a sequence of this module that the optimiser sees whole (the
-    /// SIPCore one copied the message, three references, at each `next`).
-    func valuesWithFields(_ name: HeaderName) -> FieldValues { FieldValues(message: self, name: name) }
-
     /// The method a response answers, from its CSeq (nil if the CSeq does not parse).
     var answeredMethod: SIPMethod? { cseq?.method }
 }

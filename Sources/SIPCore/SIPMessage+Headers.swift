@@ -163,39 +163,58 @@ extension HeaderList {
 /// The values of the fields with one name, list values split at top-level commas, each with its field: a lazy
 /// sequence, so reading them allocates nothing (see `SIPMessage.fieldValues(_:)`).
 public struct HeaderValues: Sequence {
-    let message: SIPMessage
-    let name: HeaderName
+    @usableFromInline let message: SIPMessage
+    @usableFromInline let name: HeaderName
+
+    @inlinable
+    init(message: SIPMessage, name: HeaderName) {
+        self.message = message
+        self.name = name
+    }
 
     public struct Iterator: IteratorProtocol {
-        let message: SIPMessage
-        let name: HeaderName
-        var index = 0
+        @usableFromInline let message: SIPMessage
+        @usableFromInline let name: HeaderName
+        @usableFromInline var index = 0
         /// The field being split and its elements still to hand out.
-        var current: (field: SIPHeaderField, elements: HeaderList.Elements)?
+        @usableFromInline var field: SIPHeaderField?
+        @usableFromInline var elements: HeaderList.Elements?
 
+        @inlinable
+        init(message: SIPMessage, name: HeaderName) {
+            self.message = message
+            self.name = name
+        }
+
+        @inlinable
         public mutating func next() -> (field: SIPHeaderField, value: ByteString)? {
-            if var c = current, let element = c.elements.next() {
-                current = c
-                return (c.field, element)
+            if let f = field, var e = elements {
+                elements = nil  // no second reference to the elements while `e` advances
+                if let element = e.next() {
+                    elements = e
+                    return (f, element)
+                }
+                field = nil
             }
-            current = nil
             let headers = message.headers
             while index < headers.count {
                 let f = headers[index]
                 index += 1
                 guard f.name == name else { continue }
-                var elements = HeaderList.Elements(message.value(of: f), split: name.isList)
-                guard let element = elements.next() else { continue }
-                current = (f, elements)
+                var e = HeaderList.Elements(message.value(of: f), split: name.isList)
+                guard let element = e.next() else { continue }
+                (field, elements) = (f, e)
                 return (f, element)
             }
             return nil
         }
     }
 
+    @inlinable
     public func makeIterator() -> Iterator { Iterator(message: message, name: name) }
 
     /// Whether there is no value at all.
+    @inlinable
     public var isEmpty: Bool {
         var i = makeIterator()
         return i.next() == nil
@@ -205,5 +224,6 @@ public struct HeaderValues: Sequence {
 extension SIPMessage {
     /// Each value of the fields named `name` with its field; list headers are split at top-level commas (the
     /// elements of `HeaderList.split`). Lazy: nothing is allocated.
+    @inlinable
     public func fieldValues(_ name: HeaderName) -> HeaderValues { HeaderValues(message: self, name: name) }
 }

@@ -60,7 +60,7 @@ enum ExchangeRules {
     }
 
     static func checkVia(_ rsp: SIPMessage, _ req: SIPMessage, into out: inout FindingList) {
-        var vias = rsp.valuesWithFields(.via).makeIterator()
+        var vias = rsp.fieldValues(.via).makeIterator()
         let first = vias.next()
         if let extra = vias.next() {
             var count = 2
@@ -152,7 +152,7 @@ enum ExchangeRules {
         }
         guard method == .register else { return }
         let requested = ((try? req.parseContacts()) ?? []).filter { !$0.isWildcard }
-        let bindings = rsp.valuesWithFields(.contact)
+        let bindings = rsp.fieldValues(.contact)
         if !requested.isEmpty, bindings.isEmpty {
             out.add(registerBindings, header: .contact, "the \(code) to REGISTER lists no Contact bindings")
         }

@@ -50,7 +50,7 @@ enum ExtensionRules {
         var present = HeaderNameSet()
         for f in m.headers { _ = present.insert(f.name) }
         for name in optionTagHeaders where present.contains(name) {
-            for (f, v) in m.valuesWithFields(name) {
+            for (f, v) in m.fieldValues(name) {
                 let tag = v.trimmed.lowercased
                 if !tag.isEmpty, !knownOptionTags.contains(tag) {
                     let answer = name == .require ? "a UAS answers 420 with Unsupported" : "a proxy answers 420 with Unsupported"

@@ -19,7 +19,7 @@ enum HeaderSyntaxRules {
             if let problem = callIDProblem(v) { out.add(callIDSyntax, f, problem) }
         }
         var reported: Set<Int32> = []
-        for (f, v) in m.valuesWithFields(.warning) where !reported.contains(f.line) {
+        for (f, v) in m.fieldValues(.warning) where !reported.contains(f.line) {
             if let problem = warningProblem(v) {
                 out.add(warningSyntax, f, problem)
                 reported.insert(f.line)

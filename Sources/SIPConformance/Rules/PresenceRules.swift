@@ -112,7 +112,7 @@ enum PresenceRules {
             }
         }
         if m.method == .invite {
-            var contacts = m.valuesWithFields(.contact).makeIterator()
+            var contacts = m.fieldValues(.contact).makeIterator()
             if contacts.next() != nil, let second = contacts.next() {
                 var count = 2
                 while contacts.next() != nil { count += 1 }

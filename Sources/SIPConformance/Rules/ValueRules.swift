@@ -59,7 +59,7 @@ enum ValueRules {
         for f in m.headers where f.name == .expires || f.name == .minExpires || f.name == .retryAfter {
             checkDeltaSeconds(m.value(of: f), f.name.canonicalName, f, into: &out)
         }
-        for (f, v) in m.valuesWithFields(.contact) where mentionsExpires(v) {
+        for (f, v) in m.fieldValues(.contact) where mentionsExpires(v) {
             guard let a = try? NameAddress.parse(v), let e = a.parameter(named: "expires") else { continue }
             checkDeltaSeconds(e.value ?? "", "the Contact expires parameter", f, into: &out)
         }

@@ -25,7 +25,7 @@ enum ViaRules {
 
     static func check(_ m: SIPMessage, into out: inout FindingList) {
         var reported: Set<Int32> = []  // one syntax finding per Via line, however many bad values it holds
-        for (f, v) in m.valuesWithFields(.via) {
+        for (f, v) in m.fieldValues(.via) {
             let via: Via
             do { via = try Via.parse(v) } catch {
                 if reported.insert(f.line).inserted { out.add(viaSyntax, f, error.message) }
