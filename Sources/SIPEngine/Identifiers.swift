@@ -6,8 +6,8 @@ struct IdentifierGenerator {
     private let prefix: String
     private var counter: UInt64 = 0
 
-    init(shard: Int) {
-        let run = UInt64.random(in: 0..<(1 << 40))
+    /// `run` is the run's random part; tests fix it to get the same identifiers every time.
+    init(shard: Int, run: UInt64 = .random(in: 0..<(1 << 40))) {
         prefix = String(run, radix: 36) + "-" + String(shard, radix: 36) + "-"
     }
 

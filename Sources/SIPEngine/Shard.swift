@@ -75,8 +75,12 @@ final class Shard: @unchecked Sendable {
 
     func attach(_ endpoint: UDPEndpoint) {
         self.endpoint = endpoint
-        localPort = endpoint.localAddress.port ?? 0
-        let ip = endpoint.localAddress.ipAddress ?? "127.0.0.1"
+        advertise(ip: endpoint.localAddress.ipAddress ?? "127.0.0.1", port: endpoint.localAddress.port ?? 0)
+    }
+
+    /// Works out what our messages name as our address (Via sent-by, Contact, From) from the socket's.
+    func advertise(ip: String, port: Int) {
+        localPort = port
         advertisedHost = configuration.advertisedHost ?? (ip == "0.0.0.0" || ip == "::" ? "127.0.0.1" : ip)
         uriHost = advertisedHost.contains(":") ? "[\(advertisedHost)]" : advertisedHost
         contact = "<sip:\(configuration.localUser)@\(uriHost):\(localPort)>"
