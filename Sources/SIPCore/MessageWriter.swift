@@ -52,11 +52,16 @@ public struct MessageWriter: Sendable {
         bytes.append(ASCII.sp)
     }
 
-    public mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    public mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }  // one copy of contiguous UTF-8, not a walk over `utf8`
+    }
 
     public mutating func append(_ part: [UInt8]) { bytes.append(contentsOf: part) }
 
-    public mutating func append(_ value: ByteString) { bytes.append(contentsOf: value.bytes) }
+    public mutating func append(_ value: ByteString) {
+        value.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
+    }
 
     /// `value` in digits of `radix` (lower-case letters above 9), as `String(value, radix:)` spells it.
     public mutating func append(_ value: UInt64, radix: UInt64 = 10) {
