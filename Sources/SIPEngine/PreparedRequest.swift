@@ -82,6 +82,17 @@ struct PreparedRequest {
         }
     }
 
+    /// The requests `program` sends (but raw ones), prepared for `shard`, indexed by step.
+    static func all(in program: PartyProgram, on shard: Shard) -> [PreparedRequest?] {
+        var prepared: [PreparedRequest?] = []
+        for case .send(let template) in program.instructions where template.raw == nil {
+            guard case .request(let method, let uri) = template.kind else { continue }
+            if prepared.count <= template.step { prepared += Array(repeating: nil, count: template.step + 1 - prepared.count) }
+            prepared[template.step] = PreparedRequest(template, method: method, requestURI: uri, on: shard)
+        }
+        return prepared
+    }
+
     /// A request outside a dialog to `uri` (nil: the configured Request-URI), up to its Content-Length.
     ///
     /// The engine's headers (§8.1.1): Via, Max-Forwards, From, To, Call-ID, CSeq and, but for ACK and CANCEL,

@@ -89,14 +89,7 @@ final class Shard: @unchecked Sendable {
         uriHost = advertisedHost.contains(":") ? "[\(advertisedHost)]" : advertisedHost
         contact = "<sip:\(configuration.localUser)@\(uriHost):\(localPort)>"
         viaPrefix = Array("SIP/2.0/UDP \(uriHost):\(localPort);branch=".utf8)
-        preparedRequests = []
-        for case .send(let template) in program.instructions where template.raw == nil {
-            guard case .request(let method, let uri) = template.kind else { continue }
-            if preparedRequests.count <= template.step {
-                preparedRequests += Array(repeating: nil, count: template.step + 1 - preparedRequests.count)
-            }
-            preparedRequests[template.step] = PreparedRequest(template, method: method, requestURI: uri, on: self)
-        }
+        preparedRequests = PreparedRequest.all(in: program, on: self)
     }
 
     /// Starts the timer tick and, for the initiator, the call schedule. Runs on `loop`.
