@@ -35,57 +35,12 @@ extension SIPMessage {
             for f in request.headers where f.name == .recordRoute { w.header("Record-Route", request.value(of: f)) }
         }
         for (name, value) in extraHeaders { w.header(name, value) }
-        return try w.finish(body: body)
+        return try w.message(body: body)
     }
 
     static func build(startLine: String, headers: [(String, String)], body: [UInt8]) throws(SIPParseError) -> SIPMessage {
         var w = MessageWriter(startLine: startLine, capacity: 512 + body.count)
         for (name, value) in headers { w.header(name, value) }
-        return try w.finish(body: body)
-    }
-}
-
-/// Writes a message's bytes: start line, headers, Content-Length (unless a header gave one), body.
-struct MessageWriter {
-    var out: [UInt8] = []
-    var hasLength = false
-
-    init(startLine: String, capacity: Int) {
-        out.reserveCapacity(capacity)
-        out.append(contentsOf: startLine.utf8)
-        out.append(ASCII.cr)
-        out.append(ASCII.lf)
-    }
-
-    mutating func name(_ name: String) {
-        if !hasLength, HeaderName.classify(name) == .contentLength { hasLength = true }
-        out.append(contentsOf: name.utf8)
-        out.append(ASCII.colon)
-        out.append(ASCII.sp)
-    }
-
-    mutating func endLine() {
-        out.append(ASCII.cr)
-        out.append(ASCII.lf)
-    }
-
-    mutating func header(_ name: String, _ value: String) {
-        self.name(name)
-        out.append(contentsOf: value.utf8)
-        endLine()
-    }
-
-    mutating func header(_ name: String, _ value: ByteString, suffix: String = "") {
-        self.name(name)
-        out.append(contentsOf: value.bytes)
-        out.append(contentsOf: suffix.utf8)
-        endLine()
-    }
-
-    consuming func finish(body: [UInt8]) throws(SIPParseError) -> SIPMessage {
-        if !hasLength { header("Content-Length", String(body.count)) }
-        endLine()
-        out.append(contentsOf: body)
-        return try SIPMessage(parsing: out)
+        return try w.message(body: body)
     }
 }

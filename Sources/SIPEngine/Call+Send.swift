@@ -26,27 +26,30 @@ extension Call {
     // MARK: Requests
 
     private func sendRequest(_ template: MessageTemplate, step: Int, at now: SIPInstant) throws {
-        guard case .request(let method, let uriTemplate) = template.kind else { throw EngineError("step \(template.step) is not a request") }
-        let userHeaders = renderHeaders(template)
-        let body = template.body.map { Array(render($0.text).utf8) } ?? []
-        var extra = userHeaders
-        if let b = template.body, !userHeaders.contains(where: { HeaderName.classify($0.0) == .contentType }) {
-            extra.append(("Content-Type", b.contentType))
+        guard case .request(let method, let uriTemplate) = template.kind, let prepared = shard.prepared(template) else {
+            throw EngineError("step \(template.step) is not a request")
         }
-        let request: SIPMessage
+        var w = MessageWriter(capacity: prepared.capacity)
         let destination: SocketAddress
         var createsDialog = false
+        var updated: Dialog?
         if case .within = template.context.dialog, var d = dialog {
-            let via = shard.via()
-            let contact = method.isTargetRefresh ? shard.contact : nil
-            request = try d.makeRequest(method, via: via, contact: contact, extraHeaders: extra, body: body)
-            dialog = d
+            try d.writeRequest(method, into: &w, via: { shard.writeVia(into: &$0) },
+                               contact: method.isTargetRefresh ? shard.contact : nil)
+            write(prepared.flowHeaders, into: &w)
+            if let contentType = prepared.contentType { w.append(contentType) }
+            updated = d
             destination = try shard.destination(for: d)
         } else {
             if case .creates = template.context.dialog { createsDialog = true }
-            request = try initialRequest(method, uri: uriTemplate.map(render), headers: extra, body: body)
+            localSequence += 1
+            write(prepared.initial ?? PreparedRequest.initial(method, uri: uriTemplate.map(render), flowLines: prepared.flowLines,
+                                                              on: shard), into: &w)
             destination = shard.configuration.target ?? peer
         }
+        w.hasContentLength = prepared.hasContentLength
+        let request = try w.message(body: fill(prepared.body))  // filled last: variables are filled in wire order
+        if let updated { dialog = updated }
         let entry = try ClientEntry(step: step, request: request, destination: destination, createsDialog: createsDialog,
                                     configuration: shard.configuration.transactions, at: now)
         let actions = entry.start(at: now)
@@ -56,39 +59,17 @@ extension Call {
         run(actions, client: clients.count - 1, fromTimer: false, at: now)
     }
 
-    /// An out-of-dialog request: the engine fills Via, Max-Forwards, From, To, Call-ID, CSeq and Contact
-    /// (§8.1.1); a user header with the same name replaces the engine's.
-    private func initialRequest(_ method: SIPMethod, uri: String?, headers: [(String, String)], body: [UInt8]) throws -> SIPMessage {
-        let config = shard.configuration
-        var requestURI = uri ?? config.requestURI
-        var toURI = requestURI
-        var fromURI = "sip:\(config.localUser)@\(shard.advertisedHost)"
-        if method == .register {
-            // REGISTER: To and From name the address of record; the Request-URI names the registrar (§10.2).
-            let domain = SIPEngineURI.hostPort(of: requestURI) ?? shard.advertisedHost
-            if uri == nil { requestURI = "sip:\(domain)" }
-            toURI = "sip:\(config.localUser)@\(domain)"
-            fromURI = toURI
-        }
-        localSequence += 1
-        var h: [(String, String)] = [
-            ("Via", shard.via()),
-            ("Max-Forwards", "70"),
-            ("From", "<\(fromURI)>;tag=\(localTag)"),
-            ("To", "<\(toURI)>"),
-            ("Call-ID", callID),
-            ("CSeq", "\(localSequence) \(method)"),
-        ]
-        if method != .cancel && method != .ack { h.append(("Contact", shard.contact)) }
-        merge(headers, into: &h)
-        return try SIPMessage.request(method, uri: requestURI, headers: h, body: body)
-    }
-
+    /// The ACK for a 2xx (RFC 3261 §13.2.2.4): only bytes, kept to answer a retransmitted 2xx. The step's body
+    /// is not sent.
     private func sendACK(_ template: MessageTemplate, inviteStep: Int) throws {
         guard let i = clients.firstIndex(where: { $0.step == inviteStep }), let seq = clients[i].sequence,
-              let d = dialog else { throw EngineError("no INVITE answered 2xx to acknowledge at step \(template.step)") }
-        let ack = try d.makeACK(inviteSequence: seq, via: shard.via(), extraHeaders: renderHeaders(template))
-        let bytes = Array(ack.rawBytes)
+              let d = dialog, let prepared = shard.prepared(template)
+        else { throw EngineError("no INVITE answered 2xx to acknowledge at step \(template.step)") }
+        var w = MessageWriter(capacity: 512)
+        d.writeACK(inviteSequence: seq, into: &w, via: { shard.writeVia(into: &$0) })
+        write(prepared.flowHeaders, into: &w)
+        w.hasContentLength = prepared.hasContentLength
+        let bytes = w.finish(body: [])
         let destination = try shard.destination(for: d)
         clients[i].ackBytes = bytes
         clients[i].ackDestination = destination
@@ -150,26 +131,27 @@ extension Call {
 
     // MARK: Templates
 
-    func render(_ template: Template) -> String {
-        template.render { variable in
-            switch variable {
-            case .builtin(let b):
-                switch b {
-                case .callNumber: return String(number + 1)
-                case .seq: return String(shard.nextSequenceValue())
-                case .localIP: return shard.advertisedHost
-                case .localPort: return String(shard.localPort)
-                case .remoteIP: return peer.ipAddress ?? ""
-                case .remotePort: return String(peer.port ?? 0)
-                case .target: return shard.configuration.requestURI
-                }
-            case .captured(_, let slot):
-                return slot < captures.count ? captures[slot] ?? "" : ""
-            case .data(let column):
-                return shard.configuration.data?.value(column, in: dataRow) ?? ""
-            case .random(let range):
-                return String(Int.random(in: range, using: &shard.random))
+    func render(_ template: Template) -> String { template.render(value(of:)) }
+
+    /// A variable's value in this call.
+    func value(of variable: Variable) -> String {
+        switch variable {
+        case .builtin(let b):
+            switch b {
+            case .callNumber: return String(number + 1)
+            case .seq: return String(shard.nextSequenceValue())
+            case .localIP: return shard.advertisedHost
+            case .localPort: return String(shard.localPort)
+            case .remoteIP: return peer.ipAddress ?? ""
+            case .remotePort: return String(peer.port ?? 0)
+            case .target: return shard.configuration.requestURI
             }
+        case .captured(_, let slot):
+            return slot < captures.count ? captures[slot] ?? "" : ""
+        case .data(let column):
+            return shard.configuration.data?.value(column, in: dataRow) ?? ""
+        case .random(let range):
+            return String(Int.random(in: range, using: &shard.random))
         }
     }
 
@@ -177,15 +159,31 @@ extension Call {
         template.headers.map { ($0.name, render($0.value)) }
     }
 
-    /// Adds `user` headers to `defaults`: one with the name of a default replaces it, others are appended.
-    private func merge(_ user: [(String, String)], into defaults: inout [(String, String)]) {
-        for (name, value) in user {
-            let kind = HeaderName.classify(name)
-            if kind != .other, let i = defaults.firstIndex(where: { HeaderName.classify($0.0) == kind }) {
-                defaults[i] = (name, value)
-            } else {
-                defaults.append((name, value))
+    /// Writes a prepared request's pieces with this call's values.
+    func write(_ pieces: [PreparedRequest.Piece], into w: inout MessageWriter) {
+        for piece in pieces {
+            switch piece {
+            case .bytes(let bytes): w.append(bytes)
+            case .branch: shard.ids.writeBranch(into: &w)
+            case .localTag: w.append(localTag)
+            case .callID: w.append(callID)
+            case .sequence: w.append(UInt64(localSequence))
+            case .header(let name, let text):
+                w.append(name)
+                text.render(into: &w.bytes, value(of:))
+                w.endLine()
             }
+        }
+    }
+
+    func fill(_ body: PreparedRequest.Body) -> [UInt8] {
+        switch body {
+        case .empty: return []
+        case .fixed(let bytes): return bytes
+        case .filled(let text):
+            var bytes: [UInt8] = []
+            text.render(into: &bytes, value(of:))
+            return bytes
         }
     }
 }
@@ -251,7 +249,9 @@ extension Call {
     func abort(at now: SIPInstant) {
         guard !finished else { return }
         if var d = dialog, d.state == .confirmed {
-            if let bye = try? d.makeRequest(.bye, via: shard.via()),
+            var w = MessageWriter(capacity: 512)
+            if (try? d.writeRequest(.bye, into: &w, via: { shard.writeVia(into: &$0) })) != nil,
+               let bye = try? w.message(body: []),
                let destination = try? shard.destination(for: d),
                let entry = try? ClientEntry(step: -1, request: bye, destination: destination, createsDialog: false,
                                             configuration: shard.configuration.transactions, at: now) {

@@ -1,3 +1,5 @@
+import SIPCore
+
 /// Fresh identifiers for calls: Call-IDs, tags and Via branches (RFC 3261 §8.1.1.4, §19.3, §8.1.1.7).
 ///
 /// Each shard has its own generator (no locking); uniqueness comes from a random run prefix, the shard number and
@@ -6,8 +8,8 @@ struct IdentifierGenerator {
     private let prefix: String
     private var counter: UInt64 = 0
 
-    init(shard: Int) {
-        let run = UInt64.random(in: 0..<(1 << 40))
+    /// `run` is the run's random part; tests fix it to get the same identifiers every time.
+    init(shard: Int, run: UInt64 = .random(in: 0..<(1 << 40))) {
         prefix = String(run, radix: 36) + "-" + String(shard, radix: 36) + "-"
     }
 
@@ -16,8 +18,13 @@ struct IdentifierGenerator {
         return prefix + String(counter, radix: 36)
     }
 
-    /// A Via branch with the RFC 3261 magic cookie.
-    mutating func branch() -> String { "z9hG4bK" + next() }
+    /// Writes a fresh Via branch, with the RFC 3261 magic cookie: `z9hG4bK` and what `next()` would return.
+    mutating func writeBranch(into w: inout MessageWriter) {
+        counter &+= 1
+        w.append("z9hG4bK")
+        w.append(prefix)
+        w.append(counter, radix: 36)
+    }
 
     /// A tag: short and random enough to tell dialogs apart.
     mutating func tag() -> String { next() }

@@ -29,6 +29,10 @@ final class Shard: @unchecked Sendable {
     var uriHost = "127.0.0.1"
     var localPort = 0
     var contact = ""
+    /// `SIP/2.0/UDP host:port;branch=`: our Via value up to its branch.
+    var viaPrefix: [UInt8] = []
+    /// The flow's request steps prepared for this shard's address, by step (see `PreparedRequest`).
+    var preparedRequests: [PreparedRequest?] = []
     var ids: IdentifierGenerator
     var random = SystemRandomNumberGenerator()
     var calls: [ByteString: Call] = [:]
@@ -75,11 +79,17 @@ final class Shard: @unchecked Sendable {
 
     func attach(_ endpoint: UDPEndpoint) {
         self.endpoint = endpoint
-        localPort = endpoint.localAddress.port ?? 0
-        let ip = endpoint.localAddress.ipAddress ?? "127.0.0.1"
+        advertise(ip: endpoint.localAddress.ipAddress ?? "127.0.0.1", port: endpoint.localAddress.port ?? 0)
+    }
+
+    /// Works out what our messages name as our address (Via sent-by, Contact, From) from the socket's.
+    func advertise(ip: String, port: Int) {
+        localPort = port
         advertisedHost = configuration.advertisedHost ?? (ip == "0.0.0.0" || ip == "::" ? "127.0.0.1" : ip)
         uriHost = advertisedHost.contains(":") ? "[\(advertisedHost)]" : advertisedHost
         contact = "<sip:\(configuration.localUser)@\(uriHost):\(localPort)>"
+        viaPrefix = Array("SIP/2.0/UDP \(uriHost):\(localPort);branch=".utf8)
+        preparedRequests = PreparedRequest.all(in: program, on: self)
     }
 
     /// Starts the timer tick and, for the initiator, the call schedule. Runs on `loop`.
@@ -225,9 +235,16 @@ final class Shard: @unchecked Sendable {
         endpoint?.send(bytes, to: destination, flush: false)
     }
 
-    /// A Via header value with a fresh branch (RFC 3261 §8.1.1.7) and rport (RFC 3581).
-    func via() -> String {
-        "SIP/2.0/UDP \(uriHost):\(localPort);branch=\(ids.branch());rport"
+    /// The request step `template` prepared for this shard's address.
+    func prepared(_ template: MessageTemplate) -> PreparedRequest? {
+        template.step < preparedRequests.count ? preparedRequests[template.step] : nil
+    }
+
+    /// Writes our Via value with a fresh branch (RFC 3261 §8.1.1.7) and rport (RFC 3581).
+    func writeVia(into w: inout MessageWriter) {
+        w.append(viaPrefix)
+        ids.writeBranch(into: &w)
+        w.append(";rport")
     }
 
     /// Where an in-dialog request goes: the first route, or the remote target (RFC 3261 §12.2.1.1, §8.1.2).

@@ -46,6 +46,17 @@ public struct Template: Hashable, Sendable, CustomStringConvertible, Expressible
         return text
     }
 
+    /// Fills the variables with `value(for:)`, appending the text's UTF-8 to `bytes`: the engine's per-message
+    /// substitution into a message being written.
+    public func render(into bytes: inout [UInt8], _ value: (Variable) -> String) {
+        for segment in segments {
+            switch segment {
+            case .literal(let part): bytes.append(contentsOf: part.utf8)
+            case .variable(let variable): bytes.append(contentsOf: value(variable).utf8)
+            }
+        }
+    }
+
     /// The template as written in a flow file.
     public var description: String {
         segments.map { segment in

@@ -1,0 +1,144 @@
+import SIPCore
+import SIPFlow
+
+/// A request step of the flow written ahead for one shard: what never changes as bytes, with slots for what each
+/// call and message fills in (RFC 3261 §8.1.1).
+///
+/// Built when the shard learns its address (`Shard.advertise`), so sending a request copies bytes and fills the
+/// slots: no `String` per header, no header name classified per message.
+struct PreparedRequest {
+    /// A run of a request's bytes: fixed, or filled per message.
+    enum Piece {
+        case bytes([UInt8])
+        /// A fresh Via branch (§8.1.1.7).
+        case branch
+        /// The call's From tag.
+        case localTag
+        case callID
+        /// The call's CSeq number.
+        case sequence
+        /// A flow header whose value has variables: `name` (with its colon and space), the value, CRLF.
+        case header(name: [UInt8], value: Template)
+
+        static func text(_ text: String) -> Piece { .bytes(Array(text.utf8)) }
+    }
+
+    /// A header line as pieces, with its name classified (`.other` for an extension header).
+    struct Line {
+        var name: HeaderName
+        var pieces: [Piece]
+    }
+
+    enum Body {
+        case empty
+        case fixed([UInt8])
+        case filled(Template)
+    }
+
+    /// The request outside a dialog, up to its Content-Length; nil when the Request-URI has variables (then
+    /// `initial(_:uri:flowLines:on:)` prepares it for each message).
+    let initial: [Piece]?
+    /// The flow's headers, then the Content-Type of the body when they name none.
+    let flowLines: [Line]
+    /// The flow's headers alone, for an in-dialog request or an ACK (the dialog writes the rest).
+    let flowHeaders: [Piece]
+    /// `Content-Type: …` and CRLF when the step has a body and its headers name no Content-Type.
+    let contentType: [UInt8]?
+    /// True when the flow's headers give a Content-Length.
+    let hasContentLength: Bool
+    let body: Body
+    /// What to reserve for the message: 512 bytes for the start line and headers, and the body's fixed text with
+    /// 32 bytes for each of its variables.
+    let capacity: Int
+
+    init(_ template: MessageTemplate, method: SIPMethod, requestURI: Template?, on shard: Shard) {
+        let headers = template.headers.map { header in
+            let name = Array("\(header.name): ".utf8)
+            guard header.value.isLiteral else { return Line(name: header.header, pieces: [.header(name: name, value: header.value)]) }
+            return Line(name: header.header, pieces: [.bytes(name + Array("\(header.value.literalText)\r\n".utf8))])
+        }
+        flowHeaders = Self.joined(headers)
+        if let body = template.body, !headers.contains(where: { $0.name == .contentType }) {
+            let line = Array("Content-Type: \(body.contentType)\r\n".utf8)
+            contentType = line
+            flowLines = headers + [Line(name: .contentType, pieces: [.bytes(line)])]
+        } else {
+            contentType = nil
+            flowLines = headers
+        }
+        hasContentLength = headers.contains { $0.name == .contentLength }
+        body = switch template.body {
+        case nil: .empty
+        case let b? where b.text.isLiteral: .fixed(Array(b.text.literalText.utf8))
+        case let b?: .filled(b.text)
+        }
+        capacity = 512 + (template.body?.text.segments ?? []).reduce(0) { size, segment in
+            if case .literal(let text) = segment { size + text.utf8.count } else { size + 32 }
+        }
+        if let requestURI, !requestURI.isLiteral {
+            initial = nil
+        } else {
+            initial = Self.initial(method, uri: requestURI?.literalText, flowLines: flowLines, on: shard)
+        }
+    }
+
+    /// The requests `program` sends (but raw ones), prepared for `shard`, indexed by step.
+    static func all(in program: PartyProgram, on shard: Shard) -> [PreparedRequest?] {
+        var prepared: [PreparedRequest?] = []
+        for case .send(let template) in program.instructions where template.raw == nil {
+            guard case .request(let method, let uri) = template.kind else { continue }
+            if prepared.count <= template.step { prepared += Array(repeating: nil, count: template.step + 1 - prepared.count) }
+            prepared[template.step] = PreparedRequest(template, method: method, requestURI: uri, on: shard)
+        }
+        return prepared
+    }
+
+    /// A request outside a dialog to `uri` (nil: the configured Request-URI), up to its Content-Length.
+    ///
+    /// The engine's headers (§8.1.1): Via, Max-Forwards, From, To, Call-ID, CSeq and, but for ACK and CANCEL,
+    /// Contact. A flow header named like one of them replaces it where it stands; the others follow in order.
+    /// REGISTER names the address of record in To and From, and the registrar's domain as Request-URI unless the
+    /// flow gives one (§10.2).
+    static func initial(_ method: SIPMethod, uri: String?, flowLines: [Line], on shard: Shard) -> [Piece] {
+        let config = shard.configuration
+        var requestURI = uri ?? config.requestURI
+        var toURI = requestURI
+        var fromURI = "sip:\(config.localUser)@\(shard.advertisedHost)"
+        if method == .register {
+            let domain = SIPEngineURI.hostPort(of: requestURI) ?? shard.advertisedHost
+            if uri == nil { requestURI = "sip:\(domain)" }
+            toURI = "sip:\(config.localUser)@\(domain)"
+            fromURI = toURI
+        }
+        var lines = [
+            Line(name: .via, pieces: [.bytes(Array("Via: ".utf8) + shard.viaPrefix), .branch, .text(";rport\r\n")]),
+            Line(name: .maxForwards, pieces: [.text("Max-Forwards: 70\r\n")]),
+            Line(name: .from, pieces: [.text("From: <\(fromURI)>;tag="), .localTag, .text("\r\n")]),
+            Line(name: .to, pieces: [.text("To: <\(toURI)>\r\n")]),
+            Line(name: .callID, pieces: [.text("Call-ID: "), .callID, .text("\r\n")]),
+            Line(name: .cseq, pieces: [.text("CSeq: "), .sequence, .text(" \(method)\r\n")]),
+        ]
+        if method != .cancel && method != .ack { lines.append(Line(name: .contact, pieces: [.text("Contact: \(shard.contact)\r\n")])) }
+        for line in flowLines {
+            if line.name != .other, let i = lines.firstIndex(where: { $0.name == line.name }) {
+                lines[i] = line
+            } else {
+                lines.append(line)
+            }
+        }
+        return joined([Line(name: .other, pieces: [.text("\(method) \(requestURI) SIP/2.0\r\n")])] + lines)
+    }
+
+    /// The lines' pieces in order, neighbouring bytes joined into one piece.
+    static func joined(_ lines: [Line]) -> [Piece] {
+        var out: [Piece] = []
+        for piece in lines.lazy.flatMap(\.pieces) {
+            if case .bytes(let more) = piece, case .bytes(let bytes)? = out.last {
+                out[out.count - 1] = .bytes(bytes + more)
+            } else {
+                out.append(piece)
+            }
+        }
+        return out
+    }
+}

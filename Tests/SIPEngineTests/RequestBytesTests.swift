@@ -1,0 +1,243 @@
+import NIOCore
+import NIOPosix
+import SIPCore
+import SIPFlow
+import SIPTransaction
+import Testing
+@testable import SIPEngine
+
+/// The exact bytes of the requests a caller builds: INVITE, the 2xx ACK, BYE, REGISTER and OPTIONS, with and
+/// without the flow's own headers. A change in how requests are written fails here, byte for byte.
+@Suite struct RequestBytesTests {
+    static let peer = try! SocketAddress(ipAddress: "127.0.0.1", port: 5060)
+
+    /// A call of the caller's side of `yaml` on a shard that advertises 192.0.2.10:5070, with branches from a
+    /// fixed run prefix (`z9hG4bK0-0-1`, `-2`, ...). The shard is returned too: the call holds it unowned.
+    static func call(_ yaml: String) throws -> (Shard, Call) {
+        let flow = try FlowLoader.parse(yaml: yaml, builtin: true)
+        let config = EngineConfiguration(role: .initiator, flowName: flow.name, program: flow.initiatorProgram,
+                                         target: peer, requestURI: "sip:service@127.0.0.1:5060", bindAddress: peer)
+        let shard = Shard(index: 0, count: 1, loop: MultiThreadedEventLoopGroup.singleton.next(), configuration: config,
+                          processActive: ActiveCallCounter())
+        shard.ids = IdentifierGenerator(shard: 0, run: 0)
+        shard.advertise(ip: "192.0.2.10", port: 5070)
+        let call = Call(shard: shard, number: 0, callID: "c1@192.0.2.10", localTag: "t1", peer: peer,
+                        scheduled: .zero, dataRow: [])
+        return (shard, call)
+    }
+
+    static func text(_ bytes: some Sequence<UInt8>) -> String { String(decoding: Array(bytes), as: UTF8.self) }
+
+    /// The request the call sent last.
+    static func lastRequest(_ call: Call) throws -> String { text(try #require(call.clients.last).request.rawBytes) }
+
+    /// Answers the call's last request with 200 OK from the callee (To tag `r1`, Contact on port 5080).
+    static func answer(_ call: Call, extraHeaders: [(String, String)] = []) throws {
+        let request = try #require(call.clients.last).request
+        let ok = try SIPMessage.response(to: request, statusCode: 200, reason: "OK", toTag: "r1",
+                                         extraHeaders: [("Contact", "<sip:callee@127.0.0.1:5080>")] + extraHeaders)
+        call.receive(ok, from: peer, at: SIPInstant(nanoseconds: 2_000_000))
+    }
+
+    static let sdp = """
+        v=0\r
+        o=sipflow 1 1 IN IP4 192.0.2.10\r
+        s=sipflow\r
+        c=IN IP4 192.0.2.10\r
+        t=0 0\r
+        m=audio 6000 RTP/AVP 0\r
+        a=rtpmap:0 PCMU/8000\r
+        a=sendrecv\r
+
+        """
+
+    @Test func inviteACKAndBYE() throws {
+        let (shard, call) = try Self.call("""
+            name: uac
+            parties: [caller, callee]
+            steps:
+              - caller -> callee: INVITE
+                body: sdp/pcmu.sdp
+              - callee -> caller: 200
+              - caller -> callee: ACK
+              - caller -> callee: BYE
+              - callee -> caller: 200
+            """)
+        call.advance(at: SIPInstant(nanoseconds: 1_000_000))
+        #expect(try Self.lastRequest(call) == """
+            INVITE sip:service@127.0.0.1:5060 SIP/2.0\r
+            Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK0-0-1;rport\r
+            Max-Forwards: 70\r
+            From: <sip:sipflow@192.0.2.10>;tag=t1\r
+            To: <sip:service@127.0.0.1:5060>\r
+            Call-ID: c1@192.0.2.10\r
+            CSeq: 1 INVITE\r
+            Contact: <sip:sipflow@192.0.2.10:5070>\r
+            Content-Type: application/sdp\r
+            Content-Length: 135\r
+            \r
+
+            """ + Self.sdp)
+        try Self.answer(call)
+        #expect(Self.text(try #require(call.clients.first?.ackBytes)) == """
+            ACK sip:callee@127.0.0.1:5080 SIP/2.0\r
+            Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK0-0-2;rport\r
+            Max-Forwards: 70\r
+            From: <sip:sipflow@192.0.2.10>;tag=t1\r
+            To: <sip:service@127.0.0.1:5060>;tag=r1\r
+            Call-ID: c1@192.0.2.10\r
+            CSeq: 1 ACK\r
+            Content-Length: 0\r
+            \r
+
+            """)
+        #expect(try Self.lastRequest(call) == """
+            BYE sip:callee@127.0.0.1:5080 SIP/2.0\r
+            Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK0-0-3;rport\r
+            Max-Forwards: 70\r
+            From: <sip:sipflow@192.0.2.10>;tag=t1\r
+            To: <sip:service@127.0.0.1:5060>;tag=r1\r
+            Call-ID: c1@192.0.2.10\r
+            CSeq: 2 BYE\r
+            Content-Length: 0\r
+            \r
+
+            """)
+        _ = shard
+    }
+
+    /// The flow's headers: one named like an engine header replaces it where it stood (compact forms too);
+    /// others follow the engine's. In a dialog they follow the dialog's headers.
+    @Test func flowHeaders() throws {
+        let (shard, call) = try Self.call("""
+            name: headers
+            parties: [caller, callee]
+            steps:
+              - caller -> callee: INVITE
+                headers:
+                  Subject: call ${call_number}
+                  m: <sip:elsewhere@192.0.2.99>
+                  Max-Forwards: 10
+              - callee -> caller: 200
+              - caller -> callee: ACK
+                headers:
+                  X-Ack: ${local_port}
+              - caller -> callee: BYE
+                headers:
+                  Reason: SIP;cause=200
+                body: done
+              - callee -> caller: 200
+            """)
+        call.advance(at: SIPInstant(nanoseconds: 1_000_000))
+        #expect(try Self.lastRequest(call) == """
+            INVITE sip:service@127.0.0.1:5060 SIP/2.0\r
+            Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK0-0-1;rport\r
+            Max-Forwards: 10\r
+            From: <sip:sipflow@192.0.2.10>;tag=t1\r
+            To: <sip:service@127.0.0.1:5060>\r
+            Call-ID: c1@192.0.2.10\r
+            CSeq: 1 INVITE\r
+            m: <sip:elsewhere@192.0.2.99>\r
+            Subject: call 1\r
+            Content-Length: 0\r
+            \r
+
+            """)
+        try Self.answer(call, extraHeaders: [("Record-Route", "<sip:192.0.2.7;lr>")])
+        #expect(Self.text(try #require(call.clients.first?.ackBytes)) == """
+            ACK sip:callee@127.0.0.1:5080 SIP/2.0\r
+            Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK0-0-2;rport\r
+            Max-Forwards: 70\r
+            From: <sip:sipflow@192.0.2.10>;tag=t1\r
+            To: <sip:service@127.0.0.1:5060>;tag=r1\r
+            Call-ID: c1@192.0.2.10\r
+            CSeq: 1 ACK\r
+            Route: <sip:192.0.2.7;lr>\r
+            X-Ack: 5070\r
+            Content-Length: 0\r
+            \r
+
+            """)
+        #expect(try Self.lastRequest(call) == """
+            BYE sip:callee@127.0.0.1:5080 SIP/2.0\r
+            Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK0-0-3;rport\r
+            Max-Forwards: 70\r
+            From: <sip:sipflow@192.0.2.10>;tag=t1\r
+            To: <sip:service@127.0.0.1:5060>;tag=r1\r
+            Call-ID: c1@192.0.2.10\r
+            CSeq: 2 BYE\r
+            Route: <sip:192.0.2.7;lr>\r
+            Reason: SIP;cause=200\r
+            Content-Type: text/plain\r
+            Content-Length: 4\r
+            \r
+            done
+            """)
+        _ = shard
+    }
+
+    /// REGISTER names the address of record in To and From and the registrar's domain as Request-URI
+    /// (RFC 3261 §10.2); a request URI written with variables is filled per call.
+    @Test func registerAndOptions() throws {
+        let (shard, call) = try Self.call("""
+            name: register
+            parties: [ua, registrar]
+            steps:
+              - ua -> registrar: REGISTER
+                headers:
+                  Expires: 600
+              - registrar -> ua: 200
+              - ua -> registrar: REGISTER sip:registrar.example.com
+              - registrar -> ua: 200
+              - ua -> registrar: OPTIONS sip:probe@${remote_ip}:${remote_port}
+                headers:
+                  Accept: application/sdp
+              - registrar -> ua: 200
+            """)
+        call.advance(at: SIPInstant(nanoseconds: 1_000_000))
+        #expect(try Self.lastRequest(call) == """
+            REGISTER sip:127.0.0.1:5060 SIP/2.0\r
+            Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK0-0-1;rport\r
+            Max-Forwards: 70\r
+            From: <sip:sipflow@127.0.0.1:5060>;tag=t1\r
+            To: <sip:sipflow@127.0.0.1:5060>\r
+            Call-ID: c1@192.0.2.10\r
+            CSeq: 1 REGISTER\r
+            Contact: <sip:sipflow@192.0.2.10:5070>\r
+            Expires: 600\r
+            Content-Length: 0\r
+            \r
+
+            """)
+        try Self.answer(call)
+        #expect(try Self.lastRequest(call) == """
+            REGISTER sip:registrar.example.com SIP/2.0\r
+            Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK0-0-2;rport\r
+            Max-Forwards: 70\r
+            From: <sip:sipflow@registrar.example.com>;tag=t1\r
+            To: <sip:sipflow@registrar.example.com>\r
+            Call-ID: c1@192.0.2.10\r
+            CSeq: 2 REGISTER\r
+            Contact: <sip:sipflow@192.0.2.10:5070>\r
+            Content-Length: 0\r
+            \r
+
+            """)
+        try Self.answer(call)
+        #expect(try Self.lastRequest(call) == """
+            OPTIONS sip:probe@127.0.0.1:5060 SIP/2.0\r
+            Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK0-0-3;rport\r
+            Max-Forwards: 70\r
+            From: <sip:sipflow@192.0.2.10>;tag=t1\r
+            To: <sip:probe@127.0.0.1:5060>\r
+            Call-ID: c1@192.0.2.10\r
+            CSeq: 3 OPTIONS\r
+            Contact: <sip:sipflow@192.0.2.10:5070>\r
+            Accept: application/sdp\r
+            Content-Length: 0\r
+            \r
+
+            """)
+        _ = shard
+    }
+}
