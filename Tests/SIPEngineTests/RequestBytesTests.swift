@@ -29,11 +29,11 @@ import Testing
     static func text(_ bytes: some Sequence<UInt8>) -> String { String(decoding: Array(bytes), as: UTF8.self) }
 
     /// The request the call sent last.
-    static func lastRequest(_ call: Call) throws -> String { text(try #require(call.clients.last).request.rawBytes) }
+    static func lastRequest(_ call: Call) throws -> String { text(try #require(call.clients.last?.request).rawBytes) }
 
     /// Answers the call's last request with 200 OK from the callee (To tag `r1`, Contact on port 5080).
     static func answer(_ call: Call, extraHeaders: [(String, String)] = []) throws {
-        let request = try #require(call.clients.last).request
+        let request = try #require(call.clients.last?.request)
         let ok = try SIPMessage.response(to: request, statusCode: 200, reason: "OK", toTag: "r1",
                                          extraHeaders: [("Contact", "<sip:callee@127.0.0.1:5080>")] + extraHeaders)
         call.receive(ok, from: peer, at: SIPInstant(nanoseconds: 2_000_000))
