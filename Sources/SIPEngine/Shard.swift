@@ -99,14 +99,18 @@ final class Shard: @unchecked Sendable {
             runTimers()
         }
         if configuration.role == .initiator, let rate = configuration.rate {
-            // Ended calls can stay up to 64·T1 + 1 s for late retransmissions (see `Call.finish`): size the table for
-            // that many at the peak rate, so it does not rehash hundreds of thousands of calls mid-run (a pause
-            // of milliseconds that delays every call start behind it).
-            let linger = (configuration.transactions.t1 * 64 + .seconds(2)).seconds
-            let expected = max(rate.from, rate.to) / Double(count) * linger
-            calls.reserveCapacity(Int(min(expected, Double(1 << 20))))
+            // A call is in the table for the flow's pauses and then up to 64·T1 + 1 s for late retransmissions (see
+            // `Call.finish`): size the table for that many at the peak rate, so it does not rehash hundreds of
+            // thousands of calls mid-run (a pause of tens of milliseconds that delays every call start behind it).
+            var linger = configuration.transactions.t1 * 64 + .seconds(2)
+            for case .pause(let delay) in program.instructions { linger += delay.upperBound }
+            let expected = max(rate.from, rate.to) / Double(count) * linger.seconds
+            let callsOfShard = rate.maxCalls.map { Double($0) / Double(count) + 1 } ?? expected  // never more than these
+            calls.reserveCapacity(Int(min(expected, callsOfShard, Double(1 << 21))))
             scheduleNextStart()
         } else {
+            // The responder does not know the rate: size the table for its share of --max-concurrent.
+            calls.reserveCapacity(min(configuration.maxConcurrent / count + 1, 1 << 21))
             startsDone = true
         }
     }
