@@ -17,6 +17,12 @@ extension SIPMessage {
 
     @inlinable public var from: NameAddress? { firstValue(.from).flatMap { try? NameAddress.parse($0) } }
     @inlinable public var to: NameAddress? { firstValue(.to).flatMap { try? NameAddress.parse($0) } }
+    /// Whether To has a `tag` parameter, as `to?.tag != nil` says, without parsing a To that has no parameters:
+    /// a tag is a parameter, and parameters follow a `;` (RFC 3261 §20.39, §25.1). An initial request's To has none.
+    @inlinable public var hasToTag: Bool {
+        guard let value = firstValue(.to), value.bytes.contains(ASCII.semicolon) else { return false }
+        return (try? NameAddress.parse(value))?.tag != nil
+    }
     @inlinable public var cseq: CSeq? { firstValue(.cseq).flatMap { try? CSeq.parse($0) } }
     @inlinable public var callID: ByteString? { firstValue(.callID) }
 

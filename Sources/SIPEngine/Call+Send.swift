@@ -90,43 +90,45 @@ extension Call {
 
     // MARK: Responses
 
+    /// A response from the step prepared for the shard (RFC 3261 §8.2.6): the headers copied from the request as
+    /// bytes, a To tag unless the request's To has one (never on 100), then the prepared lines with their variables
+    /// filled. Variables are filled in the order headers, body, reason phrase. A 101–299 to an INVITE outside a
+    /// dialog creates the dialog (§12.1.1), early or confirmed.
     private func sendResponse(_ template: MessageTemplate, step: Int, at now: SIPInstant) throws {
-        guard let i = servers.lastIndex(where: { $0.step == step }), let status = template.status,
-              let request = servers[i].request else {
+        guard let i = servers.lastIndex(where: { $0.step == step }), let prepared = shard.preparedResponse(template),
+              let request = servers[i].request, servers[i].method == prepared.method else {
             throw EngineError("no request to answer at step \(template.step + 1) (a final response was already sent)")
         }
-        var extra = renderHeaders(template)
-        let body = template.body.map { Array(render($0.text).utf8) } ?? []
-        if let b = template.body, !extra.contains(where: { HeaderName.classify($0.0) == .contentType }) {
-            extra.append(("Content-Type", b.contentType))
+        let status = prepared.status, method = servers[i].method, toTagged = servers[i].requestHasToTag
+        // The copied headers take at most what the request's start line and headers took.
+        var w = MessageWriter(capacity: prepared.capacity + request.rawBytes.count - request.bodyRange.count)
+        if let statusLine = prepared.statusLine { w.append(statusLine) }
+        w.copyHeaders(of: request, statusCode: status, toTag: status == 100 || toTagged ? nil : localTag)
+        if prepared.listsBinding { writeBinding(of: request, into: &w) }
+        write(prepared.headers, into: &w)
+        w.hasContentLength = prepared.hasContentLength
+        let body = fill(prepared.body)
+        if let reason = prepared.reason {
+            w.bytes.insert(contentsOf: Array("SIP/2.0 \(status) \(render(reason))\r\n".utf8), at: 0)
         }
-        let method = servers[i].method
-        if (101..<300).contains(status), method == .invite || method == .subscribe || method == .update || method == .register {
-            if method != .register, !extra.contains(where: { HeaderName.classify($0.0) == .contact }) {
-                extra.insert(("Contact", shard.contact), at: 0)
-            }
-        }
-        if method == .register, (200..<300).contains(status) {
-            // RFC 3261 §10.3 step 8: a 2xx to REGISTER lists the current bindings, each with its expiry.
-            let expires = request.expires.map(String.init) ?? "3600"
-            for contact in request.values(.contact) where contact.string != "*" {
-                if !extra.contains(where: { HeaderName.classify($0.0) == .contact }) {
-                    extra.insert(("Contact", contact.string.contains("expires=") ? contact.string : "\(contact);expires=\(expires)"), at: 0)
-                }
-            }
-        }
-        let reason = template.kind.reasonTemplate.map(render) ?? ReasonPhrase.default(for: status)
-        let response = try SIPMessage.response(to: request, statusCode: status, reason: reason,
-                                               toTag: status == 100 ? nil : localTag, extraHeaders: extra, body: body)
-        if method == .invite, (101..<300).contains(status), request.to?.tag == nil {
+        let bytes = w.finish(body: body)
+        if method == .invite, (101..<300).contains(status), !toTagged {
             if dialog == nil {
                 dialog = try? Dialog.uas(request: request, localTag: localTag, state: status < 200 ? .early : .confirmed)
             } else if status >= 200 {
                 dialog?.confirm()
             }
         }
-        let actions = servers[i].respond(response, at: now)
+        let actions = servers[i].respond(statusCode: status, bytes: bytes, at: now)
         run(actions, server: i, fromTimer: false, at: now)
+    }
+
+    /// The first binding of a REGISTER, for its 2xx (RFC 3261 §10.3 step 8): with the expiry the Contact gives, else
+    /// `;expires=` and the request's Expires, else 3600. `Contact: *` lists none.
+    private func writeBinding(of request: SIPMessage, into w: inout MessageWriter) {
+        guard let contact = request.values(.contact).first(where: { $0.string != "*" })?.string else { return }
+        let expires = request.expires.map(String.init) ?? "3600"
+        w.header("Contact", contact.contains("expires=") ? contact : "\(contact);expires=\(expires)")
     }
 
     // MARK: Templates
@@ -155,11 +157,7 @@ extension Call {
         }
     }
 
-    func renderHeaders(_ template: MessageTemplate) -> [(String, String)] {
-        template.headers.map { ($0.name, render($0.value)) }
-    }
-
-    /// Writes a prepared request's pieces with this call's values.
+    /// Writes a prepared message's pieces with this call's values.
     func write(_ pieces: [PreparedRequest.Piece], into w: inout MessageWriter) {
         for piece in pieces {
             switch piece {

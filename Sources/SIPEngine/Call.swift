@@ -176,8 +176,9 @@ final class Call {
             fail(unexpected: message, at: now)
             return
         }
+        let hasToTag = message.hasToTag
         do {
-            let entry = try ServerEntry(request: message, source: source, step: step,
+            let entry = try ServerEntry(request: message, hasToTag: hasToTag, source: source, step: step,
                                         configuration: shard.configuration.transactions)
             if method == .bye {
                 // The BYE ends the dialog: stop re-sending a 2xx whose ACK was lost (RFC 3261 §13.3.1.4 retransmits
@@ -192,7 +193,7 @@ final class Call {
             fail(unexpected: message, at: now)
             return
         }
-        if var d = dialog, message.to?.tag != nil {
+        if var d = dialog, hasToTag {
             _ = d.receivedRequest(message)
             dialog = d
         }

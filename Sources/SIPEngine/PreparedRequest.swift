@@ -52,33 +52,45 @@ struct PreparedRequest {
     let capacity: Int
 
     init(_ template: MessageTemplate, method: SIPMethod, requestURI: Template?, on shard: Shard) {
+        let (headers, contentType) = Self.flowLines(of: template)
+        flowHeaders = Self.joined(headers)
+        self.contentType = contentType
+        flowLines = headers + (contentType.map { [Line(name: .contentType, pieces: [.bytes($0)])] } ?? [])
+        hasContentLength = headers.contains { $0.name == .contentLength }
+        body = Self.body(of: template)
+        capacity = 512 + Self.bodyCapacity(of: template)
+        if let requestURI, !requestURI.isLiteral {
+            initial = nil
+        } else {
+            initial = Self.initial(method, uri: requestURI?.literalText, flowLines: flowLines, on: shard)
+        }
+    }
+
+    /// The flow's headers of a step as lines, literal ones as bytes; and `Content-Type: …` with CRLF when the step
+    /// has a body and its headers name no Content-Type.
+    static func flowLines(of template: MessageTemplate) -> (headers: [Line], contentType: [UInt8]?) {
         let headers = template.headers.map { header in
             let name = Array("\(header.name): ".utf8)
             guard header.value.isLiteral else { return Line(name: header.header, pieces: [.header(name: name, value: header.value)]) }
             return Line(name: header.header, pieces: [.bytes(name + Array("\(header.value.literalText)\r\n".utf8))])
         }
-        flowHeaders = Self.joined(headers)
-        if let body = template.body, !headers.contains(where: { $0.name == .contentType }) {
-            let line = Array("Content-Type: \(body.contentType)\r\n".utf8)
-            contentType = line
-            flowLines = headers + [Line(name: .contentType, pieces: [.bytes(line)])]
-        } else {
-            contentType = nil
-            flowLines = headers
-        }
-        hasContentLength = headers.contains { $0.name == .contentLength }
-        body = switch template.body {
+        guard let body = template.body, !headers.contains(where: { $0.name == .contentType }) else { return (headers, nil) }
+        return (headers, Array("Content-Type: \(body.contentType)\r\n".utf8))
+    }
+
+    /// A step's body: none, fixed bytes, or a template filled per message.
+    static func body(of template: MessageTemplate) -> Body {
+        switch template.body {
         case nil: .empty
         case let b? where b.text.isLiteral: .fixed(Array(b.text.literalText.utf8))
         case let b?: .filled(b.text)
         }
-        capacity = 512 + (template.body?.text.segments ?? []).reduce(0) { size, segment in
+    }
+
+    /// What to reserve for a step's body: its fixed text, and 32 bytes for each of its variables.
+    static func bodyCapacity(of template: MessageTemplate) -> Int {
+        (template.body?.text.segments ?? []).reduce(0) { size, segment in
             if case .literal(let text) = segment { size + text.utf8.count } else { size + 32 }
-        }
-        if let requestURI, !requestURI.isLiteral {
-            initial = nil
-        } else {
-            initial = Self.initial(method, uri: requestURI?.literalText, flowLines: flowLines, on: shard)
         }
     }
 

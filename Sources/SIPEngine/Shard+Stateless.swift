@@ -26,7 +26,7 @@ extension Shard {
 
     func handleOutOfCall(_ message: SIPMessage, from source: SocketAddress, at now: SIPInstant) {
         guard let method = message.method, method != .ack else { return }  // stray responses and ACKs: dropped
-        let hasToTag = message.to?.tag != nil
+        let hasToTag = message.hasToTag
         if configuration.role == .responder, !hasToTag, method == firstExpectedMethod {
             guard !stopping, processActive.tryStart(limit: configuration.maxConcurrent) else {
                 reply(to: message, from: source, status: 503, extra: [("Retry-After", "1")])

@@ -33,6 +33,8 @@ final class Shard: @unchecked Sendable {
     var viaPrefix: [UInt8] = []
     /// The flow's request steps prepared for this shard's address, by step (see `PreparedRequest`).
     var preparedRequests: [PreparedRequest?] = []
+    /// The flow's response steps prepared for this shard's address, by step (see `PreparedResponse`).
+    var preparedResponses: [PreparedResponse?] = []
     var ids: IdentifierGenerator
     var random = SystemRandomNumberGenerator()
     var calls: [ByteString: Call] = [:]
@@ -90,6 +92,7 @@ final class Shard: @unchecked Sendable {
         contact = "<sip:\(configuration.localUser)@\(uriHost):\(localPort)>"
         viaPrefix = Array("SIP/2.0/UDP \(uriHost):\(localPort);branch=".utf8)
         preparedRequests = PreparedRequest.all(in: program, on: self)
+        preparedResponses = PreparedResponse.all(in: program, on: self)
     }
 
     /// Starts the timer tick and, for the initiator, the call schedule. Runs on `loop`.
@@ -242,6 +245,11 @@ final class Shard: @unchecked Sendable {
     /// The request step `template` prepared for this shard's address.
     func prepared(_ template: MessageTemplate) -> PreparedRequest? {
         template.step < preparedRequests.count ? preparedRequests[template.step] : nil
+    }
+
+    /// The response step `template` prepared for this shard's address.
+    func preparedResponse(_ template: MessageTemplate) -> PreparedResponse? {
+        template.step < preparedResponses.count ? preparedResponses[template.step] : nil
     }
 
     /// Writes our Via value with a fresh branch (RFC 3261 §8.1.1.7) and rport (RFC 3581).

@@ -91,11 +91,15 @@ final class ServerEntry {
     let method: SIPMethod
     let branch: ByteString
     let sequence: UInt32?
+    /// Whether the request's To has a tag: then a response adds none, and a 2xx to an INVITE creates no dialog
+    /// (RFC 3261 §8.2.6.2, §12.1.1).
+    let requestHasToTag: Bool
     let source: SocketAddress
     /// The transaction's current state.
     private(set) var transaction: Transaction
 
-    init(request: SIPMessage, source: SocketAddress, step: Int, configuration: TransactionConfiguration) throws {
+    init(request: SIPMessage, hasToTag: Bool, source: SocketAddress, step: Int,
+         configuration: TransactionConfiguration) throws {
         guard let method = request.method, let branch = request.topViaBranch else {
             throw EngineError("the request has no method or Via branch")
         }
@@ -103,6 +107,7 @@ final class ServerEntry {
         self.method = method
         self.branch = branch.owned
         self.sequence = request.cseq?.sequenceNumber
+        self.requestHasToTag = hasToTag
         self.source = source
         if method == .invite {
             transaction = .invite(try ServerInviteTransaction(invite: request, configuration: configuration))
@@ -129,8 +134,10 @@ final class ServerEntry {
         }
     }
 
-    func respond(_ response: SIPMessage, at now: SIPInstant) -> TransactionActions {
-        transaction.update { $0.respond(response, at: now) } nonInvite: { $0.respond(response, at: now) }
+    /// The TU sends a response it has written (see `ServerInviteTransaction.respond(statusCode:bytes:at:)`).
+    func respond(statusCode: Int, bytes: [UInt8], at now: SIPInstant) -> TransactionActions {
+        transaction.update { $0.respond(statusCode: statusCode, bytes: bytes, at: now) }
+            nonInvite: { $0.respond(statusCode: statusCode, bytes: bytes, at: now) }
     }
 
     func received(_ request: SIPMessage, at now: SIPInstant) -> TransactionActions {

@@ -47,16 +47,21 @@ public struct ServerInviteTransaction: Sendable {
 
     /// Sends a 100 (Trying) built from the INVITE (§8.2.6.1, §17.2.1).
     public mutating func respondTrying(at now: SIPInstant) -> TransactionActions {
-        guard let invite, let trying = try? SIPMessage.response(to: invite, statusCode: 100, reason: "Trying", toTag: nil) else {
-            return .none
-        }
-        return respond(trying, at: now)
+        guard let invite else { return .none }
+        var w = MessageWriter(startLine: "SIP/2.0 100 Trying", capacity: invite.rawBytes.count)
+        w.copyHeaders(of: invite, statusCode: 100, toTag: nil)
+        return respond(statusCode: 100, bytes: w.finish(body: []), at: now)
     }
 
     /// The TU sends `response`. Responses the state does not allow (e.g. a 1xx after a final) are dropped.
     public mutating func respond(_ response: SIPMessage, at now: SIPInstant) -> TransactionActions {
         guard let code = response.statusCode else { return .none }
-        let bytes = wireBytes(of: response)
+        return respond(statusCode: code, bytes: wireBytes(of: response), at: now)
+    }
+
+    /// The TU sends a response it has written as `bytes`, with status `code`: a TU that writes its responses need
+    /// not parse them back. Responses the state does not allow (e.g. a 1xx after a final) are dropped.
+    public mutating func respond(statusCode code: Int, bytes: [UInt8], at now: SIPInstant) -> TransactionActions {
         switch (state, code) {
         case (.proceeding, 100..<200):
             lastResponse = bytes

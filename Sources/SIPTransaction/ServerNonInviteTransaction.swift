@@ -40,16 +40,22 @@ public struct ServerNonInviteTransaction: Sendable {
     /// The TU sends `response`. Responses after the final are dropped.
     public mutating func respond(_ response: SIPMessage, at now: SIPInstant) -> TransactionActions {
         guard let code = response.statusCode else { return .none }
+        return respond(statusCode: code, bytes: wireBytes(of: response), at: now)
+    }
+
+    /// The TU sends a response it has written as `bytes`, with status `code`: a TU that writes its responses need
+    /// not parse them back. Responses after the final are dropped.
+    public mutating func respond(statusCode code: Int, bytes: [UInt8], at now: SIPInstant) -> TransactionActions {
         switch (state, code) {
         case (.trying, 100..<200), (.proceeding, 100..<200):
             state = .proceeding
-            lastResponse = wireBytes(of: response)
-            return TransactionActions(.send(lastResponse!))
+            lastResponse = bytes
+            return TransactionActions(.send(bytes))
         case (.trying, 200..<700), (.proceeding, 200..<700):
-            lastResponse = wireBytes(of: response)
+            lastResponse = bytes
             request = nil
             key = key.owned
-            var out = TransactionActions(.send(lastResponse!))
+            var out = TransactionActions(.send(bytes))
             let j = configuration.duration(of: .timerJ)
             if j == .zero {
                 state = .terminated
