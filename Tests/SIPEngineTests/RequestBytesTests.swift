@@ -9,24 +9,14 @@ import Testing
 /// The exact bytes of the requests a caller builds: INVITE, the 2xx ACK, BYE, REGISTER and OPTIONS, with and
 /// without the flow's own headers. A change in how requests are written fails here, byte for byte.
 @Suite struct RequestBytesTests {
-    static let peer = try! SocketAddress(ipAddress: "127.0.0.1", port: 5060)
+    static let peer = WireFixture.peer
 
-    /// A call of the caller's side of `yaml` on a shard that advertises 192.0.2.10:5070, with branches from a
-    /// fixed run prefix (`z9hG4bK0-0-1`, `-2`, ...). The shard is returned too: the call holds it unowned.
+    /// A call of the caller's side of `yaml` (see `WireFixture.call`).
     static func call(_ yaml: String) throws -> (Shard, Call) {
-        let flow = try FlowLoader.parse(yaml: yaml, builtin: true)
-        let config = EngineConfiguration(role: .initiator, flowName: flow.name, program: flow.initiatorProgram,
-                                         target: peer, requestURI: "sip:service@127.0.0.1:5060", bindAddress: peer)
-        let shard = Shard(index: 0, count: 1, loop: MultiThreadedEventLoopGroup.singleton.next(), configuration: config,
-                          processActive: ActiveCallCounter())
-        shard.ids = IdentifierGenerator(shard: 0, run: 0)
-        shard.advertise(ip: "192.0.2.10", port: 5070)
-        let call = Call(shard: shard, number: 0, callID: "c1@192.0.2.10", localTag: "t1", peer: peer,
-                        scheduled: .zero, dataRow: [])
-        return (shard, call)
+        try WireFixture.call(yaml, as: .initiator, callID: "c1@192.0.2.10")
     }
 
-    static func text(_ bytes: some Sequence<UInt8>) -> String { String(decoding: Array(bytes), as: UTF8.self) }
+    static func text(_ bytes: some Sequence<UInt8>) -> String { WireFixture.text(bytes) }
 
     /// The request the call sent last.
     static func lastRequest(_ call: Call) throws -> String { text(try #require(call.clients.last?.request).rawBytes) }

@@ -10,24 +10,16 @@ import Testing
 /// REGISTER with the bindings, and responses with the flow's own headers, reason phrases and bodies. A change in how
 /// responses are written fails here, byte for byte.
 @Suite struct ResponseBytesTests {
-    static let peer = try! SocketAddress(ipAddress: "127.0.0.1", port: 5060)
+    static let peer = WireFixture.peer
 
-    /// A call of the callee's side of `yaml` on a shard that advertises 192.0.2.10:5070, with local tag `t1`. The
-    /// shard is returned too: the call holds it unowned.
+    /// A call of the callee's side of `yaml` (see `WireFixture.call`), started: it waits for the request.
     static func call(_ yaml: String) throws -> (Shard, Call) {
-        let flow = try FlowLoader.parse(yaml: yaml, builtin: true)
-        let config = EngineConfiguration(role: .responder, flowName: flow.name, program: flow.responderProgram,
-                                         target: nil, requestURI: "sip:service@192.0.2.10:5070", bindAddress: peer)
-        let shard = Shard(index: 0, count: 1, loop: MultiThreadedEventLoopGroup.singleton.next(), configuration: config,
-                          processActive: ActiveCallCounter())
-        shard.advertise(ip: "192.0.2.10", port: 5070)
-        let call = Call(shard: shard, number: 0, callID: "c1@127.0.0.1", localTag: "t1", peer: peer,
-                        scheduled: .zero, dataRow: [])
+        let (shard, call) = try WireFixture.call(yaml, as: .responder, callID: "c1@127.0.0.1")
         call.advance(at: SIPInstant(nanoseconds: 1_000_000))
         return (shard, call)
     }
 
-    static func text(_ bytes: some Sequence<UInt8>) -> String { String(decoding: Array(bytes), as: UTF8.self) }
+    static func text(_ bytes: some Sequence<UInt8>) -> String { WireFixture.text(bytes) }
 
     /// The response the call sent last, as its server transaction keeps it.
     static func lastResponse(_ call: Call) throws -> String {
