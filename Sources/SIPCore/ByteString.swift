@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A view of bytes inside a SIP message, compared and hashed by content.
 ///
 /// Header values, URI parts and parameters are handed out as `ByteString`s that share the message's storage, so
@@ -16,11 +24,12 @@ public struct ByteString: Hashable, Sendable {
     /// A copy with storage of its own, so keeping it does not keep the whole message it was read from alive.
     public var owned: ByteString { ByteString(Array(bytes)) }
 
-    /// Content equality, compared as memory (the synthesized one compares byte by byte).
+    /// Content equality, compared as memory with one `memcmp` (the synthesized one compares byte by byte).
     @inlinable
     public static func == (a: ByteString, b: ByteString) -> Bool {
         guard a.bytes.count == b.bytes.count else { return false }
-        return a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in x.elementsEqual(y) } }
+        guard !a.bytes.isEmpty else { return true }
+        return a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
     }
 
     /// Hashes the content in one call (the synthesized one combines byte by byte).

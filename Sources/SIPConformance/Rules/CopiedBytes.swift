@@ -11,11 +11,6 @@ import SIPCore
 /// equal bytes parse to equal values, so a response that agrees byte for byte needs no parse of the request's side.
 /// Each returns false when it cannot tell; the rule then compares the parsed values.
 enum CopiedBytes {
-    /// Whether two values hold the same bytes.
-    static func equal(_ a: ByteString, _ b: ByteString) -> Bool {
-        a.count == b.count && hasPrefix(a.bytes, b.bytes)
-    }
-
     /// Whether `bytes` starts with `prefix` (one memcmp).
     static func hasPrefix(_ bytes: ArraySlice<UInt8>, _ prefix: ArraySlice<UInt8>) -> Bool {
         guard bytes.count >= prefix.count else { return false }
@@ -32,7 +27,7 @@ enum CopiedBytes {
     /// In the second case `mine`'s parse met a parameter boundary where `sent` ends, so `sent` parses to the same
     /// display name, URI and parameters, none of them a tag: an out-of-dialog request, whose To has no tag to echo.
     static func toAgrees(_ mine: NameAddress, _ mineValue: ByteString, _ sent: ByteString) -> Bool {
-        if equal(mineValue, sent) { return true }
+        if mineValue == sent { return true }
         let m = mineValue.bytes, n = sent.count
         guard let tag = mine.tag, tag.bytes.startIndex == m.startIndex + n + 5, hasPrefix(m, sent.bytes) else {
             return false

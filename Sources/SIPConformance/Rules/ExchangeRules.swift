@@ -86,7 +86,7 @@ enum ExchangeRules {
                             into out: inout FindingList) {
         if let f = rsp.firstField(.from), let sentValue = req.firstValue(.from) {
             let mineValue = rsp.value(of: f)
-            if !CopiedBytes.equal(mineValue, sentValue), let mine = try? NameAddress.parse(mineValue),
+            if mineValue != sentValue, let mine = try? NameAddress.parse(mineValue),
                let sent = try? NameAddress.parse(sentValue) {
                 if mine.uri != sent.uri {
                     out.add(fromCopied, f, "the From URI '\(mine.uri)' is not the request's '\(sent.uri)'")
@@ -95,14 +95,14 @@ enum ExchangeRules {
                 }
             }
         }
-        if let f = rsp.firstField(.callID), let sent = req.callID, !CopiedBytes.equal(rsp.value(of: f), sent) {
+        if let f = rsp.firstField(.callID), let sent = req.callID, rsp.value(of: f) != sent {
             out.add(callIDCopied, f, "the Call-ID '\(rsp.value(of: f))' is not the request's '\(sent)'")
         }
         let cseqField = rsp.firstField(.cseq)
         var mineCSeq: CSeq??  // parsed at most once, when a rule needs it
         if let f = cseqField, let sentValue = req.firstValue(.cseq) {
             let mineValue = rsp.value(of: f)
-            if !CopiedBytes.equal(mineValue, sentValue) {
+            if mineValue != sentValue {
                 let parsed = try? CSeq.parse(mineValue)
                 mineCSeq = .some(parsed)
                 if let mine = parsed, let sent = try? CSeq.parse(sentValue), mine != sent {
