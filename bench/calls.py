@@ -37,10 +37,14 @@ FLOWS = os.path.join(REPO, "bench", "flows")
 UAC_FLOW = os.path.join(FLOWS, "uac.yaml")
 LONG_FLOW = os.path.join(FLOWS, "long-call.yaml")
 LONG_CALL_SECONDS = 30  # the pause in long-call.yaml, and SIPp's -d 30000
+HOLD_FLOW = os.path.join(FLOWS, "long-hold.yaml")
+HOLD_SECONDS = 130  # the pause in long-hold.yaml
 TIME = "/usr/bin/time"
 BUFF = "4194304"
 HOST = "127.0.0.1"
 ALL = ["caller", "callee", "maxrate", "memory", "accuracy", "threads"]
+# Run only when named: the million-dialog run needs about 4.5 GB of memory and 5 minutes.
+OPTIONAL = ["million"]
 SIPP_OK = (0, 1)  # SIPp: 0 every call succeeded, 1 some failed; 97, 99, 255, 254… are errors
 SIPFLOW_OK = (0, 1)  # sipflow: 0 passed, 1 a call failed; 2 usage, 3 runtime error
 
@@ -647,7 +651,7 @@ class Bench:
         early, plateau, first = {}, {}, {}
         for name, p in procs.items():
             first[name] = rss_kib(p.tool_pid() or p.p.pid)
-        deadline = time.monotonic() + hold + 8
+        deadline = time.monotonic() + hold * 1.1 + 8
         seen_full = {name: 0 for name in procs}
         seen_rows = {name: 0 for name in procs}
         while time.monotonic() < deadline and len(plateau) < len(procs):
@@ -719,22 +723,27 @@ class Bench:
             if uac is not None:
                 uac.kill()
             uas.kill()
-        # sipflow
+        r["sipflow"] = self.sipflow_held(LONG_FLOW, "memory", rate, calls, hold)
+        return r
+
+    def sipflow_held(self, flow, what, rate, calls, hold, let_finish=False):
+        """sipflow serve and run of `flow` (calls held in a pause) at `rate` until `calls` are up at once: the
+        memory figures of `watch_memory` for each side, with its exit code, failures and retransmissions. The run
+        is then stopped (SIGINT: it ends the live calls with BYE, counted as aborted), or with `let_finish` left
+        to end its calls by itself (the flow's pause, then BYE), so every call can complete."""
         port = self.port()
-        sn, rn = self.name("memory-sipflow-serve"), self.name("memory-sipflow-run")
+        sn, rn = self.name(f"{what}-sipflow-serve"), self.name(f"{what}-sipflow-run")
         srep, scsv = self.path(sn + ".json"), self.path(sn + ".csv")
         rrep, rcsv = self.path(rn + ".json"), self.path(rn + ".csv")
         for f in (scsv, rcsv):
             if os.path.exists(f):
                 os.unlink(f)
         most = str(calls * 2 + 1000)
-        serve = Proc(self, self.name("memory-sipflow-serve"),
-                     self.sf_serve(LONG_FLOW, port, srep, ["--csv", scsv, "--max-concurrent", most]))
+        serve = Proc(self, sn, self.sf_serve(flow, port, srep, ["--csv", scsv, "--max-concurrent", most]))
         run = None
         try:
             wait_listening(serve, port)
-            run = Proc(self, self.name("memory-sipflow-run"),
-                       self.sf_run(LONG_FLOW, port, rate, calls, rrep, ["--csv", rcsv, "--max-concurrent", most]))
+            run = Proc(self, rn, self.sf_run(flow, port, rate, calls, rrep, ["--csv", rcsv, "--max-concurrent", most]))
 
             def sf_conc(name):
                 rows = sipflow_csv_rows(rcsv if name == "caller" else scsv)
@@ -747,25 +756,37 @@ class Bench:
                         pass
                 return out
 
-            r["sipflow"] = self.watch_memory({"caller": run, "callee": serve}, sf_conc, calls, hold)
-            # SIGINT: sipflow stops starting calls, ends the live ones with BYE and writes its report
-            run.stop(signal.SIGINT, grace=calls / 5000 + 30)
+            held = self.watch_memory({"caller": run, "callee": serve}, sf_conc, calls, hold)
+            if let_finish:
+                run.wait(HOLD_SECONDS + 120, peers=[serve])
+            else:
+                # SIGINT: sipflow stops starting calls, ends the live ones with BYE and writes its report
+                run.stop(signal.SIGINT, grace=calls / 5000 + 30)
             serve.stop(signal.SIGINT, grace=15)
         finally:
             if run is not None:
                 run.stop(signal.SIGINT, grace=5)
             serve.stop(signal.SIGINT, grace=5)
         for name, proc, rep in (("caller", run, rrep), ("callee", serve, srep)):
-            fig = r["sipflow"][name]
+            fig = held[name]
             fig["exit_code"] = proc.rc
             fig["summary_memory_per_dialog"] = summary_memory(proc.output())
             try:
                 f = sipflow_figures(sipflow_report(rep, proc.name))
                 fig["report_memory_per_dialog"] = f["memory_per_dialog_reported"]
                 fig["failed"], fig["failures"] = f["failed"], f["failures"]
+                fig["completed"], fig["retransmissions"] = f.get("completed"), f.get("retransmissions")
             except ToolError as e:
                 fig["report_error"] = str(e)
-        return r
+        return held
+
+    # --- 4b. one million concurrent dialogs (only when named) ---
+
+    def million(self, rate, calls):
+        """sipflow alone: `calls` dialogs held at once in one process each side (long-hold.yaml), every call to
+        complete. SIPp is not run: the target names no SIPp figure."""
+        return {"rate": rate, "calls": calls, "hold_s": calls / rate,
+                "sipflow": self.sipflow_held(HOLD_FLOW, "million", rate, calls, calls / rate, let_finish=True)}
 
     # --- 6. threads ---
 
@@ -841,6 +862,15 @@ def flatten(comp, r):
             f[f"{tool}.concurrent"] = g(r, tool, "caller", "concurrent")
         f["sipflow.reported"] = (g(r, "sipflow", "caller", "report_memory_per_dialog")
                                  or g(r, "sipflow", "caller", "summary_memory_per_dialog"))
+    elif comp == "million":
+        for side in ("caller", "callee"):
+            f[f"{side}.concurrent"] = g(r, "sipflow", side, "concurrent")
+            f[f"{side}.bytes"] = g(r, "sipflow", side, "bytes_per_dialog")
+            f[f"{side}.failed"] = g(r, "sipflow", side, "failed")
+            f[f"{side}.retx"] = g(r, "sipflow", side, "retransmissions")
+        f["completed"] = g(r, "sipflow", "caller", "completed")
+        a, b = f["caller.failed"], f["callee.failed"]
+        f["failed"] = a + b if a is not None and b is not None else None
     elif comp == "accuracy":
         rate = r.get("rate")
         f["sipp.err"] = rate_error(g(r, "sipp", "achieved_rate"), rate)
@@ -889,6 +919,20 @@ def rows_for(comp, a):
             ("callee memory per dialog (B)", "sipp.callee", "sipflow.callee", True, "", None, ".0f", False),
             ("sipflow's own 'Memory per dialog' (B)", None, "sipflow.reported", False, "", None, ".0f", False),
             ("concurrent dialogs at the sample", "sipp.concurrent", "sipflow.concurrent", False, "", None, "d", False),
+        ]
+    if comp == "million":
+        N = a.million_calls
+        return [
+            (f"concurrent dialogs reached (caller, of {N})", None, "caller.concurrent", False, f"{N}",
+             lambda s, f: f >= N, "d", False),
+            ("  callee", None, "callee.concurrent", False, "", None, "d", False),
+            ("calls completed (caller)", None, "completed", False, f"{N}", lambda s, f: f == N, "d", False),
+            ("failed calls (run + serve)", None, "failed", False, "0", lambda s, f: f == 0, "d", True),
+            ("retransmissions (run / serve)", None, "caller.retx", False, "", None, "d", False),
+            ("  serve", None, "callee.retx", False, "", None, "d", False),
+            ("memory per dialog at the peak, caller (B)", None, "caller.bytes", False, "≤ 1024 B",
+             lambda s, f: f <= 1024, ".0f", False),
+            ("  callee (B)", None, "callee.bytes", False, "", None, ".0f", False),
         ]
     if comp == "accuracy":
         return [
@@ -957,7 +1001,8 @@ def parse_args(argv):
         prog="bench/calls.py", description="Side-by-side call benchmarks of SIPp and sipflow on loopback.",
         epilog="Comparisons: " + ", ".join(ALL) + " (default: all). Exit: 0 ran, 1 --strict target missed (or "
                "--quick with failed calls), 2 usage, 3 a tool missing or crashed.")
-    p.add_argument("comparisons", nargs="*", metavar="COMPARISON", help="any of: " + " ".join(ALL))
+    p.add_argument("comparisons", nargs="*", metavar="COMPARISON",
+                   help="any of: " + " ".join(ALL + OPTIONAL) + " (default: all but " + " ".join(OPTIONAL) + ")")
     p.add_argument("--runs", type=int, help="repetitions of each comparison; the median is reported (default 3)")
     p.add_argument("--quick", action="store_true",
                    help="CI smoke run: small counts, 1 run, about a minute; checks that everything ran, not targets")
@@ -988,15 +1033,21 @@ def parse_args(argv):
     g3.add_argument("--memory-rate", type=int,
                     help="calls/s while building them up (default 2000; quick 500); --concurrent / this is "
                          "how long, at most 25 s (calls last 30 s)")
+    g5 = p.add_argument_group("million (only when named)")
+    g5.add_argument("--million-calls", type=int, default=1_000_000,
+                    help="dialogs held at once (default 1000000)")
+    g5.add_argument("--million-rate", type=int, default=8000,
+                    help="calls/s while building them up (default 8000); --million-calls / this is at most "
+                         f"{HOLD_SECONDS - 5} s (calls last {HOLD_SECONDS} s)")
     g4 = p.add_argument_group("threads")
     g4.add_argument("--threads-rate", type=int, help="calls/s (default 40000; quick 5000)")
     g4.add_argument("--threads-seconds", type=float, help="seconds at that rate (default 5; quick 1)")
     a = p.parse_intermixed_args(argv)
 
-    bad = [c for c in a.comparisons if c not in ALL]
+    bad = [c for c in a.comparisons if c not in ALL + OPTIONAL]
     if bad:
-        p.error(f"unknown comparison {', '.join(bad)} (choose from {', '.join(ALL)})")
-    a.comparisons = [c for c in ALL if c in a.comparisons] if a.comparisons else list(ALL)
+        p.error(f"unknown comparison {', '.join(bad)} (choose from {', '.join(ALL + OPTIONAL)})")
+    a.comparisons = [c for c in ALL + OPTIONAL if c in a.comparisons] if a.comparisons else list(ALL)
     q = a.quick
     a.runs = a.runs if a.runs is not None else (1 if q else 3)
     a.rate = a.rate or (2000 if q else 10000)
@@ -1021,6 +1072,11 @@ def parse_args(argv):
         p.error("--factor must be above 1")
     if not 0 <= a.rate_tolerance < 100:
         p.error("--rate-tolerance must be in [0, 100)")
+    if a.million_calls < 1000 or a.million_rate < 1:
+        p.error("--million-calls must be at least 1000 and --million-rate at least 1")
+    if a.million_calls / a.million_rate > HOLD_SECONDS - 5:
+        p.error(f"--million-calls / --million-rate is {a.million_calls / a.million_rate:.1f} s; calls last "
+                f"{HOLD_SECONDS} s, so at most {HOLD_SECONDS - 5} s (raise --million-rate)")
     a.hold = a.concurrent / a.memory_rate
     if a.hold > LONG_CALL_SECONDS - 5:
         p.error(f"--concurrent / --memory-rate is {a.hold:.1f} s; calls last {LONG_CALL_SECONDS} s, so at most "
@@ -1044,7 +1100,7 @@ def check_tools(a):
         a.sipp = sipp
     if not os.access(TIME, os.X_OK):
         missing.append(f"{TIME} is missing: install the Debian package time")
-    for flow in (UAC_FLOW, LONG_FLOW):
+    for flow in (UAC_FLOW, LONG_FLOW, HOLD_FLOW):
         if not os.path.isfile(flow):
             missing.append(f"flow {flow} is missing")
     return missing
@@ -1062,6 +1118,8 @@ def run_comparison(bench, comp, k):
         return bench.memory(a.memory_rate, a.hold)
     if comp == "threads":
         return bench.threads(a.threads_rate, a.threads_seconds)
+    if comp == "million":
+        return bench.million(a.million_rate, a.million_calls)
     raise ValueError(comp)
 
 
@@ -1104,7 +1162,7 @@ def main(argv):
     caller_runs = {}  # run index → the caller run, which accuracy reuses
     try:
         for comp in a.comparisons:
-            for k in range(a.runs):
+            for k in range(1 if comp == "million" else a.runs):  # million: one run of about 5 minutes
                 if comp == "accuracy" and "caller" in a.comparisons:
                     r = caller_runs.get(k)
                     if r is None:
@@ -1112,7 +1170,7 @@ def main(argv):
                         continue
                     log(f"accuracy run {k + 1}/{a.runs}: from caller run {k + 1}")
                 else:
-                    log(f"{comp} run {k + 1}/{a.runs} ...")
+                    log(f"{comp} run {k + 1}/{1 if comp == 'million' else a.runs} ...")
                     try:
                         r = bench.caller(a.rate, a.calls) if comp == "accuracy" else run_comparison(bench, comp, k)
                     except ToolError as e:
@@ -1186,7 +1244,8 @@ def main(argv):
     out.append(f"machine: nproc {info['nproc']}, {info['cpu']}, kernel {info['kernel']}, load {la[0]:.2f} "
                f"{la[1]:.2f} {la[2]:.2f} at start, {le[0]:.2f} {le[1]:.2f} {le[2]:.2f} at end")
     out.append(f"tools: {info['sipp']}; sipflow {info['sipflow']} ({a.sipflow})")
-    out.append(f"runs: {a.runs} per comparison, median shown{'; quick mode, targets not checked' if a.quick else ''}"
+    out.append(f"runs: {a.runs} per comparison{' (million: 1)' if 'million' in a.comparisons else ''}, median shown"
+               f"{'; quick mode, targets not checked' if a.quick else ''}"
                f"; took {info['seconds']:.0f} s")
     out.append("")
 
