@@ -999,7 +999,7 @@ def version(argv):
 def parse_args(argv):
     p = argparse.ArgumentParser(
         prog="bench/calls.py", description="Side-by-side call benchmarks of SIPp and sipflow on loopback.",
-        epilog="Comparisons: " + ", ".join(ALL) + " (default: all). Exit: 0 ran, 1 --strict target missed (or "
+        epilog="Comparisons: " + ", ".join(ALL + OPTIONAL) + " (default: all but " + ", ".join(OPTIONAL) + "). Exit: 0 ran, 1 --strict target missed (or "
                "--quick with failed calls), 2 usage, 3 a tool missing or crashed.")
     p.add_argument("comparisons", nargs="*", metavar="COMPARISON",
                    help="any of: " + " ".join(ALL + OPTIONAL) + " (default: all but " + " ".join(OPTIONAL) + ")")
