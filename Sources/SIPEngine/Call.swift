@@ -205,7 +205,7 @@ final class Call {
         // through the dialog, by CSeq number (RFC 3261 §17.2.3, RFC 6026 §7.1).
         let branch = ack.topViaBranch
         let number = ack.cseq?.sequenceNumber
-        if let i = servers.firstIndex(where: { $0.method == .invite && ($0.branch == branch || $0.sequence == number) }) {
+        if let i = servers.firstIndex(where: { $0.method == .invite && ((branch != nil && $0.branch == branch) || $0.sequence == number) }) {
             guard case .invite(let tx) = servers[i].transaction, !tx.acknowledged else { return }  // a repeated ACK
             // The ACK for a non-2xx final is the transaction's (§17.2.1): it moves Completed to Confirmed. The flow
             // still names it as a step, so the program sees the first one too.

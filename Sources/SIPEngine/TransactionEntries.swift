@@ -13,7 +13,6 @@ final class ClientEntry {
     /// The flow step that opened the transaction (`StepContext.transaction.step`).
     let step: Int
     let method: SIPMethod
-    let branch: ByteString
     /// The request's CSeq number.
     let sequence: UInt32?
     let destination: SocketAddress
@@ -28,12 +27,9 @@ final class ClientEntry {
 
     init(step: Int, request: SIPMessage, destination: SocketAddress, createsDialog: Bool,
          configuration: TransactionConfiguration, at now: SIPInstant) throws {
-        guard let method = request.method, let branch = request.topViaBranch else {
-            throw EngineError("a request built for step \(step) has no method or Via branch")
-        }
+        guard let method = request.method else { throw EngineError("a request built for step \(step) has no method") }
         self.step = step
         self.method = method
-        self.branch = branch.owned
         self.sequence = request.cseq?.sequenceNumber
         self.destination = destination
         self.createsDialog = createsDialog
@@ -50,6 +46,15 @@ final class ClientEntry {
         switch transaction {
         case .invite(let tx): tx.invite
         case .nonInvite(let tx): tx.request
+        case .moving: nil
+        }
+    }
+
+    /// The Via branch responses are matched by, from the transaction's key (a client key always has one).
+    var branch: ByteString? {
+        switch transaction {
+        case .invite(let tx): tx.key.branch
+        case .nonInvite(let tx): tx.key.branch
         case .moving: nil
         }
     }
@@ -89,7 +94,6 @@ final class ServerEntry {
 
     let step: Int
     let method: SIPMethod
-    let branch: ByteString
     let sequence: UInt32?
     /// Whether the request's To has a tag: then a response adds none, and a 2xx to an INVITE creates no dialog
     /// (RFC 3261 §8.2.6.2, §12.1.1).
@@ -100,12 +104,9 @@ final class ServerEntry {
 
     init(request: SIPMessage, hasToTag: Bool, source: SocketAddress, step: Int,
          configuration: TransactionConfiguration) throws {
-        guard let method = request.method, let branch = request.topViaBranch else {
-            throw EngineError("the request has no method or Via branch")
-        }
+        guard let method = request.method else { throw EngineError("the request has no method") }
         self.step = step
         self.method = method
-        self.branch = branch.owned
         self.sequence = request.cseq?.sequenceNumber
         self.requestHasToTag = hasToTag
         self.source = source
@@ -114,6 +115,8 @@ final class ServerEntry {
         } else {
             transaction = .nonInvite(try ServerNonInviteTransaction(request: request, configuration: configuration))
         }
+        // Requests are matched to their transactions by branch here (an RFC 2543 Via without one is not served).
+        guard branch != nil else { throw EngineError("the request's top Via has no branch") }
     }
 
     /// The request, until the TU has sent the final response (see `ServerInviteTransaction.invite`).
@@ -121,6 +124,15 @@ final class ServerEntry {
         switch transaction {
         case .invite(let tx): tx.invite
         case .nonInvite(let tx): tx.request
+        case .moving: nil
+        }
+    }
+
+    /// The top Via branch retransmissions are matched by, from the transaction's key.
+    var branch: ByteString? {
+        switch transaction {
+        case .invite(let tx): tx.key.branch
+        case .nonInvite(let tx): tx.key.branch
         case .moving: nil
         }
     }

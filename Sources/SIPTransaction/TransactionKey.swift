@@ -40,6 +40,14 @@ public enum TransactionKey: Sendable, Hashable {
         }
     }
 
+    /// The top Via branch the key matches by; nil for an RFC 2543 request whose Via has none.
+    public var branch: ByteString? {
+        switch self {
+        case .client(let branch, _), .server(let branch, _, _): branch
+        case .rfc2543(_, _, _, _, _, let branch, _): branch
+        }
+    }
+
     /// A copy that owns its bytes: what a transaction keeps once it has let go of its request.
     public var owned: TransactionKey {
         switch self {
