@@ -96,13 +96,10 @@ struct PreparedRequest {
 
     /// The requests `program` sends (but raw ones), prepared for `shard`, indexed by step.
     static func all(in program: PartyProgram, on shard: Shard) -> [PreparedRequest?] {
-        var prepared: [PreparedRequest?] = []
-        for case .send(let template) in program.instructions where template.raw == nil {
-            guard case .request(let method, let uri) = template.kind else { continue }
-            if prepared.count <= template.step { prepared += Array(repeating: nil, count: template.step + 1 - prepared.count) }
-            prepared[template.step] = PreparedRequest(template, method: method, requestURI: uri, on: shard)
+        program.preparedSteps { template in
+            guard case .request(let method, let uri) = template.kind else { return nil }
+            return PreparedRequest(template, method: method, requestURI: uri, on: shard)
         }
-        return prepared
     }
 
     /// A request outside a dialog to `uri` (nil: the configured Request-URI), up to its Content-Length.
@@ -152,5 +149,19 @@ struct PreparedRequest {
             }
         }
         return out
+    }
+}
+
+extension PartyProgram {
+    /// What `prepare` makes of each message the program sends (but raw ones), indexed by flow step; nil where it
+    /// makes nothing.
+    func preparedSteps<T>(_ prepare: (MessageTemplate) -> T?) -> [T?] {
+        var prepared: [T?] = []
+        for case .send(let template) in instructions where template.raw == nil {
+            guard let value = prepare(template) else { continue }
+            if prepared.count <= template.step { prepared += Array(repeating: nil, count: template.step + 1 - prepared.count) }
+            prepared[template.step] = value
+        }
+        return prepared
     }
 }

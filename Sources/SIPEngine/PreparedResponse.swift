@@ -59,12 +59,9 @@ struct PreparedResponse {
 
     /// The responses `program` sends (but raw ones), prepared for `shard`, indexed by step.
     static func all(in program: PartyProgram, on shard: Shard) -> [PreparedResponse?] {
-        var prepared: [PreparedResponse?] = []
-        for case .send(let template) in program.instructions where template.raw == nil {
-            guard case .response(_, let method) = template.context.role, let status = template.status else { continue }
-            if prepared.count <= template.step { prepared += Array(repeating: nil, count: template.step + 1 - prepared.count) }
-            prepared[template.step] = PreparedResponse(template, status: status, answering: method, on: shard)
+        program.preparedSteps { template in
+            guard case .response(_, let method) = template.context.role, let status = template.status else { return nil }
+            return PreparedResponse(template, status: status, answering: method, on: shard)
         }
-        return prepared
     }
 }
