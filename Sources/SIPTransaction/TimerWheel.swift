@@ -8,8 +8,10 @@
 ///   (cascaded) into level 0. Blocks more than `slotCount` blocks away share slots (Varghese–Lauck "rounds"),
 ///   passed over once per `slotCount²` ticks (4096² × 1 ms ≈ 4.7 h).
 ///
-/// Timers live in one pooled node array with intrusive lists: no allocation per timer once the pool has grown,
-/// and nothing to remove on cancel — the transactions ignore fires they no longer want.
+/// Timers live in one pooled node array with intrusive doubly linked lists: no allocation per timer once the pool
+/// has grown. `schedule` returns a handle that `cancel` takes to free a timer's node (and let go of its payload) at
+/// once, in O(1); a timer left alone fires and its owner ignores it, as transactions do with timers they no longer
+/// want.
 ///
 /// Guarantees:
 /// - never early: a timer fires in the first `advance(to:)` whose `now` is at or after its deadline rounded up
@@ -32,13 +34,33 @@ public struct TimerWheel<Payload: Sendable>: Sendable {
     @usableFromInline struct Node: Sendable {
         @usableFromInline var tick: UInt64
         @usableFromInline var next: Int32
+        @usableFromInline var prev: Int32 = -1
+        /// Bumped each time the node is given to a timer, so a handle to an earlier timer of the node cancels nothing.
+        @usableFromInline var serial: UInt32
+        /// Whether the node is in a level-1 list (else level 0, or free).
+        @usableFromInline var far = false
         @usableFromInline var payload: Payload?
 
-        @inlinable init(tick: UInt64, next: Int32, payload: Payload?) {
+        @inlinable init(tick: UInt64, next: Int32, serial: UInt32, payload: Payload?) {
             self.tick = tick
             self.next = next
+            self.serial = serial
             self.payload = payload
         }
+    }
+
+    /// A scheduled timer, for `cancel`. Stays harmless once the timer has fired or been cancelled.
+    public struct Handle: Sendable, Hashable {
+        @usableFromInline let index: Int32
+        @usableFromInline let serial: UInt32
+
+        @inlinable init(index: Int32, serial: UInt32) {
+            self.index = index
+            self.serial = serial
+        }
+
+        /// A handle to no timer, which `cancel` ignores.
+        @inlinable public static var none: Handle { Handle(index: -1, serial: 0) }
     }
 
     @usableFromInline var heads0: [Int32], tails0: [Int32]
@@ -83,18 +105,22 @@ public struct TimerWheel<Payload: Sendable>: Sendable {
     }
 
     /// Schedules `payload` to fire at `deadline`. O(1).
-    @inlinable public mutating func schedule(_ payload: Payload, at deadline: SIPInstant) {
+    @inlinable @discardableResult
+    public mutating func schedule(_ payload: Payload, at deadline: SIPInstant) -> Handle {
         let d = deadline.nanoseconds
         var tick = d / resolution + (d % resolution == 0 ? 0 : 1)  // round up: never early
         if tick < nextTick { tick = nextTick }
         let index: Int32
+        let serial: UInt32
         if free >= 0 {
             index = free
             free = nodes[Int(index)].next
-            nodes[Int(index)] = Node(tick: tick, next: -1, payload: payload)
+            serial = nodes[Int(index)].serial &+ 1
+            nodes[Int(index)] = Node(tick: tick, next: -1, serial: serial, payload: payload)
         } else {
             index = Int32(nodes.count)
-            nodes.append(Node(tick: tick, next: -1, payload: payload))
+            serial = 0
+            nodes.append(Node(tick: tick, next: -1, serial: serial, payload: payload))
         }
         if tick - nextTick <= mask {
             appendNear(index, slot: Int(tick & mask))
@@ -103,11 +129,39 @@ public struct TimerWheel<Payload: Sendable>: Sendable {
             appendFar(index, slot: Int((tick >> shift) & mask))
         }
         live += 1
+        return Handle(index: index, serial: serial)
     }
 
     /// Schedules `payload` to fire `delay` after `now` — the form transactions' `.schedule` actions take.
-    @inlinable public mutating func schedule(_ payload: Payload, after delay: Duration, from now: SIPInstant) {
+    @inlinable @discardableResult
+    public mutating func schedule(_ payload: Payload, after delay: Duration, from now: SIPInstant) -> Handle {
         schedule(payload, at: now + delay)
+    }
+
+    /// Takes out the timer `handle` names, if it has neither fired nor been cancelled, freeing its node and its
+    /// payload. O(1). Returns whether it did.
+    @inlinable @discardableResult
+    public mutating func cancel(_ handle: Handle) -> Bool {
+        let i = Int(handle.index)
+        guard i >= 0, i < nodes.count, nodes[i].serial == handle.serial, nodes[i].payload != nil else { return false }
+        let node = nodes[i]
+        if node.far {
+            let slot = Int((node.tick >> shift) & mask)
+            if node.prev >= 0 { nodes[Int(node.prev)].next = node.next } else { heads1[slot] = node.next }
+            if node.next >= 0 { nodes[Int(node.next)].prev = node.prev } else { tails1[slot] = node.prev }
+        } else {
+            let slot = Int(node.tick & mask)
+            if node.prev >= 0 { nodes[Int(node.prev)].next = node.next } else { heads0[slot] = node.next }
+            if node.next >= 0 { nodes[Int(node.next)].prev = node.prev } else { tails0[slot] = node.prev }
+            nearCount -= 1
+        }
+        nodes[i].payload = nil
+        nodes[i].next = free
+        nodes[i].prev = -1
+        nodes[i].far = false
+        free = handle.index
+        live -= 1
+        return true
     }
 
     /// Processes every tick due at `now`, appending the payloads that fire to `fired` in firing order. Reusing
@@ -151,11 +205,14 @@ public struct TimerWheel<Payload: Sendable>: Sendable {
 
     @inlinable mutating func appendNear(_ index: Int32, slot: Int) {
         if tails0[slot] >= 0 { nodes[Int(tails0[slot])].next = index } else { heads0[slot] = index }
+        nodes[Int(index)].prev = tails0[slot]
         tails0[slot] = index
     }
 
     @inlinable mutating func appendFar(_ index: Int32, slot: Int) {
         if tails1[slot] >= 0 { nodes[Int(tails1[slot])].next = index } else { heads1[slot] = index }
+        nodes[Int(index)].prev = tails1[slot]
+        nodes[Int(index)].far = true
         tails1[slot] = index
     }
 
@@ -171,17 +228,21 @@ public struct TimerWheel<Payload: Sendable>: Sendable {
             let tick = nodes[Int(i)].tick
             if tick >> shift == block {
                 if prev >= 0 { nodes[Int(prev)].next = next } else { heads1[slot1] = next }
-                if tails1[slot1] == i { tails1[slot1] = prev }
+                if next >= 0 { nodes[Int(next)].prev = prev } else { tails1[slot1] = prev }
                 let s0 = Int(tick & mask)
                 let after = cascadeTail[s0]
+                let following: Int32
                 if after >= 0 {
-                    nodes[Int(i)].next = nodes[Int(after)].next
+                    following = nodes[Int(after)].next
                     nodes[Int(after)].next = i
                 } else {
-                    nodes[Int(i)].next = heads0[s0]
+                    following = heads0[s0]
                     heads0[s0] = i
                 }
-                if nodes[Int(i)].next < 0 { tails0[s0] = i }
+                nodes[Int(i)].next = following
+                nodes[Int(i)].prev = after
+                nodes[Int(i)].far = false
+                if following >= 0 { nodes[Int(following)].prev = i } else { tails0[s0] = i }
                 cascadeTail[s0] = i
                 nearCount += 1
                 moved = true

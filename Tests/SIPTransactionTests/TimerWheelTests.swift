@@ -186,4 +186,91 @@ import Testing
         #expect(ended?.0 == .timedOut(.timerB))
         #expect(ended?.1 == 32_000)
     }
+
+    @Test func cancelTakesATimerOutAndLeavesTheOthersInOrder() {
+        var wheel = TimerWheel<String>(resolution: .milliseconds(1), slots: 8)
+        let a = wheel.schedule("a", at: ms(5))
+        let b = wheel.schedule("b", at: ms(5))
+        wheel.schedule("c", at: ms(5))
+        let far = wheel.schedule("far", at: ms(100))  // level 1
+        wheel.schedule("far2", at: ms(100))
+        let cancelled = wheel.cancel(b), again = wheel.cancel(b)
+        #expect(cancelled)
+        #expect(!again, "a second cancel does nothing")
+        #expect(wheel.count == 4)
+        #expect(wheel.advance(to: ms(5)) == ["a", "c"])
+        let firedOne = wheel.cancel(a)
+        #expect(!firedOne, "a fired timer cannot be cancelled")
+        let d = wheel.schedule("d", at: ms(6))  // reuses a freed node
+        let oldA = wheel.cancel(a), oldB = wheel.cancel(b), farOne = wheel.cancel(far)
+        #expect(!oldA && !oldB, "old handles do not reach the node's new timer")
+        #expect(farOne)
+        #expect(wheel.advance(to: ms(200)) == ["d", "far2"])
+        let firedD = wheel.cancel(d)
+        #expect(!firedD)
+        #expect(wheel.isEmpty)
+    }
+
+    @Test func cancelAfterACascadeKeepsTheListsWhole() {
+        var wheel = TimerWheel<Int>(resolution: .milliseconds(1), slots: 8)  // a block is 8 ms
+        var handles: [Int: TimerWheel<Int>.Handle] = [:]
+        for id in 0..<6 { handles[id] = wheel.schedule(id, at: ms(20)) }  // level 1, block 2
+        handles[6] = wheel.schedule(6, at: ms(21))
+        #expect(wheel.advance(to: ms(16)) == [])  // block 2 cascaded into level 0
+        let three = [0, 5, 2].map { wheel.cancel(handles[$0]!) }
+        #expect(three == [true, true, true])
+        handles[7] = wheel.schedule(7, at: ms(20))
+        let six = wheel.cancel(handles[6]!)
+        #expect(six)
+        #expect(wheel.advance(to: ms(30)) == [1, 3, 4, 7])
+        #expect(wheel.isEmpty)
+    }
+
+    /// Random schedules, cancels and advances against a plain list: the same timers fire in the same order.
+    @Test func cancelMatchesAReferenceModel() {
+        var rng = SplitMix(seed: 42)
+        for slots in [4, 16] {
+            var wheel = TimerWheel<Int>(resolution: .milliseconds(1), slots: slots)
+            var model: [(tick: UInt64, id: Int)] = []
+            var handles: [Int: TimerWheel<Int>.Handle] = [:]
+            var now: UInt64 = 0, nextID = 0
+            for _ in 0..<4000 {
+                switch rng.next() % 10 {
+                case 0..<5:
+                    let deadline = now + rng.next() % 200
+                    handles[nextID] = wheel.schedule(nextID, at: ms(Int(deadline)))
+                    model.append((max(deadline, now + 1), nextID))
+                    nextID += 1
+                case 5..<7:
+                    guard let (id, handle) = handles.randomElement(using: &rng) else { continue }
+                    let inModel = model.contains { $0.id == id }
+                    let cancelled = wheel.cancel(handle)
+                    #expect(cancelled == inModel)
+                    model.removeAll { $0.id == id }
+                    handles[id] = nil
+                default:
+                    now += rng.next() % 40
+                    let fired = wheel.advance(to: ms(Int(now)))
+                    let due = model.filter { $0.tick <= now }.sorted { $0.tick < $1.tick }.map(\.id)
+                    model.removeAll { $0.tick <= now }
+                    #expect(fired.sorted() == due.sorted())
+                    #expect(wheel.count == model.count)
+                }
+            }
+        }
+    }
+
+}
+
+/// A small seeded generator, so the model test runs the same every time.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
