@@ -81,6 +81,17 @@ public struct Dialog: Sendable, Hashable {
         self.secure = secure
     }
 
+    /// The same dialog holding storage it shares: `callID` and `localTag` (equal to the dialog's, and kept by the
+    /// caller anyway) and the URIs and route set from `pool`. A UA holding many dialogs alike then pays for little
+    /// more than each one's remote tag.
+    public func sharing(callID: ByteString, localTag: ByteString? = nil, pool: inout StringPool) -> Dialog {
+        assert(callID == id.callID && (localTag == nil || localTag == id.localTag), "sharing storage of other values")
+        return Dialog(id: DialogID(callID: callID, localTag: localTag ?? id.localTag, remoteTag: id.remoteTag), role: role,
+                      state: state, localURI: pool.shared(localURI), remoteURI: pool.shared(remoteURI),
+                      localSequence: localSequence, remoteSequence: remoteSequence,
+                      remoteTarget: pool.shared(remoteTarget), routeSet: pool.shared(routeSet), secure: secure)
+    }
+
     static func contactURI(of m: SIPMessage) throws(TransactionError) -> String? {
         guard let v = m.values(.contact).first else { return nil }
         do { return try NameAddress.parse(v).uri.string } catch { throw TransactionError("the Contact does not parse: \(error)") }

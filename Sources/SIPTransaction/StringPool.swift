@@ -1,0 +1,31 @@
+/// Keeps one copy of each string it is given, so that values many dialogs hold alike (the URIs of From and To, the
+/// peer's Contact, a route set) share one storage instead of each holding its own (see `Dialog.sharing`).
+///
+/// Holds at most `limit` distinct values; past that it hands values back as they are, so a run whose every dialog
+/// differs does not grow a pool that saves nothing.
+public struct StringPool: Sendable {
+    private var strings: Set<String> = []
+    private var routeSets: Set<[String]> = []
+    public let limit: Int
+
+    public init(limit: Int = 4096) { self.limit = limit }
+
+    /// The distinct strings held (route sets' strings included).
+    public var count: Int { strings.count }
+
+    /// The pool's copy of `value`, which is added when there is room.
+    public mutating func shared(_ value: String) -> String {
+        if let index = strings.firstIndex(of: value) { return strings[index] }
+        if strings.count < limit { strings.insert(value) }
+        return value
+    }
+
+    /// The pool's copy of a route set (the array and its strings).
+    public mutating func shared(_ routes: [String]) -> [String] {
+        if routes.isEmpty { return [] }
+        if let index = routeSets.firstIndex(of: routes) { return routeSets[index] }
+        let copy = routes.map { shared($0) }
+        if routeSets.count < limit { routeSets.insert(copy) }
+        return copy
+    }
+}
