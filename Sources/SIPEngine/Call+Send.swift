@@ -59,20 +59,17 @@ extension Call {
         run(actions, client: clients.count - 1, fromTimer: false, at: now)
     }
 
-    /// The ACK for a 2xx (RFC 3261 §13.2.2.4): only bytes, kept to answer a retransmitted 2xx. The step's body
-    /// is not sent.
+    /// The ACK for a 2xx (RFC 3261 §13.2.2.4): only bytes, sent again for each retransmission of the 2xx (see
+    /// `Call.Acknowledgement`). The step's body is not sent.
     private func sendACK(_ template: MessageTemplate, inviteStep: Int) throws {
         guard let i = clients.firstIndex(where: { $0.step == inviteStep }), let seq = clients[i].sequence,
               let d = dialog, let prepared = shard.prepared(template)
         else { throw EngineError("no INVITE answered 2xx to acknowledge at step \(template.step)") }
-        var w = MessageWriter(capacity: 512)
-        d.writeACK(inviteSequence: seq, into: &w, via: { shard.writeVia(into: &$0) })
-        write(prepared.flowHeaders, into: &w)
-        w.hasContentLength = prepared.hasContentLength
-        let bytes = w.finish(body: [])
+        var branch: UInt64 = 0
+        let bytes = writeACK(in: d, inviteSequence: seq, prepared: prepared) { w in branch = shard.writeVia(into: &w) }
         let destination = try shard.destination(for: d)
-        clients[i].ackBytes = bytes
-        clients[i].ackDestination = destination
+        acknowledged = Acknowledgement(inviteSequence: seq, step: template.step, branch: branch,
+                                       bytes: prepared.flowHeadersRepeat ? nil : bytes)
         shard.send(bytes, to: destination)
     }
 
@@ -114,7 +111,8 @@ extension Call {
         let bytes = w.finish(body: body)
         if method == .invite, (101..<300).contains(status), !toTagged {
             if dialog == nil {
-                dialog = try? Dialog.uas(request: request, localTag: localTag, state: status < 200 ? .early : .confirmed)
+                dialog = (try? Dialog.uas(request: request, localTag: localTag, state: status < 200 ? .early : .confirmed))?
+                    .sharing(callID: callID, pool: &shard.strings)
             } else if status >= 200 {
                 dialog?.confirm()
             }

@@ -11,7 +11,8 @@ final class Call {
     unowned let shard: Shard
     /// The call's number in the run, from 0.
     let number: Int
-    let callID: String
+    /// Owned bytes, which the shard's table and the dialog share.
+    let callID: ByteString
     let localTag: String
     /// Where the call's first request went (initiator) or came from (responder).
     let peer: SocketAddress
@@ -22,16 +23,35 @@ final class Call {
     var pc = 0
     /// Bumped each time the call starts waiting, so a timer armed for an earlier wait is ignored.
     var generation: UInt32 = 0
+    /// The timer of the current wait (a pause, or an expectation's timeout), cancelled when the wait ends early;
+    /// once the call has finished, its reap timer.
+    var timer = TimerHandle.none
     var dialog: Dialog?
     var clients: [ClientEntry] = []
     var servers: [ServerEntry] = []
     var captures: [String?]
     var localSequence: UInt32 = 0
+    /// The ACK this caller sent for the 2xx to its INVITE (see `Acknowledgement`).
+    var acknowledged: Acknowledgement?
     var finished = false
     /// Set once a finished call has let go of its state (see `releaseIfQuiet`).
     var released = false
     /// When the current wait started (for step timeouts).
     var marks = LatencyMarks()
+
+    /// How to write again the ACK a caller sent for a 2xx, to answer each retransmission of that 2xx with the same
+    /// ACK (RFC 3261 §13.2.2.4). Once the ACK has gone the call keeps this instead of the INVITE transaction (in
+    /// RFC 6026's Accepted state only to pass those retransmissions up) and the ACK's bytes: the dialog, the ACK
+    /// step and the number of the ACK's Via branch write the same bytes, unless the step's headers would not.
+    struct Acknowledgement {
+        /// The CSeq number of the INVITE the 2xx answers.
+        let inviteSequence: UInt32
+        /// The ACK step (`MessageTemplate.step`), and the number of its branch (`Shard.writeVia(into:branch:)`).
+        let step: Int
+        let branch: UInt64
+        /// The ACK's bytes when its headers would not be written the same again (`flowHeadersRepeat`).
+        let bytes: [UInt8]?
+    }
 
     struct LatencyMarks {
         var inviteSent: SIPInstant?
@@ -39,7 +59,7 @@ final class Call {
         var sawProvisional = false
     }
 
-    init(shard: Shard, number: Int, callID: String, localTag: String, peer: SocketAddress, scheduled: SIPInstant,
+    init(shard: Shard, number: Int, callID: ByteString, localTag: String, peer: SocketAddress, scheduled: SIPInstant,
          dataRow: [String]) {
         self.shard = shard
         self.number = number
@@ -75,7 +95,8 @@ final class Call {
             case .pause(let delay):
                 generation &+= 1
                 let d = delay.sample(using: &shard.random)
-                shard.schedule(.pauseEnd(generation), for: self, after: d, from: now)
+                shard.cancel(timer)
+                timer = shard.schedule(.pauseEnd(generation), for: self, after: d, from: now)
                 return
             case .expect(let expectation):
                 generation &+= 1
@@ -84,7 +105,8 @@ final class Call {
                 if expectation.timeout == nil {
                     for pause in expectation.peerPauses { timeout += pause.upperBound }
                 }
-                shard.schedule(.expectTimeout(generation), for: self, after: timeout, from: now)
+                shard.cancel(timer)
+                timer = shard.schedule(.expectTimeout(generation), for: self, after: timeout, from: now)
                 return
             }
         }
@@ -121,7 +143,8 @@ final class Call {
         finished = true
         generation &+= 1
         shard.callEnded(self, failure: failure, detail: failure == nil ? "" : "call \(number + 1): " + detail(), at: now)
-        shard.schedule(.reap, for: self, after: shard.configuration.transactions.t1 * 64 + .seconds(1), from: now)
+        shard.cancel(timer)
+        timer = shard.schedule(.reap, for: self, after: shard.configuration.transactions.t1 * 64 + .seconds(1), from: now)
     }
 
     /// Once the call has ended and its last transaction has too, lets go of the call: out of the shard's table,
@@ -130,21 +153,46 @@ final class Call {
     ///
     /// Called only at the end of an event (a message, a timer, a start), never while actions of a transaction
     /// entry are being run, since it changes `clients` and `servers`.
+    ///
+    /// While the call goes on, it drops the transactions that have ended, and its INVITE transaction once the 2xx
+    /// has been acknowledged, so that a long call does not hold them: a caller answers retransmissions of that 2xx
+    /// itself (see `Acknowledgement`), and a callee tells a retransmitted INVITE by its CSeq (see `receive`). A late
+    /// ACK is ignored, and any other late request or response is treated as it would be without the transaction.
     func releaseIfQuiet() {
-        guard finished, !released else { return }
+        guard finished else {
+            let acknowledgedInvite = acknowledged?.inviteSequence
+            drop(&clients) { $0.isTerminated || ($0.isAcceptedInvite && $0.sequence == acknowledgedInvite) }
+            drop(&servers) { $0.isTerminated || $0.isAcknowledgedInvite }
+            return
+        }
+        guard !released else { return }
         if clients.contains(where: { $0.method == .bye && !$0.awaitingFinal }) || servers.contains(where: { $0.method == .bye }) {
             // A BYE ended the dialog (answered by the peer, or answered by us): the peer has stopped re-sending
             // its 2xx to the INVITE, so the INVITE transaction's Accepted state (RFC 6026, timer M, 64·T1) has
             // nothing left to wait for.
-            clients.removeAll { $0.isAcceptedInvite }
+            drop(&clients) { $0.isAcceptedInvite }
+            acknowledged = nil
         }
+        // Without a BYE, a call that dropped its INVITE transaction keeps answering retransmitted 2xx until its reap.
+        if acknowledged != nil, !clients.contains(where: { $0.method == .invite }) { return }
         guard clients.allSatisfy(\.isTerminated), servers.allSatisfy(\.isTerminated) else { return }
         released = true
         shard.remove(self)
-        clients = []
-        servers = []
+        shard.cancel(timer)  // the reap: nothing holds the call any more
+        timer = .none
+        drop(&clients) { _ in true }
+        drop(&servers) { _ in true }
         dialog = nil
         captures = []
+    }
+
+    /// Removes the entries `done` says are done with, and their timers, freeing the array's storage once none is
+    /// left.
+    private func drop<Entry: TimedEntry>(_ entries: inout [Entry], where done: (Entry) -> Bool) {
+        guard entries.contains(where: done) else { return }
+        for entry in entries where done(entry) { entry.timers.cancelAll(on: shard) }
+        entries.removeAll(where: done)
+        if entries.isEmpty { entries = [] }
     }
 
     // MARK: Receiving
@@ -154,7 +202,10 @@ final class Call {
         if message.isResponse {
             guard let branch = message.topViaBranch,
                   let i = clients.firstIndex(where: { $0.branch == branch && $0.method == message.cseq?.method })
-            else { return }
+            else {
+                reacknowledge(message)
+                return
+            }
             let request = clients[i].request  // the transaction lets go of it on a final response
             let actions = clients[i].received(message, at: now)
             run(actions, client: i, fromTimer: false, message: message, request: request, at: now)
@@ -172,11 +223,17 @@ final class Call {
             return
         }
         guard !finished else { return }
+        let hasToTag = message.hasToTag
+        if method == .invite, !hasToTag, let remote = dialog?.remoteSequence, let cseq = message.cseq,
+           cseq.sequenceNumber <= remote {
+            // The INVITE that created the dialog, again, after its transaction was dropped (see `releaseIfQuiet`):
+            // the transaction would have absorbed it.
+            return
+        }
         guard let step = expectedStep(for: message) else {
             fail(unexpected: message, at: now)
             return
         }
-        let hasToTag = message.hasToTag
         do {
             let entry = try ServerEntry(request: message, hasToTag: hasToTag, source: source, step: step,
                                         configuration: shard.configuration.transactions)
@@ -242,7 +299,7 @@ final class Call {
             case .deliver:
                 if let message { responseArrived(message, client: i, request: request, at: now) }
             case .schedule(let timer, let after):
-                shard.schedule(.client(step: clients[i].step, timer), for: self, after: after, from: now)
+                clients[i].timers[timer] = shard.schedule(.client(step: clients[i].step, timer), for: self, after: after, from: now)
             case .terminated(let reason):
                 if case .timedOut(let timer) = reason, !finished, clients[i].awaitingFinal {
                     finish(at: now, failure: .retransmissionsExhausted,
@@ -264,7 +321,7 @@ final class Call {
             case .deliver:
                 if let message, !finished { deliver(message, at: now) }
             case .schedule(let timer, let after):
-                shard.schedule(.server(step: servers[i].step, timer), for: self, after: after, from: now)
+                servers[i].timers[timer] = shard.schedule(.server(step: servers[i].step, timer), for: self, after: after, from: now)
             case .terminated(let reason):
                 if case .timedOut(let timer) = reason, !finished, timer == .timerH || timer == .timerL {
                     finish(at: now, failure: .timeout, detail: "no ACK for the final response to \(servers[i].method) (\(timer.spelled))")
@@ -285,7 +342,7 @@ final class Call {
             shard.check(response, answering: request, call: self)
             if entry.method == .invite, entry.createsDialog, (101..<300).contains(code), response.to?.tag != nil,
                dialog == nil || (dialog?.state == .early && code >= 200) {
-                dialog = try? Dialog.uac(request: request, response: response)
+                dialog = (try? Dialog.uac(request: request, response: response))?.sharing(callID: callID, pool: &shard.strings)
             }
         } else {
             shard.checkConformance(response, call: self)
@@ -293,12 +350,51 @@ final class Call {
         if code >= 200 {
             if !entry.awaitingFinal {
                 // A retransmitted 2xx (RFC 6026 Accepted): send our ACK again (RFC 3261 §13.2.2.4).
-                if let ack = entry.ackBytes { shard.send(ack, to: entry.ackDestination ?? entry.destination) }
+                if code < 300, entry.method == .invite { sendAcknowledgementAgain() }
                 return
             }
             entry.awaitingFinal = false
         }
         if finished { return }
         deliver(response, at: now)
+    }
+}
+
+extension Call {
+    /// A 2xx to the INVITE that arrived again after the call dropped the INVITE transaction (see `releaseIfQuiet`):
+    /// checked on its own, and answered with the same ACK (RFC 3261 §13.2.2.4). Any other response without a
+    /// transaction is ignored.
+    func reacknowledge(_ response: SIPMessage) {
+        guard let acknowledged, let code = response.statusCode, (200..<300).contains(code), let cseq = response.cseq,
+              cseq.method == .invite, cseq.sequenceNumber == acknowledged.inviteSequence else { return }
+        shard.checkConformance(response, call: self)
+        sendAcknowledgementAgain()
+    }
+
+    /// Sends the ACK for the 2xx again, as it was first sent.
+    func sendAcknowledgementAgain() {
+        guard let bytes = acknowledgementBytes(), let d = dialog, let destination = try? shard.destination(for: d) else { return }
+        shard.send(bytes, to: destination)
+    }
+
+    /// The ACK the call sent for the 2xx to its INVITE, written again (or as kept, see `Acknowledgement`).
+    func acknowledgementBytes() -> [UInt8]? {
+        guard let acknowledged, let d = dialog else { return nil }
+        if let bytes = acknowledged.bytes { return bytes }
+        guard acknowledged.step < shard.preparedRequests.count, let prepared = shard.preparedRequests[acknowledged.step]
+        else { return nil }
+        return writeACK(in: d, inviteSequence: acknowledged.inviteSequence, prepared: prepared) { w in
+            shard.writeVia(into: &w, branch: acknowledged.branch)
+        }
+    }
+
+    /// The ACK for a 2xx in dialog `d` with the ACK step's headers (RFC 3261 §13.2.2.4); `via` writes the Via value.
+    func writeACK(in d: Dialog, inviteSequence: UInt32, prepared: PreparedRequest,
+                  via: (inout MessageWriter) -> Void) -> [UInt8] {
+        var w = MessageWriter(capacity: 512)
+        d.writeACK(inviteSequence: inviteSequence, into: &w, via: via)
+        write(prepared.flowHeaders, into: &w)
+        w.hasContentLength = prepared.hasContentLength
+        return w.finish(body: [])
     }
 }

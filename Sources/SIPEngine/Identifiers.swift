@@ -19,11 +19,19 @@ struct IdentifierGenerator {
     }
 
     /// Writes a fresh Via branch, with the RFC 3261 magic cookie: `z9hG4bK` and what `next()` would return.
-    mutating func writeBranch(into w: inout MessageWriter) {
+    /// Returns the branch's number, from which `writeBranch(_:into:)` writes the same branch again.
+    @discardableResult
+    mutating func writeBranch(into w: inout MessageWriter) -> UInt64 {
         counter &+= 1
+        writeBranch(counter, into: &w)
+        return counter
+    }
+
+    /// Writes the branch numbered `number` by an earlier `writeBranch(into:)`.
+    func writeBranch(_ number: UInt64, into w: inout MessageWriter) {
         w.append("z9hG4bK")
         w.append(prefix)
-        w.append(counter, radix: 36)
+        w.append(number, radix: 36)
     }
 
     /// A tag: short and random enough to tell dialogs apart.

@@ -42,6 +42,20 @@ struct PreparedRequest {
     let flowLines: [Line]
     /// The flow's headers alone, for an in-dialog request or an ACK (the dialog writes the rest).
     let flowHeaders: [Piece]
+    /// True when `flowHeaders` give the same bytes every time a call writes them: none of their variables is
+    /// `${seq}`, a random number or a capture (which a later message may change).
+    var flowHeadersRepeat: Bool {
+        flowHeaders.allSatisfy { piece in
+            guard case .header(_, let value) = piece else { return true }
+            return value.variables.allSatisfy { variable in
+                switch variable {
+                case .builtin(let b): b != .seq
+                case .data: true
+                case .captured, .random: false
+                }
+            }
+        }
+    }
     /// `Content-Type: …` and CRLF when the step has a body and its headers name no Content-Type.
     let contentType: [UInt8]?
     /// True when the flow's headers give a Content-Length.

@@ -50,12 +50,12 @@ extension Shard {
     }
 
     private func acceptCall(_ request: SIPMessage, from source: SocketAddress, at now: SIPInstant) {
-        guard let callID = request.callID else { return }
+        guard let callID = request.callID?.owned else { return }
         let number = nextCall
         nextCall += count
-        let call = Call(shard: self, number: number, callID: callID.string, localTag: ids.tag(), peer: source,
+        let call = Call(shard: self, number: number, callID: callID, localTag: ids.tag(), peer: source,
                         scheduled: now, dataRow: configuration.data?.row(forCall: number) ?? [])
-        calls[callID.owned] = call
+        calls[callID] = call
         active += 1
         stats.started += 1
         call.advance(at: now)

@@ -46,6 +46,8 @@ final class Shard: @unchecked Sendable {
     var sequenceValue: UInt64 = 0
     let parser = SIPParser()
     var destinations: [String: SocketAddress] = [:]
+    /// One copy of the URIs and route sets the calls' dialogs hold alike.
+    var strings = StringPool()
 
     // Starting calls (initiator).
     var origin = SIPInstant.zero
@@ -120,9 +122,13 @@ final class Shard: @unchecked Sendable {
 
     // MARK: Timers
 
-    func schedule(_ kind: TimerEvent.Kind, for call: Call, after delay: Duration, from now: SIPInstant) {
+    @discardableResult
+    func schedule(_ kind: TimerEvent.Kind, for call: Call, after delay: Duration, from now: SIPInstant) -> TimerHandle {
         wheel.schedule(TimerEvent(call: call, kind: kind), after: delay, from: now)
     }
+
+    /// Takes a timer out of the wheel before it fires, so that neither its node nor the call it holds waits for it.
+    func cancel(_ timer: TimerHandle) { wheel.cancel(timer) }
 
     func runTimers() {
         let now = Shard.now()
@@ -202,10 +208,10 @@ final class Shard: @unchecked Sendable {
 
     func startCall(number: Int, scheduled: SIPInstant, at now: SIPInstant) {
         guard let target = configuration.target else { return }
-        let callID = ids.next() + "@" + advertisedHost
+        let callID = ByteString(ids.next() + "@" + advertisedHost)
         let call = Call(shard: self, number: number, callID: callID, localTag: ids.tag(), peer: target,
                         scheduled: scheduled, dataRow: configuration.data?.row(forCall: number) ?? [])
-        calls[ByteString(callID)] = call
+        calls[callID] = call
         active += 1  // processActive was counted by tryStart
         stats.started += 1
         stats.record(.lateness, now - scheduled)
@@ -226,8 +232,7 @@ final class Shard: @unchecked Sendable {
 
     /// Takes `call` out of the table (not a newer call that reuses its Call-ID).
     func remove(_ call: Call) {
-        let key = ByteString(call.callID)
-        if calls[key] === call { calls[key] = nil }
+        if calls[call.callID] === call { calls[call.callID] = nil }
     }
 
     func nextSequenceValue() -> UInt64 {
@@ -252,10 +257,20 @@ final class Shard: @unchecked Sendable {
         template.step < preparedResponses.count ? preparedResponses[template.step] : nil
     }
 
-    /// Writes our Via value with a fresh branch (RFC 3261 §8.1.1.7) and rport (RFC 3581).
-    func writeVia(into w: inout MessageWriter) {
+    /// Writes our Via value with a fresh branch (RFC 3261 §8.1.1.7) and rport (RFC 3581). Returns the branch's
+    /// number, for `writeVia(into:branch:)`.
+    @discardableResult
+    func writeVia(into w: inout MessageWriter) -> UInt64 {
         w.append(viaPrefix)
-        ids.writeBranch(into: &w)
+        let branch = ids.writeBranch(into: &w)
+        w.append(";rport")
+        return branch
+    }
+
+    /// Writes our Via value again with the branch numbered `branch` by `writeVia(into:)`.
+    func writeVia(into w: inout MessageWriter, branch: UInt64) {
+        w.append(viaPrefix)
+        ids.writeBranch(branch, into: &w)
         w.append(";rport")
     }
 
@@ -293,6 +308,8 @@ final class Shard: @unchecked Sendable {
         if now >= nextStartDue, !blocked { startDueCalls() }
     }
 }
+
+typealias TimerHandle = TimerWheel<TimerEvent>.Handle
 
 /// A timer of a call, as the shard's wheel holds it.
 struct TimerEvent: @unchecked Sendable {

@@ -7,7 +7,7 @@ import SIPTransaction
 /// A class: a call's messages update their transaction in place, where a struct in an array would be copied out
 /// and back (with a retain and release of each of its references) for every message and timer. The transaction
 /// stays an enum (the size of the larger state machine, not both).
-final class ClientEntry {
+final class ClientEntry: TimedEntry {
     typealias Transaction = TransactionState<ClientInviteTransaction, ClientNonInviteTransaction>
 
     /// The flow step that opened the transaction (`StepContext.transaction.step`).
@@ -20,9 +20,8 @@ final class ClientEntry {
     /// The transaction's current state.
     private(set) var transaction: Transaction
     var awaitingFinal = true
-    /// The ACK this UAC sent for a 2xx, re-sent if the 2xx comes again (RFC 3261 §13.2.2.4).
-    var ackBytes: [UInt8]?
-    var ackDestination: SocketAddress?
+    /// The wheel's handles of the transaction's timers, cancelled when the call drops the transaction.
+    var timers = EntryTimers()
     let sentAt: SIPInstant
 
     init(step: Int, request: SIPMessage, destination: SocketAddress, createsDialog: Bool,
@@ -89,7 +88,7 @@ final class ClientEntry {
 
 /// A server transaction of a call, with where its request came from (RFC 3261 §17.2, §18.2.2). A class, like
 /// `ClientEntry`.
-final class ServerEntry {
+final class ServerEntry: TimedEntry {
     typealias Transaction = TransactionState<ServerInviteTransaction, ServerNonInviteTransaction>
 
     let step: Int
@@ -101,6 +100,8 @@ final class ServerEntry {
     let source: SocketAddress
     /// The transaction's current state.
     private(set) var transaction: Transaction
+    /// The wheel's handles of the transaction's timers, cancelled when the call drops the transaction.
+    var timers = EntryTimers()
 
     init(request: SIPMessage, hasToTag: Bool, source: SocketAddress, step: Int,
          configuration: TransactionConfiguration) throws {
@@ -146,6 +147,13 @@ final class ServerEntry {
         }
     }
 
+    /// An INVITE transaction in RFC 6026's Accepted state whose 2xx has been acknowledged: it only absorbs
+    /// retransmissions of the INVITE and of the ACK, which the call can tell for itself (see `Call.receive`).
+    var isAcknowledgedInvite: Bool {
+        if case .invite(let tx) = transaction { return tx.state == .accepted && tx.acknowledged }
+        return false
+    }
+
     /// The TU sends a response it has written (see `ServerInviteTransaction.respond(statusCode:bytes:at:)`).
     func respond(statusCode: Int, bytes: [UInt8], at now: SIPInstant) -> TransactionActions {
         transaction.update { $0.respond(statusCode: statusCode, bytes: bytes, at: now) }
@@ -158,6 +166,44 @@ final class ServerEntry {
 
     func timerFired(_ timer: TransactionTimer, at now: SIPInstant) -> TransactionActions {
         transaction.update { $0.timerFired(timer, at: now) } nonInvite: { $0.timerFired(timer, at: now) }
+    }
+}
+
+/// A transaction of a call whose timers the call can cancel.
+protocol TimedEntry: AnyObject {
+    var timers: EntryTimers { get set }
+}
+
+/// The wheel's handles of one transaction's timers: one for each timer it can have pending at once (a
+/// retransmission timer, a time-out, a wait in Completed or Confirmed, and RFC 6026's L or M). Rearming a timer
+/// replaces its handle; the one it replaces has fired.
+struct EntryTimers {
+    private var retransmit = TimerHandle.none, timeout = TimerHandle.none, absorb = TimerHandle.none,
+                accepted = TimerHandle.none
+
+    subscript(timer: TransactionTimer) -> TimerHandle {
+        get {
+            switch timer {
+            case .timerA, .timerE, .timerG, .timerJ: retransmit
+            case .timerB, .timerF, .timerH: timeout
+            case .timerD, .timerK, .timerI: absorb
+            case .timerL, .timerM: accepted
+            }
+        }
+        set {
+            switch timer {
+            case .timerA, .timerE, .timerG, .timerJ: retransmit = newValue
+            case .timerB, .timerF, .timerH: timeout = newValue
+            case .timerD, .timerK, .timerI: absorb = newValue
+            case .timerL, .timerM: accepted = newValue
+            }
+        }
+    }
+
+    /// Takes every pending timer of the transaction out of the shard's wheel.
+    mutating func cancelAll(on shard: Shard) {
+        for handle in [retransmit, timeout, absorb, accepted] where handle != .none { shard.cancel(handle) }
+        self = EntryTimers()
     }
 }
 

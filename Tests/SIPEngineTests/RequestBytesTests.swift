@@ -3,6 +3,8 @@ import NIOPosix
 import SIPCore
 import SIPFlow
 import SIPTransaction
+import SIPTransport
+import Synchronization
 import Testing
 @testable import SIPEngine
 
@@ -69,7 +71,7 @@ import Testing
 
             """ + Self.sdp)
         try Self.answer(call)
-        #expect(Self.text(try #require(call.clients.first?.ackBytes)) == """
+        #expect(Self.text(try #require(call.acknowledgementBytes())) == """
             ACK sip:callee@127.0.0.1:5080 SIP/2.0\r
             Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK0-0-2;rport\r
             Max-Forwards: 70\r
@@ -134,7 +136,7 @@ import Testing
 
             """)
         try Self.answer(call, extraHeaders: [("Record-Route", "<sip:192.0.2.7;lr>")])
-        #expect(Self.text(try #require(call.clients.first?.ackBytes)) == """
+        #expect(Self.text(try #require(call.acknowledgementBytes())) == """
             ACK sip:callee@127.0.0.1:5080 SIP/2.0\r
             Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK0-0-2;rport\r
             Max-Forwards: 70\r
@@ -230,4 +232,57 @@ import Testing
             """)
         _ = shard
     }
+
+    /// A retransmitted 2xx gets the very ACK sent for the first one (RFC 3261 §13.2.2.4), though the call has
+    /// dropped the INVITE transaction and rewrites the ACK; with a `${seq}` in the ACK's headers the call keeps the
+    /// ACK's bytes instead. A 2xx to another INVITE gets nothing.
+    @Test(arguments: ["${local_port}", "${seq}"])
+    func retransmitted2xxGetsTheSameACK(header: String) async throws {
+        let (shard, call) = try Self.call("""
+            name: hold
+            parties: [caller, callee]
+            steps:
+              - caller -> callee: INVITE
+              - callee -> caller: 200
+              - caller -> callee: ACK
+                headers:
+                  X-Ack: \(header)
+              - pause: 10s
+              - caller -> callee: BYE
+              - callee -> caller: 200
+            """)
+        let tap = SentMessages()
+        let endpoint = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: shard.loop,
+                                                  tap: tap) { _, _ in }
+        shard.endpoint = endpoint
+        call.advance(at: SIPInstant(nanoseconds: 1_000_000))
+        let invite = try #require(call.clients.last?.request)
+        let ok = try SIPMessage.response(to: invite, statusCode: 200, reason: "OK", toTag: "r1",
+                                         extraHeaders: [("Contact", "<sip:callee@127.0.0.1:5080>")])
+        call.receive(ok, from: Self.peer, at: SIPInstant(nanoseconds: 2_000_000))
+        #expect(call.clients.isEmpty, "the INVITE transaction is dropped once the ACK went")
+        #expect(shard.wheel.count == 1, "its timers went with it: only the pause's timer is left")
+        let first = try #require(tap.sent.last)
+        #expect(Self.text(first).hasPrefix("ACK sip:callee@127.0.0.1:5080 SIP/2.0\r\n"))
+        #expect(Self.text(first).contains("X-Ack: "))
+
+        call.receive(ok, from: Self.peer, at: SIPInstant(nanoseconds: 500_000_000))
+        call.receive(ok, from: Self.peer, at: SIPInstant(nanoseconds: 1_500_000_000))
+        #expect(tap.sent.count == 4)
+        #expect(tap.sent.suffix(2).allSatisfy { $0 == first }, "the same ACK, byte for byte")
+
+        let other = try SIPMessage.response(to: invite, statusCode: 200, reason: "OK", toTag: "r1").rawBytes
+        let reINVITE = try SIPParser().parse(Array(Self.text(other).replacingOccurrences(of: "CSeq: 1 INVITE",
+                                                                                           with: "CSeq: 7 INVITE").utf8))
+        call.receive(reINVITE, from: Self.peer, at: SIPInstant(nanoseconds: 1_600_000_000))
+        #expect(tap.sent.count == 4, "a 2xx to another INVITE is not acknowledged")
+        try await endpoint.close()
+    }
+}
+
+/// Records the messages an endpoint sends.
+final class SentMessages: SIPTap {
+    let events = Mutex<[[UInt8]]>([])
+    func record(_ event: SIPTapEvent) { if event.direction == .sent { events.withLock { $0.append(event.bytes) } } }
+    var sent: [[UInt8]] { events.withLock { $0 } }
 }

@@ -161,6 +161,49 @@ import Testing
 
     /// The flow's headers follow the engine's Contact, literal or with variables; a flow Contact (compact `m` too)
     /// or Content-Type replaces the engine's. Variables are filled in the order headers, body, reason phrase.
+    /// Once the 2xx is acknowledged the call drops the INVITE transaction, and still absorbs what that transaction
+    /// would have: the INVITE again (by its CSeq, as a retransmission) and the ACK again. A new INVITE with a higher
+    /// CSeq is not taken for a retransmission, and the BYE that follows is answered.
+    @Test func droppedInviteTransactionStillAbsorbsRetransmissions() throws {
+        let (shard, call) = try Self.call("""
+            name: hold
+            parties: [caller, callee]
+            steps:
+              - caller -> callee: INVITE
+              - callee -> caller: 200
+              - caller -> callee: ACK
+              - caller -> callee: BYE
+              - callee -> caller: 200
+            """)
+        try Self.receive(call, Self.invite, at: 2)
+        #expect(call.servers.count == 1)
+        try Self.receive(call, Self.ack, at: 3)
+        #expect(call.servers.isEmpty, "the acknowledged INVITE transaction is dropped")
+        #expect(shard.wheel.count == 1, "its timers went with it: only the BYE's wait is timed")
+        try Self.receive(call, Self.invite, at: 600)
+        try Self.receive(call, Self.ack, at: 700)
+        #expect(!call.finished && call.servers.isEmpty, "the retransmitted INVITE and ACK are absorbed")
+        #expect(shard.stats.failed == 0)
+        try Self.receive(call, Self.bye, at: 800)
+        #expect(try Self.lastResponse(call).hasPrefix("SIP/2.0 200 OK\r\n"))
+        #expect(call.finished && shard.stats.failed == 0 && shard.stats.completed == 1)
+
+        let (later, other) = try Self.call("""
+            name: hold
+            parties: [caller, callee]
+            steps:
+              - caller -> callee: INVITE
+              - callee -> caller: 200
+              - caller -> callee: ACK
+              - caller -> callee: BYE
+              - callee -> caller: 200
+            """)
+        try Self.receive(other, Self.invite, at: 2)
+        try Self.receive(other, Self.ack, at: 3)
+        try Self.receive(other, Self.invite.map { $0 == "CSeq: 1 INVITE" ? "CSeq: 2 INVITE" : $0 }, at: 600)
+        #expect(other.finished && later.stats.failed == 1, "an INVITE with a higher CSeq is not a retransmission")
+    }
+
     @Test func flowHeadersReasonsAndBodies() throws {
         let (shard, call) = try Self.call("""
             name: headers

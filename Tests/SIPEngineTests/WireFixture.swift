@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import SIPCore
 import SIPFlow
 @testable import SIPEngine
 
@@ -23,7 +24,7 @@ enum WireFixture {
                           processActive: ActiveCallCounter())
         if initiator { shard.ids = IdentifierGenerator(shard: 0, run: 0) }
         shard.advertise(ip: "192.0.2.10", port: 5070)
-        let call = Call(shard: shard, number: 0, callID: callID, localTag: "t1", peer: peer, scheduled: .zero, dataRow: [])
+        let call = Call(shard: shard, number: 0, callID: ByteString(callID), localTag: "t1", peer: peer, scheduled: .zero, dataRow: [])
         return (shard, call)
     }
 
