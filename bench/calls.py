@@ -43,7 +43,7 @@ TIME = "/usr/bin/time"
 BUFF = "4194304"
 HOST = "127.0.0.1"
 ALL = ["caller", "callee", "maxrate", "memory", "accuracy", "threads"]
-# Run only when named: the million-dialog run needs about 4.5 GB of memory and 5 minutes.
+# Run only when named: the million-dialog run needs about 2 GB of memory and 5 minutes.
 OPTIONAL = ["million"]
 SIPP_OK = (0, 1)  # SIPp: 0 every call succeeded, 1 some failed; 97, 99, 255, 254… are errors
 SIPFLOW_OK = (0, 1)  # sipflow: 0 passed, 1 a call failed; 2 usage, 3 runtime error
