@@ -165,7 +165,7 @@ import Testing
     /// would have: the INVITE again (by its CSeq, as a retransmission) and the ACK again. A new INVITE with a higher
     /// CSeq is not taken for a retransmission, and the BYE that follows is answered.
     @Test func droppedInviteTransactionStillAbsorbsRetransmissions() throws {
-        let (shard, call) = try Self.call("""
+        let flow = """
             name: hold
             parties: [caller, callee]
             steps:
@@ -174,7 +174,8 @@ import Testing
               - caller -> callee: ACK
               - caller -> callee: BYE
               - callee -> caller: 200
-            """)
+            """
+        let (shard, call) = try Self.call(flow)
         try Self.receive(call, Self.invite, at: 2)
         #expect(call.servers.count == 1)
         try Self.receive(call, Self.ack, at: 3)
@@ -188,16 +189,7 @@ import Testing
         #expect(try Self.lastResponse(call).hasPrefix("SIP/2.0 200 OK\r\n"))
         #expect(call.finished && shard.stats.failed == 0 && shard.stats.completed == 1)
 
-        let (later, other) = try Self.call("""
-            name: hold
-            parties: [caller, callee]
-            steps:
-              - caller -> callee: INVITE
-              - callee -> caller: 200
-              - caller -> callee: ACK
-              - caller -> callee: BYE
-              - callee -> caller: 200
-            """)
+        let (later, other) = try Self.call(flow)
         try Self.receive(other, Self.invite, at: 2)
         try Self.receive(other, Self.ack, at: 3)
         try Self.receive(other, Self.invite.map { $0 == "CSeq: 1 INVITE" ? "CSeq: 2 INVITE" : $0 }, at: 600)
