@@ -44,7 +44,7 @@ public final class Engine: @unchecked Sendable {
             }
             let endpoint = try await UDPEndpoint.bind(
                 to: address, on: shard.loop, tap: configuration.tap, bufferSize: configuration.socketBufferSize,
-                reusePort: reusePort
+                reusePort: reusePort, pacedReads: configuration.batchInterval > .zero
             ) { message, _ in shard.handle(message) }
             endpoint.lossPercent = configuration.lossPercent
             try await shard.loop.submit { shard.attach(endpoint) }.get()

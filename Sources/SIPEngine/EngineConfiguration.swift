@@ -53,6 +53,12 @@ public struct EngineConfiguration: Sendable {
     public var lossPercent: Double = 0
     /// SO_RCVBUF/SO_SNDBUF for each socket.
     public var socketBufferSize: Int = 4 << 20
+    /// How often a busy shard reads its socket, starts due calls and runs its timers (`--batch`). Datagrams that
+    /// arrive while a shard is busy wait for the next batch, at most this long, and are then handled together, their
+    /// answers sent in one system call; an idle shard handles a datagram as soon as it arrives. Zero handles every
+    /// datagram as it arrives (lowest latency, most CPU at high rates).
+    public var batchInterval: Duration = EngineConfiguration.defaultBatchInterval
+    public static let defaultBatchInterval = Duration.microseconds(500)
 
     public init(role: Role, flowName: String, program: PartyProgram, target: SocketAddress?, requestURI: String,
                 bindAddress: SocketAddress) {

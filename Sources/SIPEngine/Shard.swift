@@ -100,9 +100,8 @@ final class Shard: @unchecked Sendable {
     /// Starts the timer tick and, for the initiator, the call schedule. Runs on `loop`.
     func begin(origin: SIPInstant) {
         self.origin = origin
-        tick = loop.scheduleRepeatedTask(initialDelay: .milliseconds(1), delay: .milliseconds(1)) { [self] _ in
-            runTimers()
-        }
+        let period = TimeAmount.nanoseconds(Int64(paced ? configuration.batchInterval.nanoseconds : 1_000_000))
+        tick = loop.scheduleRepeatedTask(initialDelay: period, delay: period) { [self] _ in runTimers() }
         if configuration.role == .initiator, let rate = configuration.rate {
             // A call is in the table for the flow's pauses and then up to 64·T1 + 1 s for late retransmissions (see
             // `Call.finish`): size the table for that many at the peak rate, so it does not rehash hundreds of
@@ -130,6 +129,12 @@ final class Shard: @unchecked Sendable {
     /// Takes a timer out of the wheel before it fires, so that neither its node nor the call it holds waits for it.
     func cancel(_ timer: TimerHandle) { wheel.cancel(timer) }
 
+    /// Whether the socket is read in batches (see `EngineConfiguration.batchInterval`): then each tick also starts
+    /// the calls that came due and reads the next burst.
+    var paced: Bool { configuration.batchInterval > .zero }
+
+    /// The shard's tick: every batch interval (or millisecond, unpaced), runs due timers, starts due calls and lets
+    /// the socket read the datagrams that arrived since the last burst.
     func runTimers() {
         let now = Shard.now()
         wheel.advance(to: now, into: &fired)
@@ -148,6 +153,10 @@ final class Shard: @unchecked Sendable {
                 ended += 1
             }
         }
+        if paced {
+            if now >= nextStartDue, !blocked { startDueCalls(flush: false) }
+            endpoint?.resumeReading()
+        }
         endpoint?.flush()
     }
 
@@ -155,7 +164,8 @@ final class Shard: @unchecked Sendable {
 
     /// Arms the wake-up for the next call's start. Starts due closer together than `startBatchWindow` share one
     /// wake-up: at high rates a timer per call costs more (a scheduled task, a timerfd re-arm, a loop wake-up) than
-    /// the call itself, while a call's lateness stays under the window.
+    /// the call itself, while a call's lateness stays under the window. When the shard is paced, a start due within
+    /// one batch interval is left to the tick, which comes by then.
     ///
     /// Messages arriving in between also start the calls that have come due (see `handle`), so a burst of reads
     /// does not hold back a start until the wake-up.
@@ -166,10 +176,11 @@ final class Shard: @unchecked Sendable {
             return
         }
         nextStartDue = origin + .nanoseconds(Int64(t * 1e9))
+        let now = Shard.now()
+        if paced, nextStartDue <= now + configuration.batchInterval { return }  // the tick will see to it
         let due = max(nextStartDue, lastStartBatch + Shard.startBatchWindow)
         if let armed = startWakeUp, armed <= due { return }  // an earlier wake-up will see to it
         startWakeUp = due
-        let now = Shard.now()
         if due <= now {
             loop.execute { [self] in startWakeUpFired() }
         } else {
@@ -185,7 +196,9 @@ final class Shard: @unchecked Sendable {
     /// The shortest time between two wake-ups that start calls (see `scheduleNextStart`).
     static let startBatchWindow = Duration.microseconds(500)
 
-    func startDueCalls() {
+    /// Starts the calls that have come due. `flush: false` leaves what they sent to the caller's flush (a read
+    /// burst flushes once when it completes).
+    func startDueCalls(flush: Bool = true) {
         guard !stopping, let rate = configuration.rate else { return }
         let now = Shard.now()
         lastStartBatch = now
@@ -202,7 +215,7 @@ final class Shard: @unchecked Sendable {
             started += 1
             if started >= 256 { break }  // let reads and timers run between bursts
         }
-        endpoint?.flush()
+        if flush { endpoint?.flush() }
         scheduleNextStart()
     }
 
@@ -305,7 +318,7 @@ final class Shard: @unchecked Sendable {
         } else {
             handleOutOfCall(message, from: inbound.source, at: now)
         }
-        if now >= nextStartDue, !blocked { startDueCalls() }
+        if now >= nextStartDue, !blocked { startDueCalls(flush: false) }
     }
 }
 

@@ -9,6 +9,11 @@ import Darwin
 /// A UDP socket speaking SIP (RFC 3261 §18). Each datagram is one message.
 ///
 /// Owns one NIO datagram channel; reads use vector reads (recvmmsg) to take many datagrams per system call.
+///
+/// With `pacedReads`, the socket is read in bursts: after a burst the endpoint stops reading until its owner calls
+/// `resumeReading()`. An owner that resumes on a fixed period (the engine's batch interval) handles each period's
+/// datagrams in one burst and sends the answers in one `sendmmsg`, instead of waking for every datagram; an idle
+/// endpoint still wakes as soon as a datagram arrives.
 public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
     // @unchecked: the channel is thread-safe; `tap` and `localAddress` are set once before any use.
     public let transport = SIPTransportKind.udp
@@ -31,7 +36,7 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
     ///   - address: where to bind; port 0 picks a free port (read `localAddress` back).
     ///   - bufferSize: SO_RCVBUF / SO_SNDBUF in bytes (the kernel may cap it).
     public static func bind(to address: SocketAddress, on group: any EventLoopGroup, tap: (any SIPTap)? = nil,
-                            bufferSize: Int = 4 << 20, reusePort: Bool = false,
+                            bufferSize: Int = 4 << 20, reusePort: Bool = false, pacedReads: Bool = false,
                             onMessage: @escaping InboundHandler) async throws -> UDPEndpoint {
         let box = EndpointBox()
         let bootstrap = DatagramBootstrap(group: group)
@@ -39,9 +44,12 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
             .channelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(bufferSize))
             .channelOption(.datagramVectorReadMessageCount, value: 32)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536 * 2))
+            .channelOption(.maxMessagesPerRead, value: 16)  // up to 16 recvmmsg calls of 32 datagrams a burst
+            .channelOption(.autoRead, value: !pacedReads)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(UDPInboundHandler(box: box, onMessage: onMessage, tap: tap))
+                    try channel.pipeline.syncOperations.addHandler(
+                        UDPInboundHandler(box: box, onMessage: onMessage, tap: tap, pacedReads: pacedReads))
                 }
             }
         let b = reusePort ? bootstrap.channelOption(ChannelOptions.socket(.init(SOL_SOCKET), .init(SO_REUSEPORT)), value: 1) : bootstrap
@@ -72,6 +80,10 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
 
     public func flush() { channel.flush() }
 
+    /// With `pacedReads`, reads the next burst of datagrams as soon as there is one (at once if some are waiting).
+    /// Call it on the endpoint's event loop.
+    public func resumeReading() { channel.read() }
+
     public func close() async throws {
         try await channel.close()
     }
@@ -90,10 +102,19 @@ final class UDPInboundHandler: ChannelInboundHandler {
     let onMessage: InboundHandler
     let tap: (any SIPTap)?
 
-    init(box: EndpointBox, onMessage: @escaping InboundHandler, tap: (any SIPTap)?) {
+    /// Whether reading stops after each burst until `UDPEndpoint.resumeReading()` (autoRead is off).
+    let pacedReads: Bool
+
+    init(box: EndpointBox, onMessage: @escaping InboundHandler, tap: (any SIPTap)?, pacedReads: Bool = false) {
         self.box = box
         self.onMessage = onMessage
         self.tap = tap
+        self.pacedReads = pacedReads
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.fireChannelActive()
+        if pacedReads { context.read() }  // the first burst; later ones wait for resumeReading()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

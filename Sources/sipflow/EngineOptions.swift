@@ -44,6 +44,11 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Drop this percent of outgoing datagrams on purpose, to test retransmissions (like SIPp's -lost).")
     var lose: Double = 0
 
+    @Option(help: ArgumentHelp(
+        "How often a busy thread reads its socket, starts due calls and runs timers; what arrives in between waits at most this long and is handled in one batch. 0 handles each message as it arrives (more CPU).",
+        valueName: "duration"))
+    var batch: String = "500us"
+
     @Flag(help: "Print one plain line per second instead of the live view, even on a terminal.")
     var plain = false
 
@@ -54,6 +59,9 @@ struct EngineOptions: ParsableArguments {
         guard DurationText.parse(t1) != nil else { throw ValidationError("--t1 '\(t1)' is not a duration such as 500ms.") }
         guard DurationText.parse(t2) != nil else { throw ValidationError("--t2 '\(t2)' is not a duration such as 4s.") }
         guard DurationText.parse(t4) != nil else { throw ValidationError("--t4 '\(t4)' is not a duration such as 5s.") }
+        guard let interval = batchInterval, interval <= .milliseconds(100) else {
+            throw ValidationError("--batch '\(batch)' is not a duration from 0 to 100ms, such as 500us.")
+        }
         if let timeout, DurationText.parse(timeout) == nil {
             throw ValidationError("--timeout '\(timeout)' is not a duration such as 30s.")
         }
@@ -61,6 +69,9 @@ struct EngineOptions: ParsableArguments {
             do { _ = try Threshold(parsing: condition) } catch { throw ValidationError("--fail-if \(error)") }
         }
     }
+
+    /// `--batch` as a duration; a bare 0 turns batching off.
+    var batchInterval: Duration? { batch == "0" ? .zero : DurationText.parse(batch) }
 
     var thresholds: [Threshold] { failIf.compactMap { try? Threshold(parsing: $0) } }
 }

@@ -51,6 +51,7 @@ extension EngineOptions {
         configuration.maxConcurrent = maxConcurrent
         configuration.conformance = conformance
         configuration.lossPercent = lose
+        configuration.batchInterval = batchInterval ?? EngineConfiguration.defaultBatchInterval
         let t1 = DurationText.parse(self.t1) ?? .milliseconds(500)
         configuration.transactions.t1 = t1
         configuration.transactions.t2 = DurationText.parse(t2) ?? .seconds(4)

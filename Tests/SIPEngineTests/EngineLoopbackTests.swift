@@ -27,12 +27,13 @@ import Testing
     }
 
     static func run(_ flow: Flow, calls: Int, rate: Double, threads: Int = 1,
-                    tweak: (inout EngineConfiguration) -> Void = { _ in }) async throws -> Result {
+                    batch: Duration = EngineConfiguration.defaultBatchInterval, tweak: (inout EngineConfiguration) -> Void = { _ in }) async throws -> Result {
         let loopback = try SocketAddress(ipAddress: "127.0.0.1", port: 0)
         var serverConfig = EngineConfiguration(role: .responder, flowName: flow.name, program: flow.responderProgram,
                                                target: nil, requestURI: "sip:127.0.0.1", bindAddress: loopback)
         serverConfig.threads = threads
         serverConfig.conformance = .error
+        serverConfig.batchInterval = batch
         let server = Engine(configuration: serverConfig)
         try await server.start()
         let serverAddress = try #require(server.localAddresses.first)
@@ -43,6 +44,7 @@ import Testing
         clientConfig.rate = RateController(rate: rate, maxCalls: calls)
         clientConfig.threads = threads
         clientConfig.conformance = .error
+        clientConfig.batchInterval = batch
         tweak(&clientConfig)
         let client = Engine(configuration: clientConfig)
         try await client.start()
@@ -73,6 +75,14 @@ import Testing
         #expect(r.caller.retransmissions == 0)
         #expect(r.caller.conformance.isEmpty, "\(r.caller.conformance)")
         #expect(r.callee.conformance.isEmpty, "\(r.callee.conformance)")
+    }
+
+    /// `--batch 0`: each datagram is handled as it arrives, and calls start on their own wake-ups.
+    @Test func callsCompleteUnbatched() async throws {
+        let r = try await Self.run(Self.flow("basic-call"), calls: 40, rate: 400, threads: 2, batch: .zero)
+        #expect(r.caller.completed == 40, "failures: \(r.caller.failures)")
+        #expect(r.callee.completed == 40, "failures: \(r.callee.failures)")
+        #expect(r.caller.retransmissions == 0)
     }
 
     @Test(arguments: ["cancel", "decline", "register", "options", "reinvite"])

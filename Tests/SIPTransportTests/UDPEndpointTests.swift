@@ -64,6 +64,33 @@ final class RecordingTap: SIPTap {
         try await group.shutdownGracefully()
     }
 
+    @Test func pacedReadsStopAfterEachBurstUntilResumed() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let got = Mutex<[String]>([])
+        let server = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group,
+                                                pacedReads: true) { message, _ in
+            got.withLock { $0.append(String(decoding: message.bytes, as: UTF8.self)) }
+        }
+        let client = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) { _, _ in }
+        func received(_ count: Int) async throws -> [String] {
+            for _ in 0..<200 where got.withLock({ $0.count }) < count { try await Task.sleep(for: .milliseconds(5)) }
+            return got.withLock { $0 }
+        }
+
+        client.send(Array("a".utf8), to: server.localAddress, flush: true)
+        #expect(try await received(1) == ["a"], "an idle endpoint reads at once")
+        client.send(Array("b".utf8), to: server.localAddress, flush: false)
+        client.send(Array("c".utf8), to: server.localAddress, flush: true)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(got.withLock { $0 } == ["a"], "after a burst, datagrams wait in the socket")
+        try await server.eventLoop.submit { server.resumeReading() }.get()
+        #expect(try await received(3) == ["a", "b", "c"], "resuming reads what waited, in order")
+
+        try await client.close()
+        try await server.close()
+        try await group.shutdownGracefully()
+    }
+
     @Test func bindingATakenPortIsATransportError() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let first = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) { _, _ in }
