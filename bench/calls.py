@@ -473,17 +473,23 @@ class Bench:
             # the uas keeps each call 4 s after its BYE (its scenario's timewait): let those go first
             time.sleep(self.args.settle)
             uas.expect_alive("between the SIPp and the sipflow run")
-            rep = self.path(self.name("caller-sipflow-run") + ".json")
-            run = Proc(self, self.name("caller-sipflow-run"),
-                       self.sf_run(UAC_FLOW, uas_port, rate, calls, rep), timed=True)
-            run.wait(self.run_timeout(calls, rate), peers=[uas])
-            run.check(SIPFLOW_OK)
-            uas.expect_alive(f"after {run.name}")
-            r["sipflow"] = {**cpu_figures(run, calls), **sipflow_figures(sipflow_report(rep, run.name)),
-                            "exit_code": run.rc}
+            r["sipflow"] = self.caller_sipflow(uas, uas_port, rate, calls, "caller-sipflow-run")
+            if not self.args.sipflow_threads:
+                # SIPp is single-threaded: sipflow on one thread too, beside its default (every core)
+                time.sleep(self.args.settle)
+                r["sipflow1"] = self.caller_sipflow(uas, uas_port, rate, calls, "caller-sipflow-run-t1",
+                                                    ["--threads", "1"])
         finally:
             uas.stop(signal.SIGTERM, grace=3)
         return r
+
+    def caller_sipflow(self, uas, uas_port, rate, calls, name, extra=()):
+        rep = self.path(self.name(name) + ".json")
+        run = Proc(self, self.name(name), self.sf_run(UAC_FLOW, uas_port, rate, calls, rep, extra), timed=True)
+        run.wait(self.run_timeout(calls, rate), peers=[uas])
+        run.check(SIPFLOW_OK)
+        uas.expect_alive(f"after {run.name}")
+        return {**cpu_figures(run, calls), **sipflow_figures(sipflow_report(rep, run.name)), "exit_code": run.rc}
 
     # --- 2. callee ---
 
@@ -508,26 +514,31 @@ class Bench:
                          "ended_by_itself": by_itself, "uac": uac_fig}
         finally:
             uas.stop(signal.SIGINT, grace=5)
+        r["sipflow"] = self.callee_sipflow(rate, calls, "callee-sipflow-serve")
+        if not self.args.sipflow_threads:
+            # SIPp is single-threaded: sipflow on one thread too, beside its default (every core)
+            r["sipflow1"] = self.callee_sipflow(rate, calls, "callee-sipflow-serve-t1", ["--threads", "1"])
+        return r
+
+    def callee_sipflow(self, rate, calls, name, extra=()):
         # sipflow serve, exits after N calls (it checks once a second)
         port = self.port()
-        rep = self.path(self.name("callee-sipflow-serve") + ".json")
-        serve = Proc(self, self.name("callee-sipflow-serve"),
-                     self.sf_serve(UAC_FLOW, port, rep, ["--calls", str(calls)]), timed=True)
+        rep = self.path(self.name(name) + ".json")
+        serve = Proc(self, self.name(name), self.sf_serve(UAC_FLOW, port, rep, ["--calls", str(calls), *extra]),
+                     timed=True)
         try:
             wait_listening(serve, port)
-            cstf = self.path(self.name("callee-sipp-uac-to-sipflow") + ".csv")
-            uac = Proc(self, self.name("callee-sipp-uac-to-sipflow"),
-                       self.sipp_uac(port, self.port(), rate, calls, cstf))
+            cstf = self.path(self.name(name + "-sipp-uac") + ".csv")
+            uac = Proc(self, self.name(name + "-sipp-uac"), self.sipp_uac(port, self.port(), rate, calls, cstf))
             uac.wait(self.run_timeout(calls, rate))
             uac.check(SIPP_OK)
             uac_fig = sipp_figures(cstf, uac.name)
             by_itself = serve.finish(40)  # it ends within a second of the last call's end
             serve.check(SIPFLOW_OK)
-            r["sipflow"] = {**cpu_figures(serve, calls), **sipflow_figures(sipflow_report(rep, serve.name)),
-                            "exit_code": serve.rc, "ended_by_itself": by_itself, "uac": uac_fig}
+            return {**cpu_figures(serve, calls), **sipflow_figures(sipflow_report(rep, serve.name)),
+                    "exit_code": serve.rc, "ended_by_itself": by_itself, "uac": uac_fig}
         finally:
             serve.stop(signal.SIGINT, grace=10)
-        return r
 
     # --- 3. highest clean rate ---
 
@@ -845,7 +856,9 @@ def flatten(comp, r):
             f[f"{tool}.cpu"] = g(r, tool, "cpu_us_per_call")
             f[f"{tool}.failed"] = g(r, tool, "failed")
             f[f"{tool}.retx"] = g(r, tool, "retransmissions")
+        f["sipflow1.cpu"] = g(r, "sipflow1", "cpu_us_per_call")
     elif comp == "callee":
+        f["sipflow1.cpu"] = g(r, "sipflow1", "cpu_us_per_call")
         for tool in ("sipp", "sipflow"):
             f[f"{tool}.cpu"] = g(r, tool, "cpu_us_per_call")
             a, b = g(r, tool, "failed"), g(r, tool, "uac", "failed")
@@ -899,12 +912,16 @@ def rows_for(comp, a):
         return [
             (f"caller CPU per call (µs) at {R}/s", "sipp.cpu", "sipflow.cpu", True, "≤ 0.5× SIPp", half, ".1f",
              False),
+            ("  sipflow --threads 1 (SIPp is single-threaded)", "sipp.cpu", "sipflow1.cpu", True, "", None, ".1f",
+             False),
             ("caller failed calls", "sipp.failed", "sipflow.failed", False, "0", zero, "d", True),
             ("caller retransmissions", "sipp.retx", "sipflow.retx", False, "", None, "d", False),
         ]
     if comp == "callee":
         return [
             (f"callee CPU per call (µs) at {R}/s", "sipp.cpu", "sipflow.cpu", True, "≤ 0.5× SIPp", half, ".1f",
+             False),
+            ("  sipflow --threads 1 (SIPp is single-threaded)", "sipp.cpu", "sipflow1.cpu", True, "", None, ".1f",
              False),
             ("callee failed calls (uas + SIPp uac)", "sipp.failed", "sipflow.failed", False, "0", zero, "d", True),
             ("callee retransmissions (uas + SIPp uac)", "sipp.retx", "sipflow.retx", False, "", None, "d", False),

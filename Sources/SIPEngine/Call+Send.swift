@@ -45,13 +45,13 @@ extension Call {
             localSequence += 1
             write(prepared.initial ?? PreparedRequest.initial(method, uri: uriTemplate.map(render), flowLines: prepared.flowLines,
                                                               on: shard), into: &w)
-            destination = shard.configuration.target ?? peer
+            destination = shard.target ?? peer
         }
         w.hasContentLength = prepared.hasContentLength
         let request = try w.message(body: fill(prepared.body))  // filled last: variables are filled in wire order
         if let updated { dialog = updated }
         let entry = try ClientEntry(step: step, request: request, destination: destination, createsDialog: createsDialog,
-                                    configuration: shard.configuration.transactions, at: now)
+                                    configuration: shard.transactions, at: now)
         let actions = entry.start(at: now)
         clients.removeAll { $0.step == step }
         clients.append(entry)
@@ -78,7 +78,7 @@ extension Call {
         else { throw EngineError("no INVITE to cancel at step \(step)") }
         let cancel = try tx.makeCancel()
         let entry = try ClientEntry(step: step, request: cancel, destination: clients[i].destination, createsDialog: false,
-                                    configuration: shard.configuration.transactions, at: now)
+                                    configuration: shard.transactions, at: now)
         let actions = entry.start(at: now)
         clients.removeAll { $0.step == step }
         clients.append(entry)
@@ -250,7 +250,7 @@ extension Call {
                let bye = try? w.message(body: []),
                let destination = try? shard.destination(for: d),
                let entry = try? ClientEntry(step: -1, request: bye, destination: destination, createsDialog: false,
-                                            configuration: shard.configuration.transactions, at: now) {
+                                            configuration: shard.transactions, at: now) {
                 dialog = d
                 let actions = entry.start(at: now)
                 clients.append(entry)
@@ -259,7 +259,7 @@ extension Call {
         } else if let i = clients.firstIndex(where: { $0.method == .invite && $0.awaitingFinal }),
                   case .invite(let tx) = clients[i].transaction, let cancel = try? tx.makeCancel(),
                   let entry = try? ClientEntry(step: -2, request: cancel, destination: clients[i].destination,
-                                               createsDialog: false, configuration: shard.configuration.transactions,
+                                               createsDialog: false, configuration: shard.transactions,
                                                at: now) {
             let actions = entry.start(at: now)
             clients.append(entry)

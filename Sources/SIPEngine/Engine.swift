@@ -78,6 +78,13 @@ public final class Engine: @unchecked Sendable {
         return held
     }
 
+    /// Ticks the shards have run so far (see `Shard.tickFired`).
+    func ticks() async -> Int {
+        var ticks = 0
+        for shard in shards { ticks += (try? await shard.loop.submit { shard.ticks }.get()) ?? 0 }
+        return ticks
+    }
+
     /// Calls in progress now, across all shards.
     public func activeCalls() async -> Int {
         var active = 0
@@ -105,6 +112,7 @@ public final class Engine: @unchecked Sendable {
         for shard in shards {
             try? await shard.loop.submit {
                 shard.abortQueue = shard.calls.values.filter { !$0.finished }
+                shard.armTick(after: Shard.timerResolution)  // the tick ends them
             }.get()
         }
     }
@@ -112,7 +120,7 @@ public final class Engine: @unchecked Sendable {
     /// Closes the sockets and stops the threads.
     public func shutdown() async {
         for shard in shards {
-            try? await shard.loop.submit { shard.tick?.cancel() }.get()
+            try? await shard.loop.submit { shard.halt() }.get()
             try? await shard.endpoint?.close()
         }
         try? await group.shutdownGracefully()

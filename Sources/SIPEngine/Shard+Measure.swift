@@ -34,13 +34,13 @@ extension Shard {
 
     /// A response against the request it answers (RFC 3261 §8.2.6, §12.1.1).
     func check(_ response: SIPMessage, answering request: SIPMessage, call: Call) {
-        guard configuration.conformance != .off else { return }
+        guard conformance != .off else { return }
         record(ExchangeChecker().check(response: response, to: request), call: call)
     }
 
     /// A received message on its own.
     func checkConformance(_ message: SIPMessage, call: Call) {
-        guard configuration.conformance != .off else { return }
+        guard conformance != .off else { return }
         record(MessageChecker().check(message), call: call)
     }
 
@@ -56,7 +56,7 @@ extension Shard {
             }
             if f.severity == .error, failed == nil { failed = f }
         }
-        if let f = failed, configuration.conformance == .error {
+        if let f = failed, conformance == .error {
             call.finish(at: Shard.now(), failure: .conformanceError, detail: "\(f.rule.id): \(f.message)")
         }
     }

@@ -22,6 +22,15 @@ final class Shard: @unchecked Sendable {
     /// Calls in progress in the whole process, for `--max-concurrent`: shards of a responder do not get equal
     /// shares of the calls (SO_REUSEPORT hashes by address), so the limit cannot be split between them.
     let processActive: ActiveCallCounter
+    /// Values of `configuration` read per message, copied out once: reading them through the configuration copies
+    /// the whole struct in some paths.
+    let transactions: TransactionConfiguration
+    let target: SocketAddress?
+    let conformance: EngineConfiguration.ConformanceMode
+    /// Whether the socket is read in batches (see `EngineConfiguration.batchInterval`): then each tick also starts
+    /// the calls that came due and reads the next burst.
+    let paced: Bool
+    let batchInterval: Duration
 
     var endpoint: UDPEndpoint?
     var advertisedHost = "127.0.0.1"
@@ -55,7 +64,13 @@ final class Shard: @unchecked Sendable {
     var startsDone = false
     var blocked = false
     var stopping = false
-    var tick: RepeatedTask?
+    /// The pending tick (see `tickFired`) and when it fires (`.max` when none is pending).
+    var tick: Scheduled<Void>?
+    var tickAt = SIPInstant.max
+    /// Set once the engine shuts down: no more ticks.
+    var halted = false
+    /// Ticks so far (for tests: an idle shard does not tick).
+    var ticks = 0
     /// When calls were last started (see `scheduleNextStart`).
     var lastStartBatch = SIPInstant.zero
     /// When the next call is due to start (`.max` when none is), and when the pending wake-up for starts fires.
@@ -74,6 +89,11 @@ final class Shard: @unchecked Sendable {
         self.program = configuration.program
         self.defaultTimeout = configuration.effectiveDefaultTimeout
         self.processActive = processActive
+        self.transactions = configuration.transactions
+        self.target = configuration.target
+        self.conformance = configuration.conformance
+        self.batchInterval = configuration.batchInterval
+        self.paced = configuration.batchInterval > .zero
         self.ids = IdentifierGenerator(shard: index)
         self.nextCall = index
         self.wheel = TimerWheel(resolution: .milliseconds(1), slots: 8192, start: Shard.now())
@@ -83,6 +103,7 @@ final class Shard: @unchecked Sendable {
 
     func attach(_ endpoint: UDPEndpoint) {
         self.endpoint = endpoint
+        endpoint.onReadsPaused = { [weak self] in self.map { $0.armTick(after: $0.batchInterval) } }
         advertise(ip: endpoint.localAddress.ipAddress ?? "127.0.0.1", port: endpoint.localAddress.port ?? 0)
     }
 
@@ -100,13 +121,12 @@ final class Shard: @unchecked Sendable {
     /// Starts the timer tick and, for the initiator, the call schedule. Runs on `loop`.
     func begin(origin: SIPInstant) {
         self.origin = origin
-        let period = TimeAmount.nanoseconds(Int64(paced ? configuration.batchInterval.nanoseconds : 1_000_000))
-        tick = loop.scheduleRepeatedTask(initialDelay: period, delay: period) { [self] _ in runTimers() }
+        if paced { armTick(after: batchInterval) }  // in case a burst came before `attach`
         if configuration.role == .initiator, let rate = configuration.rate {
             // A call is in the table for the flow's pauses and then up to 64·T1 + 1 s for late retransmissions (see
             // `Call.finish`): size the table for that many at the peak rate, so it does not rehash hundreds of
             // thousands of calls mid-run (a pause of tens of milliseconds that delays every call start behind it).
-            var linger = configuration.transactions.t1 * 64 + .seconds(2)
+            var linger = transactions.t1 * 64 + .seconds(2)
             for case .pause(let delay) in program.instructions { linger += delay.upperBound }
             let expected = max(rate.from, rate.to) / Double(count) * linger.seconds
             let callsOfShard = rate.maxCalls.map { Double($0) / Double(count) + 1 } ?? expected  // never more than these
@@ -123,18 +143,60 @@ final class Shard: @unchecked Sendable {
 
     @discardableResult
     func schedule(_ kind: TimerEvent.Kind, for call: Call, after delay: Duration, from now: SIPInstant) -> TimerHandle {
-        wheel.schedule(TimerEvent(call: call, kind: kind), after: delay, from: now)
+        if tickAt == .max {
+            // No tick pending: the wheel may not have been advanced for a while, so bring it to now first (O(1)
+            // when it is empty, which it is unless a tick is pending).
+            if wheel.isEmpty { _ = wheel.advance(to: now) }
+            armTick(after: Shard.timerResolution)
+        }
+        return wheel.schedule(TimerEvent(call: call, kind: kind), after: delay, from: now)
+    }
+
+    /// The timer wheel's resolution: how often the tick comes while timers are pending and nothing else is.
+    static let timerResolution = Duration.milliseconds(1)
+
+    /// Makes sure a tick comes within `delay` from now.
+    func armTick(after delay: Duration) { armTick(at: Shard.now() + delay) }
+
+    /// Makes sure a tick comes by `at`.
+    func armTick(at: SIPInstant) {
+        guard at < tickAt, !halted else { return }
+        tick?.cancel()
+        tickAt = at
+        tick = loop.scheduleTask(deadline: .uptimeNanoseconds(at.nanoseconds)) { [self] in tickFired() }
+    }
+
+    /// The shard's tick comes only while there is something to do: while reading is paused after a burst (every batch
+    /// interval), when calls are due to start (paced), while calls are held back or being ended, and while timers are
+    /// pending (every millisecond). An idle shard does not wake up; a datagram, a timer or a call start arms the tick
+    /// again.
+    func tickFired() {
+        tick = nil
+        tickAt = .max
+        ticks += 1
+        runTimers()
+        if paced, nextStartDue != .max { armTick(at: nextStartWakeUp) }
+        if paced, endpoint?.readsPaused == true {
+            armTick(after: batchInterval)
+        } else if blocked || !abortQueue.isEmpty {
+            armTick(after: paced ? batchInterval : Shard.timerResolution)
+        } else if !wheel.isEmpty {
+            armTick(after: Shard.timerResolution)
+        }
+    }
+
+    /// Stops the tick for good (the engine is shutting down).
+    func halt() {
+        halted = true
+        tick?.cancel()
+        tick = nil
     }
 
     /// Takes a timer out of the wheel before it fires, so that neither its node nor the call it holds waits for it.
     func cancel(_ timer: TimerHandle) { wheel.cancel(timer) }
 
-    /// Whether the socket is read in batches (see `EngineConfiguration.batchInterval`): then each tick also starts
-    /// the calls that came due and reads the next burst.
-    var paced: Bool { configuration.batchInterval > .zero }
-
-    /// The shard's tick: every batch interval (or millisecond, unpaced), runs due timers, starts due calls and lets
-    /// the socket read the datagrams that arrived since the last burst.
+    /// What a tick does: runs due timers, starts due calls (paced) and lets the socket read the datagrams that
+    /// arrived since the last burst.
     func runTimers() {
         let now = Shard.now()
         wheel.advance(to: now, into: &fired)
@@ -176,9 +238,12 @@ final class Shard: @unchecked Sendable {
             return
         }
         nextStartDue = origin + .nanoseconds(Int64(t * 1e9))
+        if paced {
+            armTick(at: nextStartWakeUp)  // the tick starts due calls
+            return
+        }
         let now = Shard.now()
-        if paced, nextStartDue <= now + configuration.batchInterval { return }  // the tick will see to it
-        let due = max(nextStartDue, lastStartBatch + Shard.startBatchWindow)
+        let due = nextStartWakeUp
         if let armed = startWakeUp, armed <= due { return }  // an earlier wake-up will see to it
         startWakeUp = due
         if due <= now {
@@ -187,6 +252,10 @@ final class Shard: @unchecked Sendable {
             loop.scheduleTask(deadline: .uptimeNanoseconds(due.nanoseconds)) { [self] in startWakeUpFired() }
         }
     }
+
+    /// When to wake up for the next start: when it is due, but not sooner than `startBatchWindow` after the last
+    /// wake-up that started calls.
+    var nextStartWakeUp: SIPInstant { max(nextStartDue, lastStartBatch + Shard.startBatchWindow) }
 
     private func startWakeUpFired() {
         startWakeUp = nil
@@ -208,6 +277,7 @@ final class Shard: @unchecked Sendable {
             guard due <= now else { break }
             guard processActive.tryStart(limit: configuration.maxConcurrent) else {
                 blocked = true
+                armTick(after: paced ? batchInterval : Shard.timerResolution)  // the tick tries again
                 return
             }
             startCall(number: nextCall, scheduled: due, at: now)
@@ -220,7 +290,7 @@ final class Shard: @unchecked Sendable {
     }
 
     func startCall(number: Int, scheduled: SIPInstant, at now: SIPInstant) {
-        guard let target = configuration.target else { return }
+        guard let target else { return }
         let callID = ByteString(ids.next() + "@" + advertisedHost)
         let call = Call(shard: self, number: number, callID: callID, localTag: ids.tag(), peer: target,
                         scheduled: scheduled, dataRow: configuration.data?.row(forCall: number) ?? [])

@@ -80,9 +80,17 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
 
     public func flush() { channel.flush() }
 
+    /// With `pacedReads`: whether a burst has been read and reading waits for `resumeReading()`.
+    public internal(set) var readsPaused = false
+    /// With `pacedReads`: called on the event loop when a burst has been read and reading has paused.
+    public var onReadsPaused: (() -> Void)?
+
     /// With `pacedReads`, reads the next burst of datagrams as soon as there is one (at once if some are waiting).
     /// Call it on the endpoint's event loop.
-    public func resumeReading() { channel.read() }
+    public func resumeReading() {
+        readsPaused = false
+        channel.read()
+    }
 
     public func close() async throws {
         try await channel.close()
@@ -128,6 +136,10 @@ final class UDPInboundHandler: ChannelInboundHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         context.flush()
+        if pacedReads, let endpoint = box.endpoint {
+            endpoint.readsPaused = true
+            endpoint.onReadsPaused?()
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -111,6 +111,52 @@ import Testing
         #expect((r.caller.histograms[.lateness]?.max ?? 0) >= 150_000, "lateness of the held calls, µs")
     }
 
+    /// A shard wakes up only while it has something to do: an engine with no calls and no timers does not tick, one
+    /// with calls does, and it stops again once their last timers are gone.
+    @Test func anIdleEngineDoesNotTick() async throws {
+        let flow = try Self.flow("basic-call")
+        let loopback = try SocketAddress(ipAddress: "127.0.0.1", port: 0)
+        var serverConfig = EngineConfiguration(role: .responder, flowName: flow.name, program: flow.responderProgram,
+                                               target: nil, requestURI: "sip:127.0.0.1", bindAddress: loopback)
+        serverConfig.transactions.t1 = .milliseconds(5)  // timer J (64·T1) ends the BYE's transaction soon
+        serverConfig.transactions.t4 = .milliseconds(50)
+        let server = Engine(configuration: serverConfig)
+        try await server.start()
+        try await Task.sleep(for: .milliseconds(50))
+        let idle = await server.ticks()
+        try await Task.sleep(for: .milliseconds(300))
+        let stillIdle = await server.ticks()
+        #expect(stillIdle == idle, "no calls, no timers: no tick (a 500 µs tick would have run 600 times)")
+
+        let serverAddress = try #require(server.localAddresses.first)
+        var config = EngineConfiguration(role: .initiator, flowName: flow.name, program: flow.initiatorProgram,
+                                         target: serverAddress, requestURI: "sip:svc@127.0.0.1", bindAddress: loopback)
+        config.rate = RateController(rate: 100, maxCalls: 10)
+        config.transactions.t1 = .milliseconds(5)
+        config.transactions.t4 = .milliseconds(50)
+        let client = Engine(configuration: config)
+        try await client.start()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !(await client.isFinished()), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(await client.collect().interval.completed == 10)
+        let (clientTicks, serverTicks) = (await client.ticks(), await server.ticks())
+        #expect(clientTicks > 0 && serverTicks > idle, "calls and their timers need ticks")
+
+        // Once the last transactions have ended (timer K, 50 ms; the reaps of released calls are cancelled), both
+        // go quiet.
+        var quiet = false
+        let settle = ContinuousClock.now + .seconds(3)
+        while !quiet, ContinuousClock.now < settle {
+            let (c, s) = (await client.ticks(), await server.ticks())
+            try await Task.sleep(for: .milliseconds(100))
+            let (c2, s2) = (await client.ticks(), await server.ticks())
+            quiet = c2 == c && s2 == s
+        }
+        #expect(quiet, "ticks stop once nothing is pending")
+        await client.shutdown()
+        await server.shutdown()
+    }
+
     /// A finished call is let go of once its last transaction has ended (here the BYE's, timer K = T4 = 100 ms
     /// on the caller; the INVITE's Accepted state ends with the BYE), not 64·T1 + 1 s (33 s) after it ended.
     @Test func finishedCallsAreReleasedWhenTheirTransactionsEnd() async throws {

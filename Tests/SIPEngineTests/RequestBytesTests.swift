@@ -252,8 +252,8 @@ import Testing
               - callee -> caller: 200
             """)
         let tap = SentMessages()
-        let endpoint = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: shard.loop,
-                                                  tap: tap) { _, _ in }
+        let endpoint = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0),
+                                                  on: MultiThreadedEventLoopGroup.singleton, tap: tap) { _, _ in }
         shard.endpoint = endpoint
         call.advance(at: SIPInstant(nanoseconds: 1_000_000))
         let invite = try #require(call.clients.last?.request)

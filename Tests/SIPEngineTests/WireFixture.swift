@@ -1,5 +1,5 @@
 import NIOCore
-import NIOPosix
+import NIOEmbedded
 import SIPCore
 import SIPFlow
 @testable import SIPEngine
@@ -11,7 +11,8 @@ enum WireFixture {
 
     /// A call of `role`'s side of `yaml` on a shard that advertises 192.0.2.10:5070, with local tag `t1` and, for
     /// the initiator, branches from a fixed run prefix (`z9hG4bK0-0-1`, `-2`, ...). The shard is returned too: the
-    /// call holds it unowned.
+    /// call holds it unowned. Its loop is an embedded one, which never runs the shard's tick on its own: the tests
+    /// drive time themselves.
     static func call(_ yaml: String, as role: EngineConfiguration.Role, callID: String) throws -> (Shard, Call) {
         let flow = try FlowLoader.parse(yaml: yaml, builtin: true)
         let initiator = role == .initiator
@@ -20,7 +21,7 @@ enum WireFixture {
                                          target: initiator ? peer : nil,
                                          requestURI: initiator ? "sip:service@127.0.0.1:5060" : "sip:service@192.0.2.10:5070",
                                          bindAddress: peer)
-        let shard = Shard(index: 0, count: 1, loop: MultiThreadedEventLoopGroup.singleton.next(), configuration: config,
+        let shard = Shard(index: 0, count: 1, loop: EmbeddedEventLoop(), configuration: config,
                           processActive: ActiveCallCounter())
         if initiator { shard.ids = IdentifierGenerator(shard: 0, run: 0) }
         shard.advertise(ip: "192.0.2.10", port: 5070)
