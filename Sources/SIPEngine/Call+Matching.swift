@@ -4,13 +4,14 @@ import SIPTransaction
 
 /// Matching what a call receives against the expectations of its program (skipping optional steps).
 extension Call {
-    /// Matches a delivered message against the expectations at `pc` (skipping optional ones).
-    func deliver(_ message: SIPMessage, at now: SIPInstant) {
+    /// Matches a delivered message against the expectations at `pc` (skipping optional ones). A response comes with
+    /// the step of the client transaction it answers (`answering`), which the caller has already matched by branch.
+    func deliver(_ message: SIPMessage, answering: Int? = nil, at now: SIPInstant) {
         shard.checkConformance(message, call: self)
         if finished { return }
         var i = pc
         while i < instructions.count, case .expect(let e) = instructions[i] {
-            if matches(e, message) {
+            if matches(e, message, answering: answering) {
                 if let failure = evaluate(e, message) {
                     finish(at: now, failure: failure, detail: "an assertion of \(e.summary) did not hold")
                     return
@@ -25,13 +26,14 @@ extension Call {
         fail(unexpected: message, at: now)
     }
 
-    func matches(_ e: Expectation, _ message: SIPMessage) -> Bool {
+    func matches(_ e: Expectation, _ message: SIPMessage, answering: Int? = nil) -> Bool {
         switch e.match {
         case .request(let method):
             return message.method == method
         case .response:
             guard let code = message.statusCode, e.accepts(status: code) else { return false }
             // The response must answer the request of the step's transaction.
+            if let answering { return answering == e.context.transaction.step }
             guard let branch = message.topViaBranch else { return false }
             return clients.contains { $0.step == e.context.transaction.step && $0.branch == branch }
         }

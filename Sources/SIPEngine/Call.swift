@@ -203,8 +203,9 @@ final class Call {
     func receive(_ message: SIPMessage, from source: SocketAddress, at now: SIPInstant) {
         defer { releaseIfQuiet() }
         if message.isResponse {
+            let method = message.cseq?.method
             guard let branch = message.topViaBranch,
-                  let i = clients.firstIndex(where: { $0.branch == branch && $0.method == message.cseq?.method })
+                  let i = clients.firstIndex(where: { $0.method == method && $0.branch == branch })
             else {
                 reacknowledge(message)
                 return
@@ -359,7 +360,7 @@ final class Call {
             entry.awaitingFinal = false
         }
         if finished { return }
-        deliver(response, at: now)
+        deliver(response, answering: entry.step, at: now)
     }
 }
 
