@@ -143,12 +143,10 @@ final class Shard: @unchecked Sendable {
 
     @discardableResult
     func schedule(_ kind: TimerEvent.Kind, for call: Call, after delay: Duration, from now: SIPInstant) -> TimerHandle {
-        if tickAt == .max {
-            // No tick pending: the wheel may not have been advanced for a while, so bring it to now first (O(1)
-            // when it is empty, which it is unless a tick is pending).
-            if wheel.isEmpty { _ = wheel.advance(to: now) }
-            armTick(after: Shard.timerResolution)
-        }
+        // An empty wheel may not have been advanced for a while (no tick comes while nothing is pending): bring it to
+        // now first, which is O(1) when it is empty.
+        if wheel.isEmpty { _ = wheel.advance(to: now) }
+        armTick(at: now + delay)  // usually a tick comes sooner, and this is one comparison
         return wheel.schedule(TimerEvent(call: call, kind: kind), after: delay, from: now)
     }
 

@@ -157,6 +157,34 @@ import Testing
         await server.shutdown()
     }
 
+    /// A timer fires on time though the next tick was armed far off for the next call's start (1 s away at 1 call/s):
+    /// the first call's 50 ms pause ends and it completes long before the second call starts.
+    @Test func timersFireOnTimeBetweenSparseStarts() async throws {
+        let flow = try Self.flow("basic-call")
+        let loopback = try SocketAddress(ipAddress: "127.0.0.1", port: 0)
+        let server = Engine(configuration: EngineConfiguration(
+            role: .responder, flowName: flow.name, program: flow.responderProgram, target: nil,
+            requestURI: "sip:127.0.0.1", bindAddress: loopback))
+        try await server.start()
+        let serverAddress = try #require(server.localAddresses.first)
+        var config = EngineConfiguration(role: .initiator, flowName: flow.name, program: flow.initiatorProgram,
+                                         target: serverAddress, requestURI: "sip:svc@127.0.0.1", bindAddress: loopback)
+        config.rate = RateController(rate: 1, maxCalls: 2)
+        let client = Engine(configuration: config)
+        let started = ContinuousClock.now
+        try await client.start()
+        var completed: UInt64 = 0
+        while completed == 0, ContinuousClock.now < started + .seconds(3) {
+            try await Task.sleep(for: .milliseconds(10))
+            completed += await client.collect().interval.completed
+        }
+        let took = ContinuousClock.now - started
+        #expect(completed == 1)
+        #expect(took < .milliseconds(600), "the first call (a 50 ms pause) took \(took)")
+        await client.shutdown()
+        await server.shutdown()
+    }
+
     /// A finished call is let go of once its last transaction has ended (here the BYE's, timer K = T4 = 100 ms
     /// on the caller; the INVITE's Accepted state ends with the BYE), not 64·T1 + 1 s (33 s) after it ended.
     @Test func finishedCallsAreReleasedWhenTheirTransactionsEnd() async throws {
