@@ -28,30 +28,18 @@ import Testing
 
     static func run(_ flow: Flow, calls: Int, rate: Double, threads: Int = 1,
                     batch: Duration = EngineConfiguration.defaultBatchInterval, tweak: (inout EngineConfiguration) -> Void = { _ in }) async throws -> Result {
-        let loopback = try SocketAddress(ipAddress: "127.0.0.1", port: 0)
-        var serverConfig = EngineConfiguration(role: .responder, flowName: flow.name, program: flow.responderProgram,
-                                               target: nil, requestURI: "sip:127.0.0.1", bindAddress: loopback)
-        serverConfig.threads = threads
-        serverConfig.conformance = .error
-        serverConfig.batchInterval = batch
-        let server = Engine(configuration: serverConfig)
-        try await server.start()
-        let serverAddress = try #require(server.localAddresses.first)
-
-        var clientConfig = EngineConfiguration(role: .initiator, flowName: flow.name, program: flow.initiatorProgram,
-                                               target: serverAddress, requestURI: "sip:service@127.0.0.1:\(serverAddress.port!)",
-                                               bindAddress: loopback)
-        clientConfig.rate = RateController(rate: rate, maxCalls: calls)
-        clientConfig.threads = threads
-        clientConfig.conformance = .error
-        clientConfig.batchInterval = batch
-        tweak(&clientConfig)
-        let client = Engine(configuration: clientConfig)
-        try await client.start()
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !(await client.isFinished()), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
+        let both = { (c: inout EngineConfiguration) in
+            c.threads = threads
+            c.conformance = .error
+            c.batchInterval = batch
         }
+        let server = try await startServer(flow, tweak: both)
+        let client = try await startClient(flow, calling: server, rate: rate, calls: calls) {
+            both(&$0)
+            $0.requestURI = "sip:service@127.0.0.1:\($0.target?.port ?? 0)"
+            tweak(&$0)
+        }
+        try await waitFinished(client, within: .seconds(30))
         var caller = CallStatistics(), callee = CallStatistics()
         caller.merge(await client.collect().interval)
         // Give the callee a moment to see the last BYE.
@@ -60,6 +48,37 @@ import Testing
         await client.shutdown()
         await server.shutdown()
         return Result(caller: caller, callee: callee)
+    }
+
+    /// A responder engine of `flow` on a free loopback port, started.
+    static func startServer(_ flow: Flow, tweak: (inout EngineConfiguration) -> Void = { _ in }) async throws -> Engine {
+        var config = EngineConfiguration(role: .responder, flowName: flow.name, program: flow.responderProgram,
+                                         target: nil, requestURI: "sip:127.0.0.1",
+                                         bindAddress: try SocketAddress(ipAddress: "127.0.0.1", port: 0))
+        tweak(&config)
+        let server = Engine(configuration: config)
+        try await server.start()
+        return server
+    }
+
+    /// An initiator engine of `flow` calling `server` at `rate` for `calls` calls, started.
+    static func startClient(_ flow: Flow, calling server: Engine, rate: Double, calls: Int,
+                            tweak: (inout EngineConfiguration) -> Void = { _ in }) async throws -> Engine {
+        let serverAddress = try #require(server.localAddresses.first)
+        var config = EngineConfiguration(role: .initiator, flowName: flow.name, program: flow.initiatorProgram,
+                                         target: serverAddress, requestURI: "sip:svc@127.0.0.1",
+                                         bindAddress: try SocketAddress(ipAddress: "127.0.0.1", port: 0))
+        config.rate = RateController(rate: rate, maxCalls: calls)
+        tweak(&config)
+        let client = Engine(configuration: config)
+        try await client.start()
+        return client
+    }
+
+    /// Waits, at most `within`, until `engine` has started all its calls and none is in progress.
+    static func waitFinished(_ engine: Engine, within: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now + within
+        while !(await engine.isFinished()), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
     }
 
     @Test func basicCallCompletesOnBothSides() async throws {
@@ -115,29 +134,19 @@ import Testing
     /// with calls does, and it stops again once their last timers are gone.
     @Test func anIdleEngineDoesNotTick() async throws {
         let flow = try Self.flow("basic-call")
-        let loopback = try SocketAddress(ipAddress: "127.0.0.1", port: 0)
-        var serverConfig = EngineConfiguration(role: .responder, flowName: flow.name, program: flow.responderProgram,
-                                               target: nil, requestURI: "sip:127.0.0.1", bindAddress: loopback)
-        serverConfig.transactions.t1 = .milliseconds(5)  // timer J (64·T1) ends the BYE's transaction soon
-        serverConfig.transactions.t4 = .milliseconds(50)
-        let server = Engine(configuration: serverConfig)
-        try await server.start()
+        let shortTimers = { (c: inout EngineConfiguration) in
+            c.transactions.t1 = .milliseconds(5)  // timer J (64·T1) ends the BYE's transaction soon
+            c.transactions.t4 = .milliseconds(50)
+        }
+        let server = try await Self.startServer(flow, tweak: shortTimers)
         try await Task.sleep(for: .milliseconds(50))
         let idle = await server.ticks()
         try await Task.sleep(for: .milliseconds(300))
         let stillIdle = await server.ticks()
         #expect(stillIdle == idle, "no calls, no timers: no tick (a 500 µs tick would have run 600 times)")
 
-        let serverAddress = try #require(server.localAddresses.first)
-        var config = EngineConfiguration(role: .initiator, flowName: flow.name, program: flow.initiatorProgram,
-                                         target: serverAddress, requestURI: "sip:svc@127.0.0.1", bindAddress: loopback)
-        config.rate = RateController(rate: 100, maxCalls: 10)
-        config.transactions.t1 = .milliseconds(5)
-        config.transactions.t4 = .milliseconds(50)
-        let client = Engine(configuration: config)
-        try await client.start()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !(await client.isFinished()), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let client = try await Self.startClient(flow, calling: server, rate: 100, calls: 10, tweak: shortTimers)
+        try await Self.waitFinished(client)
         #expect(await client.collect().interval.completed == 10)
         let (clientTicks, serverTicks) = (await client.ticks(), await server.ticks())
         #expect(clientTicks > 0 && serverTicks > idle, "calls and their timers need ticks")
@@ -161,18 +170,9 @@ import Testing
     /// the first call's 50 ms pause ends and it completes long before the second call starts.
     @Test func timersFireOnTimeBetweenSparseStarts() async throws {
         let flow = try Self.flow("basic-call")
-        let loopback = try SocketAddress(ipAddress: "127.0.0.1", port: 0)
-        let server = Engine(configuration: EngineConfiguration(
-            role: .responder, flowName: flow.name, program: flow.responderProgram, target: nil,
-            requestURI: "sip:127.0.0.1", bindAddress: loopback))
-        try await server.start()
-        let serverAddress = try #require(server.localAddresses.first)
-        var config = EngineConfiguration(role: .initiator, flowName: flow.name, program: flow.initiatorProgram,
-                                         target: serverAddress, requestURI: "sip:svc@127.0.0.1", bindAddress: loopback)
-        config.rate = RateController(rate: 1, maxCalls: 2)
-        let client = Engine(configuration: config)
+        let server = try await Self.startServer(flow)
         let started = ContinuousClock.now
-        try await client.start()
+        let client = try await Self.startClient(flow, calling: server, rate: 1, calls: 2)
         var completed: UInt64 = 0
         while completed == 0, ContinuousClock.now < started + .seconds(3) {
             try await Task.sleep(for: .milliseconds(10))
@@ -189,21 +189,11 @@ import Testing
     /// on the caller; the INVITE's Accepted state ends with the BYE), not 64·T1 + 1 s (33 s) after it ended.
     @Test func finishedCallsAreReleasedWhenTheirTransactionsEnd() async throws {
         let flow = try Self.flow("basic-call")
-        let loopback = try SocketAddress(ipAddress: "127.0.0.1", port: 0)
-        var serverConfig = EngineConfiguration(role: .responder, flowName: flow.name, program: flow.responderProgram,
-                                               target: nil, requestURI: "sip:127.0.0.1", bindAddress: loopback)
-        serverConfig.transactions.t4 = .milliseconds(100)
-        let server = Engine(configuration: serverConfig)
-        try await server.start()
-        let serverAddress = try #require(server.localAddresses.first)
-        var config = EngineConfiguration(role: .initiator, flowName: flow.name, program: flow.initiatorProgram,
-                                         target: serverAddress, requestURI: "sip:svc@127.0.0.1", bindAddress: loopback)
-        config.rate = RateController(rate: 100, maxCalls: 10)
-        config.transactions.t4 = .milliseconds(100)
-        let client = Engine(configuration: config)
-        try await client.start()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !(await client.isFinished()), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let server = try await Self.startServer(flow) { $0.transactions.t4 = .milliseconds(100) }
+        let client = try await Self.startClient(flow, calling: server, rate: 100, calls: 10) {
+            $0.transactions.t4 = .milliseconds(100)
+        }
+        try await Self.waitFinished(client)
         let stats = await client.collect().interval
         #expect(stats.completed == 10, "failures: \(stats.failures)")
         var held = await client.callsHeld()
@@ -233,8 +223,7 @@ import Testing
         config.transactions.t2 = .milliseconds(40)
         let engine = Engine(configuration: config)
         try await engine.start()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !(await engine.isFinished()), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        try await Self.waitFinished(engine)
         let stats = await engine.collect().interval
         await engine.shutdown()
         try await silent.close()
