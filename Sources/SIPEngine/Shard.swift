@@ -227,8 +227,8 @@ final class Shard: @unchecked Sendable {
 
     /// Arms the wake-up for the next call's start. Starts due closer together than `startBatchWindow` share one
     /// wake-up: at high rates a timer per call costs more (a scheduled task, a timerfd re-arm, a loop wake-up) than
-    /// the call itself, while a call's lateness stays under the window. When the shard is paced, a start due within
-    /// one batch interval is left to the tick, which comes by then.
+    /// the call itself, while a call's lateness stays under the window. When the shard is paced, the wake-up is its
+    /// tick, which also reads the socket.
     ///
     /// Messages arriving in between also start the calls that have come due (see `handle`), so a burst of reads
     /// does not hold back a start until the wake-up.

@@ -10,10 +10,10 @@ import Darwin
 ///
 /// Owns one NIO datagram channel; reads use vector reads (recvmmsg) to take many datagrams per system call.
 ///
-/// With `pacedReads`, the socket is read in bursts: after a burst the endpoint stops reading until its owner calls
-/// `resumeReading()`. An owner that resumes on a fixed period (the engine's batch interval) handles each period's
-/// datagrams in one burst and sends the answers in one `sendmmsg`, instead of waking for every datagram; an idle
-/// endpoint still wakes as soon as a datagram arrives.
+/// With `pacedReads`, the socket is read in bursts: after a burst the endpoint stops reading (and calls
+/// `onReadsPaused`) until its owner calls `resumeReading()`. An owner that resumes once per interval (the engine's
+/// batch interval) handles each interval's datagrams in one burst and sends the answers in one `sendmmsg`, instead of
+/// waking for every datagram; an idle endpoint still wakes as soon as a datagram arrives.
 public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
     // @unchecked: the channel is thread-safe; `tap` and `localAddress` are set once before any use.
     public let transport = SIPTransportKind.udp
