@@ -67,10 +67,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
-        .testTarget(name: "SIPConformanceTests", dependencies: ["SIPCore", "SIPConformance"]),
-        .testTarget(name: "SIPTransactionTests", dependencies: ["SIPCore", "SIPTransaction"]),
-        .testTarget(name: "SIPFlowTests", dependencies: ["SIPFlow", "SIPCore"]),
+        // What several test targets share (a seeded random-number generator).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore", "TestSupport"]),
+        .testTarget(name: "SIPConformanceTests", dependencies: ["SIPCore", "SIPConformance", "TestSupport"]),
+        .testTarget(name: "SIPTransactionTests", dependencies: ["SIPCore", "SIPTransaction", "TestSupport"]),
+        .testTarget(name: "SIPFlowTests", dependencies: ["SIPFlow", "SIPCore", "TestSupport"]),
         .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport", "SIPCore"]),
         .testTarget(name: "SIPEngineTests", dependencies: ["SIPEngine", "SIPFlow", "SIPTransport", "SIPTransaction", "SIPCore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "SIPMonitorTests", dependencies: ["SIPMonitor", "SIPCore", "SIPConformance", "SIPTransaction", "SIPTransport"]),

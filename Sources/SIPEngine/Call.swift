@@ -385,8 +385,7 @@ extension Call {
     func acknowledgementBytes() -> [UInt8]? {
         guard let acknowledged, let d = dialog else { return nil }
         if let bytes = acknowledged.bytes { return bytes }
-        guard acknowledged.step < shard.preparedRequests.count, let prepared = shard.preparedRequests[acknowledged.step]
-        else { return nil }
+        guard let prepared = shard.prepared(step: acknowledged.step) else { return nil }
         return writeACK(in: d, inviteSequence: acknowledged.inviteSequence, prepared: prepared) { w in
             shard.writeVia(into: &w, branch: acknowledged.branch)
         }

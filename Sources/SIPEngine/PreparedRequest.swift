@@ -44,18 +44,7 @@ struct PreparedRequest {
     let flowHeaders: [Piece]
     /// True when `flowHeaders` give the same bytes every time a call writes them: none of their variables is
     /// `${seq}`, a random number or a capture (which a later message may change).
-    var flowHeadersRepeat: Bool {
-        flowHeaders.allSatisfy { piece in
-            guard case .header(_, let value) = piece else { return true }
-            return value.variables.allSatisfy { variable in
-                switch variable {
-                case .builtin(let b): b != .seq
-                case .data: true
-                case .captured, .random: false
-                }
-            }
-        }
-    }
+    let flowHeadersRepeat: Bool
     /// `Content-Type: …` and CRLF when the step has a body and its headers name no Content-Type.
     let contentType: [UInt8]?
     /// True when the flow's headers give a Content-Length.
@@ -68,6 +57,16 @@ struct PreparedRequest {
     init(_ template: MessageTemplate, method: SIPMethod, requestURI: Template?, on shard: Shard) {
         let (headers, contentType) = Self.flowLines(of: template)
         flowHeaders = Self.joined(headers)
+        flowHeadersRepeat = flowHeaders.allSatisfy { piece in
+            guard case .header(_, let value) = piece else { return true }
+            return value.variables.allSatisfy { variable in
+                switch variable {
+                case .builtin(let b): b != .seq
+                case .data: true
+                case .captured, .random: false
+                }
+            }
+        }
         self.contentType = contentType
         flowLines = headers + (contentType.map { [Line(name: .contentType, pieces: [.bytes($0)])] } ?? [])
         hasContentLength = headers.contains { $0.name == .contentLength }

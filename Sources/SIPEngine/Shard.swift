@@ -332,8 +332,11 @@ final class Shard: @unchecked Sendable {
     }
 
     /// The request step `template` prepared for this shard's address.
-    func prepared(_ template: MessageTemplate) -> PreparedRequest? {
-        template.step < preparedRequests.count ? preparedRequests[template.step] : nil
+    func prepared(_ template: MessageTemplate) -> PreparedRequest? { prepared(step: template.step) }
+
+    /// The request step numbered `step` prepared for this shard's address.
+    func prepared(step: Int) -> PreparedRequest? {
+        step < preparedRequests.count ? preparedRequests[step] : nil
     }
 
     /// The response step `template` prepared for this shard's address.

@@ -50,13 +50,7 @@ final class ClientEntry: TimedEntry {
     }
 
     /// The Via branch responses are matched by, from the transaction's key (a client key always has one).
-    var branch: ByteString? {
-        switch transaction {
-        case .invite(let tx): tx.key.branch
-        case .nonInvite(let tx): tx.key.branch
-        case .moving: nil
-        }
-    }
+    var branch: ByteString? { transaction.branch }
 
     /// Whether the transaction has ended (it absorbs no more retransmissions).
     var isTerminated: Bool {
@@ -130,13 +124,7 @@ final class ServerEntry: TimedEntry {
     }
 
     /// The top Via branch retransmissions are matched by, from the transaction's key.
-    var branch: ByteString? {
-        switch transaction {
-        case .invite(let tx): tx.key.branch
-        case .nonInvite(let tx): tx.key.branch
-        case .moving: nil
-        }
-    }
+    var branch: ByteString? { transaction.branch }
 
     /// Whether the transaction has ended (it absorbs no more retransmissions).
     var isTerminated: Bool {
@@ -229,6 +217,27 @@ enum TransactionState<Invite, NonInvite> {
             return nonInvite(&tx)
         case .moving:
             return .none
+        }
+    }
+}
+
+/// A transaction state machine, as far as its key goes.
+protocol KeyedTransaction {
+    var key: TransactionKey { get }
+}
+
+extension ClientInviteTransaction: KeyedTransaction {}
+extension ClientNonInviteTransaction: KeyedTransaction {}
+extension ServerInviteTransaction: KeyedTransaction {}
+extension ServerNonInviteTransaction: KeyedTransaction {}
+
+extension TransactionState where Invite: KeyedTransaction, NonInvite: KeyedTransaction {
+    /// The top Via branch of the transaction's key; nil while moving, or for an RFC 2543 key without one.
+    var branch: ByteString? {
+        switch self {
+        case .invite(let tx): tx.key.branch
+        case .nonInvite(let tx): tx.key.branch
+        case .moving: nil
         }
     }
 }

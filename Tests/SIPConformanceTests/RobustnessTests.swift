@@ -1,21 +1,10 @@
 import SIPCore
 import SIPConformance
 import Testing
+import TestSupport
 
 /// Mangled messages never crash the parser or the checkers (crashes on input are bugs).
 @Suite struct RobustnessTests {
-    /// SplitMix64: a small deterministic generator, so a failure reproduces.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let seeds: [String] = [
         Fixture.invite(adding: ["Record-Route: <sip:p1.example.com;lr>", "Date: Sat, 13 Nov 2010 23:29:00 GMT",
                                 "Require: 100rel", "Accept: application/sdp", "Retry-After: 5 (x);duration=3"]),
@@ -47,7 +36,7 @@ import Testing
 
     @Test(arguments: seeds.indices)
     func randomByteEditsAreHandled(_ index: Int) throws {
-        var rng = SplitMix(state: UInt64(index) &+ 0x5EED)
+        var rng = SplitMix64(seed: UInt64(index) &+ 0x5EED)
         let seed = Array(Self.seeds[index].utf8)
         let request = try SIPMessage(parsing: Fixture.invite)
         for _ in 0..<2_000 {

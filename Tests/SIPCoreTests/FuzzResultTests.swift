@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import SIPCore
 
 /// Inputs the fuzzers found, kept byte for byte (after minimising) so the defects stay fixed. Each test names the

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import SIPCore
 
 /// A deterministic mutation fuzzer that runs with the normal tests: it mutates sample messages and checks that no
@@ -71,21 +72,6 @@ import Testing
         // The fragments are chosen so that a fair share of values are valid and reach the parsers' later stages.
         #expect(parsedSomething > 4_000)
     }
-}
-
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny deterministic PRNG, so every run tries the same inputs.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A value in `0..<n` (`n > 0`).
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
 
 enum Mutator {

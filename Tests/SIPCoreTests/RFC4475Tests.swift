@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import SIPCore
 
 /// The RFC 4475 torture messages, when `../shared/conformance/rfc4475` is beside the repository. SIPCore's part of

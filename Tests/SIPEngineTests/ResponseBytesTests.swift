@@ -159,8 +159,6 @@ import Testing
         _ = shard
     }
 
-    /// The flow's headers follow the engine's Contact, literal or with variables; a flow Contact (compact `m` too)
-    /// or Content-Type replaces the engine's. Variables are filled in the order headers, body, reason phrase.
     /// Once the 2xx is acknowledged the call drops the INVITE transaction, and still absorbs what that transaction
     /// would have: the INVITE again (by its CSeq, as a retransmission) and the ACK again. A new INVITE with a higher
     /// CSeq is not taken for a retransmission, and the BYE that follows is answered.
@@ -196,6 +194,8 @@ import Testing
         #expect(other.finished && later.stats.failed == 1, "an INVITE with a higher CSeq is not a retransmission")
     }
 
+    /// The flow's headers follow the engine's Contact, literal or with variables; a flow Contact (compact `m` too)
+    /// or Content-Type replaces the engine's. Variables are filled in the order headers, body, reason phrase.
     @Test func flowHeadersReasonsAndBodies() throws {
         let (shard, call) = try Self.call("""
             name: headers

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import SIPFlow
 
 @Suite struct DelayTests {
@@ -67,18 +68,5 @@ import Testing
         #expect(abs(average(.exponential(mean: .seconds(30))) - 30) < 1.5)
         #expect(Delay.normal(mean: .seconds(2), stddev: .milliseconds(500)).mean == .seconds(2))
         #expect(Delay.uniform(.seconds(1), .seconds(3)).mean == .seconds(2))
-    }
-}
-
-/// A small seeded generator, so statistical tests are repeatable.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import SIPFlow
 
 /// Random mutations of the built-in flows must load or fail with a located `FlowError`, never crash.

@@ -1,5 +1,6 @@
 import SIPCore
 import Testing
+import TestSupport
 @testable import SIPTransaction
 
 /// The hashed timer wheel with a fake clock.
@@ -228,7 +229,7 @@ import Testing
 
     /// Random schedules, cancels and advances against a plain list: the same timers fire in the same order.
     @Test func cancelMatchesAReferenceModel() {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         for slots in [4, 16] {
             var wheel = TimerWheel<Int>(resolution: .milliseconds(1), slots: slots)
             var model: [(tick: UInt64, id: Int)] = []
@@ -260,17 +261,4 @@ import Testing
         }
     }
 
-}
-
-/// A small seeded generator, so the model test runs the same every time.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
