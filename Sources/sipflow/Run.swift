@@ -16,7 +16,7 @@ struct Run: AsyncParsableCommand {
 
             Exit codes:
               0  every call passed and no --fail-if condition holds
-              1  a call failed or a --fail-if condition holds
+              1  a call failed or a --fail-if condition holds, or no call was placed
               2  invalid flow file or usage error
               3  runtime error (cannot bind, target unresolvable)
             """

@@ -36,6 +36,23 @@ import Testing
         #expect(o.exitCode == 0)
     }
 
+    @Test func aRunThatPlacedNoCallFails() throws {
+        // Stopped (Ctrl-C) before its first call: nothing was measured, so it does not pass.
+        let placedNone = RunOutcome(parameters: ReportFixtures.parameters, elapsed: .seconds(1), total: CallStatistics(),
+                                    conditions: [])
+        #expect(placedNone.placedNoCall)
+        #expect(placedNone.verdict == .failed)
+        #expect(placedNone.exitCode == 1)
+        // A `serve` that nobody called passes: it may only have answered OPTIONS pings.
+        var answering = ReportFixtures.parameters
+        answering.role = .server
+        answering.schedule = nil
+        let calledByNone = RunOutcome(parameters: answering, elapsed: .seconds(1), total: CallStatistics(), conditions: [])
+        #expect(!calledByNone.placedNoCall)
+        #expect(calledByNone.verdict == .passed)
+        #expect(calledByNone.exitCode == 0)
+    }
+
     @Test func aFailedCallFailsTheRunWithoutConditions() throws {
         let o = try ReportFixtures.outcome(conditions: [])
         #expect(o.total.failed == 10)

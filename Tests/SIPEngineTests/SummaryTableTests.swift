@@ -115,5 +115,9 @@ import Testing
         #expect(SummaryTable(crashed).verdictLine == "Verdict: FAILED (exit code 3)")
         let callsFailed = try ReportFixtures.outcome(conditions: ["failed > 5%"])
         #expect(SummaryTable(callsFailed).verdictLine == "Verdict: FAILED, 10 calls failed (exit code 1)")
+        let placedNone = RunOutcome(parameters: ReportFixtures.parameters, elapsed: .seconds(1), total: CallStatistics(),
+                                    conditions: [])
+        #expect(SummaryTable(placedNone).verdictLine
+                == "Verdict: FAILED, no call was started, so nothing was measured (exit code 1)")
     }
 }

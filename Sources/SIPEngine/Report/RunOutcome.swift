@@ -1,4 +1,4 @@
-/// Whether a run passed: no failed call and no `--fail-if` condition crossed.
+/// Whether a run passed: no failed call, no `--fail-if` condition crossed, and (for `run`) at least one call placed.
 public enum Verdict: String, Sendable, Codable {
     case passed, failed
 }
@@ -77,10 +77,15 @@ public struct RunOutcome: Sendable {
         let window = (rateWindow ?? elapsed).seconds
         let rate = window > 0 ? Double(total.started) / window : 0
         thresholds = conditions.map { ThresholdResult($0, stats: total, achievedRate: rate) }
-        // A run fails when any call failed (exit code 1, as documented) or a --fail-if condition holds.
-        verdict = thresholds.contains(where: \.crossed) || total.failed > 0 ? .failed : .passed
+        // A run fails when any call failed (exit code 1, as documented), a --fail-if condition holds, or a caller
+        // placed no call at all (stopped before its first): it measured nothing, so it has not shown that anything
+        // works. A `serve` nobody called still passes: it may have been there only to answer OPTIONS pings.
+        verdict = thresholds.contains(where: \.crossed) || total.failed > 0 || (parameters.role == .client && total.started == 0) ? .failed : .passed
         exitCode = verdict == .passed ? 0 : 1
     }
+
+    /// A `run` that ended before it started any call.
+    public var placedNoCall: Bool { parameters.role == .client && total.started == 0 }
 
     /// Calls started per second over `rateWindow`.
     public var achievedRate: Double {

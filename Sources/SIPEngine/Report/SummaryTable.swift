@@ -142,6 +142,8 @@ public struct SummaryTable: Sendable {
         let failed = outcome.total.failed
         let calls = failed == 1 ? "1 call failed" : "\(failed) calls failed"
         switch outcome.verdict {
+        case .failed where outcome.placedNoCall && crossed == 0 && outcome.exitCode == 1:
+            return "Verdict: FAILED, no call was started, so nothing was measured (\(code))"
         case .passed where outcome.thresholds.isEmpty:
             return "Verdict: PASSED, no call failed, no --fail-if conditions given (\(code))"
         case .passed:
