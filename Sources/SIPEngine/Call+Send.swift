@@ -111,8 +111,8 @@ extension Call {
         let bytes = w.finish(body: body)
         if method == .invite, (101..<300).contains(status), !toTagged {
             if dialog == nil {
-                dialog = (try? Dialog.uas(request: request, localTag: localTag, state: status < 200 ? .early : .confirmed))?
-                    .sharing(callID: callID, pool: &shard.strings)
+                dialog = try? Dialog.uas(request: request, localTag: localTag, state: status < 200 ? .early : .confirmed,
+                                         callID: callID, pool: &shard.strings)
             } else if status >= 200 {
                 dialog?.confirm()
             }

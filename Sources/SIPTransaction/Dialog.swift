@@ -34,6 +34,15 @@ public struct Dialog: Sendable, Hashable {
     /// dialog, a 101–199 an early one (§12.1.2). Without a Contact the remote target falls back to the
     /// Request-URI.
     public static func uac(request: SIPMessage, response: SIPMessage, overTLS: Bool = false) throws(TransactionError) -> Dialog {
+        var unpooled = StringPool(limit: 0)
+        return try uac(request: request, response: response, pool: &unpooled, overTLS: overTLS)
+    }
+
+    /// `uac(request:response:overTLS:)` sharing storage: `callID` (the request's, already owned by the caller) and
+    /// the URIs and route set from `pool`, so a UA holding many dialogs alike pays for little more than each one's
+    /// tags, and a URI already pooled is not made into a string again.
+    public static func uac(request: SIPMessage, response: SIPMessage, callID shared: ByteString? = nil,
+                           pool: inout StringPool, overTLS: Bool = false) throws(TransactionError) -> Dialog {
         guard let code = response.statusCode, (101..<300).contains(code) else {
             throw TransactionError("only a 101–299 response creates a dialog")
         }
@@ -41,13 +50,14 @@ public struct Dialog: Sendable, Hashable {
               let cseq = request.cseq, let requestURI = request.requestURI else {
             throw TransactionError("the request lacks Call-ID, From with a tag, To, CSeq or Request-URI")
         }
+        assert(shared == nil || shared == callID, "sharing another Call-ID")
         guard let remoteTag = response.to?.tag else { throw TransactionError("the response has no To tag") }
-        let target = try contactURI(of: response) ?? requestURI.string
+        let target = try contactURI(of: response, pool: &pool) ?? pool.shared(requestURI)
         return Dialog(
-            id: DialogID(callID: callID, localTag: localTag, remoteTag: remoteTag).owned, role: .uac,
-            state: code < 200 ? .early : .confirmed, localURI: from.uri.string, remoteURI: to.uri.string,
-            localSequence: cseq.sequenceNumber, remoteSequence: nil, remoteTarget: target,
-            routeSet: response.values(.recordRoute).reversed().map(\.string),
+            id: DialogID(callID: shared ?? callID.owned, localTag: localTag.owned, remoteTag: remoteTag.owned),
+            role: .uac, state: code < 200 ? .early : .confirmed, localURI: pool.shared(from.uri),
+            remoteURI: pool.shared(to.uri), localSequence: cseq.sequenceNumber, remoteSequence: nil,
+            remoteTarget: target, routeSet: pool.shared(routes: response.values(.recordRoute).reversed()),
             secure: overTLS && requestURI.hasPrefix("sips:"))
     }
 
@@ -55,16 +65,25 @@ public struct Dialog: Sendable, Hashable {
     /// answering with a 1xx, then `confirm()` on the 2xx.
     public static func uas(request: SIPMessage, localTag: String, state: State = .confirmed,
                            overTLS: Bool = false) throws(TransactionError) -> Dialog {
+        var unpooled = StringPool(limit: 0)
+        return try uas(request: request, localTag: localTag, state: state, pool: &unpooled, overTLS: overTLS)
+    }
+
+    /// `uas(request:localTag:state:overTLS:)` sharing storage as `uac(request:response:callID:pool:overTLS:)` does.
+    public static func uas(request: SIPMessage, localTag: String, state: State = .confirmed, callID shared: ByteString? = nil,
+                           pool: inout StringPool, overTLS: Bool = false) throws(TransactionError) -> Dialog {
         guard let callID = request.callID, let from = request.from, let to = request.to, let cseq = request.cseq,
               let requestURI = request.requestURI else {
             throw TransactionError("the request lacks Call-ID, From, To, CSeq or Request-URI")
         }
-        guard let target = try contactURI(of: request) else { throw TransactionError("the request has no Contact") }
+        assert(shared == nil || shared == callID, "sharing another Call-ID")
+        guard let target = try contactURI(of: request, pool: &pool) else { throw TransactionError("the request has no Contact") }
         return Dialog(
-            id: DialogID(callID: callID, localTag: ByteString(localTag), remoteTag: from.tag ?? ByteString([UInt8]())).owned,
-            role: .uas, state: state, localURI: to.uri.string, remoteURI: from.uri.string, localSequence: nil,
-            remoteSequence: cseq.sequenceNumber, remoteTarget: target,
-            routeSet: request.values(.recordRoute).map(\.string), secure: overTLS && requestURI.hasPrefix("sips:"))
+            id: DialogID(callID: shared ?? callID.owned, localTag: ByteString(localTag),
+                         remoteTag: from.tag?.owned ?? ByteString([UInt8]())),
+            role: .uas, state: state, localURI: pool.shared(to.uri), remoteURI: pool.shared(from.uri),
+            localSequence: nil, remoteSequence: cseq.sequenceNumber, remoteTarget: target,
+            routeSet: pool.shared(routes: request.values(.recordRoute)), secure: overTLS && requestURI.hasPrefix("sips:"))
     }
 
     init(id: DialogID, role: Role, state: State, localURI: String, remoteURI: String, localSequence: UInt32?,
@@ -81,20 +100,14 @@ public struct Dialog: Sendable, Hashable {
         self.secure = secure
     }
 
-    /// The same dialog holding storage it shares: `callID` and `localTag` (equal to the dialog's, and kept by the
-    /// caller anyway) and the URIs and route set from `pool`. A UA holding many dialogs alike then pays for little
-    /// more than each one's remote tag.
-    public func sharing(callID: ByteString, localTag: ByteString? = nil, pool: inout StringPool) -> Dialog {
-        assert(callID == id.callID && (localTag == nil || localTag == id.localTag), "sharing storage of other values")
-        return Dialog(id: DialogID(callID: callID, localTag: localTag ?? id.localTag, remoteTag: id.remoteTag), role: role,
-                      state: state, localURI: pool.shared(localURI), remoteURI: pool.shared(remoteURI),
-                      localSequence: localSequence, remoteSequence: remoteSequence,
-                      remoteTarget: pool.shared(remoteTarget), routeSet: pool.shared(routeSet), secure: secure)
+    static func contactURI(of m: SIPMessage) throws(TransactionError) -> String? {
+        var unpooled = StringPool(limit: 0)
+        return try contactURI(of: m, pool: &unpooled)
     }
 
-    static func contactURI(of m: SIPMessage) throws(TransactionError) -> String? {
+    static func contactURI(of m: SIPMessage, pool: inout StringPool) throws(TransactionError) -> String? {
         guard let v = m.values(.contact).first else { return nil }
-        do { return try NameAddress.parse(v).uri.string } catch { throw TransactionError("the Contact does not parse: \(error)") }
+        do { return pool.shared(try NameAddress.parse(v).uri) } catch { throw TransactionError("the Contact does not parse: \(error)") }
     }
 
     // MARK: Updates

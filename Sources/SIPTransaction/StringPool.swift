@@ -1,11 +1,16 @@
+import SIPCore
+
 /// Keeps one copy of each string it is given, so that values many dialogs hold alike (the URIs of From and To, the
-/// peer's Contact, a route set) share one storage instead of each holding its own (see `Dialog.sharing`).
+/// peer's Contact, a route set) share one storage instead of each holding its own (see
+/// `Dialog.uac(request:response:callID:pool:overTLS:)`).
 ///
 /// Holds at most `limit` distinct values; past that it hands values back as they are, so a run whose every dialog
 /// differs does not grow a pool that saves nothing.
 public struct StringPool: Sendable {
     private var strings: Set<String> = []
     private var routeSets: Set<[String]> = []
+    /// The strings made from bytes, by those bytes: a value met again is found without making a string of it.
+    private var byBytes: [ByteString: String] = [:]
     public let limit: Int
 
     public init(limit: Int = 4096) { self.limit = limit }
@@ -18,6 +23,19 @@ public struct StringPool: Sendable {
         if let index = strings.firstIndex(of: value) { return strings[index] }
         if strings.count < limit { strings.insert(value) }
         return value
+    }
+
+    /// The pool's string of `bytes` (decoded as UTF-8), made only when the pool has none for them yet.
+    public mutating func shared(_ bytes: ByteString) -> String {
+        if let string = byBytes[bytes] { return string }
+        let string = shared(bytes.string)
+        if byBytes.count < limit { byBytes[bytes.owned] = string }
+        return string
+    }
+
+    /// The pool's copy of the route set these values make, in this order.
+    public mutating func shared<Routes: Collection<ByteString>>(routes: Routes) -> [String] {
+        routes.isEmpty ? [] : shared(routes.map { shared($0) })
     }
 
     /// The pool's copy of a route set (the array and its strings).

@@ -2,7 +2,7 @@ import SIPCore
 import Testing
 @testable import SIPTransaction
 
-/// The pool that lets dialogs alike share their URIs and route sets, and `Dialog.sharing`.
+/// The pool that lets dialogs alike share their URIs and route sets, and the dialogs made with it.
 @Suite struct StringPoolTests {
     @Test func givesBackEqualValuesAndHoldsAtMostItsLimit() {
         var pool = StringPool(limit: 2)
@@ -15,15 +15,30 @@ import Testing
         #expect(pool.shared([String]()).isEmpty)
     }
 
-    /// A dialog that shares its storage is the same dialog, and writes the same requests.
-    @Test func aSharingDialogIsTheSameDialog() throws {
+    @Test func stringsMadeFromBytesAreMadeOnce() {
+        var pool = StringPool(limit: 2)
+        let uri = ByteString("<sip:a@192.0.2.1>").bytes.dropFirst().dropLast()  // a view inside a larger value
+        #expect(pool.shared(ByteString(uri)) == "sip:a@192.0.2.1")
+        #expect(pool.shared(ByteString("sip:a@192.0.2.1")) == "sip:a@192.0.2.1")
+        #expect(pool.count == 1)
+        #expect(pool.shared(routes: [ByteString("<sip:p1;lr>"), ByteString("<sip:p2;lr>")]) == ["<sip:p1;lr>", "<sip:p2;lr>"])
+        #expect(pool.count == 2, "past the limit a value comes back as it is")
+        #expect(pool.shared(routes: [ByteString]()).isEmpty)
+    }
+
+    /// A dialog made with a pool is the same dialog as one made without, and writes the same requests.
+    @Test func aPooledDialogIsTheSameDialog() throws {
         var pool = StringPool()
-        for dialog in [try Proxied.aliceDialog(), try Proxied.bobDialog()] {
-            var shared = dialog.sharing(callID: dialog.id.callID.owned, localTag: dialog.id.localTag.owned, pool: &pool)
-            var original = dialog
-            #expect(shared == original)
-            let a = try original.makeRequest(.bye, via: Alice.via), b = try shared.makeRequest(.bye, via: Alice.via)
-            #expect(a.rawBytes == b.rawBytes)
+        let invite = try Alice.invite(), ok = try Proxied.okAtAlice(), inviteAtBob = try Proxied.inviteAtBob()
+        for _ in 0..<2 {  // the second time, every URI comes from the pool
+            var pooledAlice = try Dialog.uac(request: invite, response: ok, callID: invite.callID!.owned, pool: &pool)
+            var pooledBob = try Dialog.uas(request: inviteAtBob, localTag: "a6c85cf", callID: inviteAtBob.callID!.owned,
+                                           pool: &pool)
+            var alice = try Proxied.aliceDialog(), bob = try Proxied.bobDialog()
+            #expect(pooledAlice == alice)
+            #expect(pooledBob == bob)
+            #expect(try pooledAlice.makeRequest(.bye, via: Alice.via).rawBytes == alice.makeRequest(.bye, via: Alice.via).rawBytes)
+            #expect(try pooledBob.makeRequest(.bye, via: Alice.via).rawBytes == bob.makeRequest(.bye, via: Alice.via).rawBytes)
         }
         #expect(pool.count == 6, "held once each: the two parties' URIs, their two Contacts, the two Record-Routes")
     }
