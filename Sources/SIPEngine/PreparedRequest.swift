@@ -6,7 +6,10 @@ import SIPFlow
 ///
 /// Built when the shard learns its address (`Shard.advertise`), so sending a request copies bytes and fills the
 /// slots: no `String` per header, no header name classified per message.
-struct PreparedRequest {
+///
+/// A class, not a struct: a call takes the step's for every request it sends, and passing a reference costs one
+/// retain where copying the struct cost one for each of its arrays.
+final class PreparedRequest {
     /// A run of a request's bytes: fixed, or filled per message.
     enum Piece {
         case bytes([UInt8])

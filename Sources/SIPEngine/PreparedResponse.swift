@@ -7,8 +7,8 @@ import SIPFlow
 /// Built with the shard's `PreparedRequest`s (`Shard.advertise`: the Contact names the shard's address). Sending
 /// the response writes the headers copied from the request (Via, From, To, Call-ID, CSeq, Record-Route) and, for a
 /// 2xx to REGISTER, its binding; the rest is copied bytes and filled slots: no `String` per header, no header name
-/// classified per message.
-struct PreparedResponse {
+/// classified per message. A class for the reason `PreparedRequest` is one.
+final class PreparedResponse {
     let status: Int
     /// The method of the request the step answers.
     let method: SIPMethod
