@@ -78,6 +78,13 @@ public final class Engine: @unchecked Sendable {
         return held
     }
 
+    /// Ended calls of which the shards keep only final responses for timer J (see `Shard.linger`).
+    func callsLingering() async -> Int {
+        var lingering = 0
+        for shard in shards { lingering += (try? await shard.loop.submit { shard.lingering.count }.get()) ?? 0 }
+        return lingering
+    }
+
     /// Ticks the shards have run so far (see `Shard.tickFired`).
     func ticks() async -> Int {
         var ticks = 0

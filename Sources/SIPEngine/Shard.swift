@@ -47,6 +47,10 @@ final class Shard: @unchecked Sendable {
     var ids: IdentifierGenerator
     var random = SystemRandomNumberGenerator()
     var calls: [ByteString: Call] = [:]
+    /// Calls that have ended, by Call-ID, while their non-INVITE server transactions wait out timer J (see
+    /// `linger`), and the order they end in.
+    var lingering: [ByteString: LingeringCall] = [:]
+    var lingeringOrder = LingeringOrder()
     var wheel: TimerWheel<TimerEvent>
     var fired: [TimerEvent] = []
     /// Statistics since the engine last collected them.
@@ -183,6 +187,7 @@ final class Shard: @unchecked Sendable {
         } else if !wheel.isEmpty {
             armTick(after: Shard.timerResolution)
         }
+        if let next = lingeringOrder.first?.until { armTick(at: Swift.max(next, Shard.now() + Shard.lingeringResolution)) }
     }
 
     /// Stops the tick for good (the engine is shutting down).
@@ -203,6 +208,7 @@ final class Shard: @unchecked Sendable {
         wheel.advance(to: now, into: &fired)
         for event in fired { event.call.timerFired(event.kind, at: now) }
         fired.removeAll(keepingCapacity: true)
+        if !lingering.isEmpty { forgetLingering(at: now) }
         if blocked, !stopping {
             // Held back by --max-concurrent, which calls ending on any shard may have freed.
             blocked = false
@@ -212,7 +218,7 @@ final class Shard: @unchecked Sendable {
         while ended < Shard.abortsPerTick, let call = abortQueue.popLast() {
             if !call.finished {
                 call.abort(at: now)
-                call.releaseIfQuiet()
+                call.releaseIfQuiet(at: now)
                 ended += 1
             }
         }
@@ -301,7 +307,7 @@ final class Shard: @unchecked Sendable {
         stats.record(.lateness, now - scheduled)
         stats.lastStartOffset = now - origin
         call.advance(at: now)
-        call.releaseIfQuiet()
+        call.releaseIfQuiet(at: now)
     }
 
     func callEnded(_ call: Call, failure: FailureReason?, detail: String, at now: SIPInstant) {
@@ -389,6 +395,8 @@ final class Shard: @unchecked Sendable {
         guard let message = try? parser.parse(inbound.bytes), let callID = message.callID else { return }
         if let call = calls[callID] {
             call.receive(message, from: inbound.source, at: now)
+        } else if !lingering.isEmpty, let ended = lingering[callID] {
+            answerAgain(message, ended)
         } else {
             handleOutOfCall(message, from: inbound.source, at: now)
         }

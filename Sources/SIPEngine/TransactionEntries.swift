@@ -67,6 +67,13 @@ final class ClientEntry: TimedEntry {
         return false
     }
 
+    /// A non-INVITE transaction in Completed (timer K): it only absorbs retransmitted responses, which the shard
+    /// drops as strays once the call is gone anyway (RFC 3261 §17.1.2.2).
+    var onlyAbsorbsResponses: Bool {
+        if case .nonInvite(let tx) = transaction { return tx.state == .completed }
+        return false
+    }
+
     func start(at now: SIPInstant) -> TransactionActions {
         transaction.update { $0.start(at: now) } nonInvite: { $0.start(at: now) }
     }
@@ -140,6 +147,20 @@ final class ServerEntry: TimedEntry {
     var isAcknowledgedInvite: Bool {
         if case .invite(let tx) = transaction { return tx.state == .accepted && tx.acknowledged }
         return false
+    }
+
+    /// An INVITE transaction in Confirmed (timer I): it only absorbs retransmitted ACKs, which the shard drops as
+    /// strays once the call is gone anyway (RFC 3261 §17.2.1).
+    var onlyAbsorbsACKs: Bool {
+        if case .invite(let tx) = transaction { return tx.state == .confirmed }
+        return false
+    }
+
+    /// For a non-INVITE transaction in Completed (timer J), the final response it sends again for each
+    /// retransmission of the request (RFC 3261 §17.2.2); nil otherwise.
+    var completedResponse: [UInt8]? {
+        if case .nonInvite(let tx) = transaction, tx.state == .completed { return tx.lastResponse }
+        return nil
     }
 
     /// The TU sends a response it has written (see `ServerInviteTransaction.respond(statusCode:bytes:at:)`).

@@ -8,6 +8,15 @@ public struct InboundMessage: Sendable {
     public let transport: SIPTransportKind
     /// Monotonic arrival time, for latency measurement.
     public let receivedAt: NIODeadline
+
+    public init(bytes: [UInt8], source: SocketAddress, local: SocketAddress, transport: SIPTransportKind,
+                receivedAt: NIODeadline) {
+        self.bytes = bytes
+        self.source = source
+        self.local = local
+        self.transport = transport
+        self.receivedAt = receivedAt
+    }
 }
 
 /// Receives inbound messages. Called on the endpoint's event loop.

@@ -3,6 +3,7 @@ import NIOPosix
 import SIPCore
 import SIPFlow
 import SIPTransaction
+import SIPTransport
 import Testing
 @testable import SIPEngine
 
@@ -21,8 +22,10 @@ import Testing
 
     static func text(_ bytes: some Sequence<UInt8>) -> String { WireFixture.text(bytes) }
 
-    /// The response the call sent last, as its server transaction keeps it.
+    /// The response the call sent last, as its server transaction keeps it (or, once the call has ended and let go
+    /// of its transactions, as the shard keeps it for timer J).
     static func lastResponse(_ call: Call) throws -> String {
+        if call.released, let answer = call.shard.lingering[call.callID]?.answers.last { return text(answer.response) }
         let entry = try #require(call.servers.last)
         switch entry.transaction {
         case .invite(let tx): return text(try #require(tx.lastResponse))
@@ -192,6 +195,49 @@ import Testing
         try Self.receive(other, Self.ack, at: 3)
         try Self.receive(other, Self.invite.map { $0 == "CSeq: 1 INVITE" ? "CSeq: 2 INVITE" : $0 }, at: 600)
         #expect(other.finished && later.stats.failed == 1, "an INVITE with a higher CSeq is not a retransmission")
+    }
+
+    /// An ended call lets go of itself at once though its BYE's transaction waits out timer J (64·T1): the shard
+    /// keeps only the 200, sends it again for each retransmission of that BYE, drops other requests of the call,
+    /// and forgets the call when timer J ends (RFC 3261 §17.2.2).
+    @Test func anEndedCallLingersAsItsLastResponse() throws {
+        let (shard, call) = try Self.call("""
+            name: short
+            parties: [caller, callee]
+            steps:
+              - caller -> callee: INVITE
+              - callee -> caller: 200
+              - caller -> callee: ACK
+              - caller -> callee: BYE
+              - callee -> caller: 200
+            """)
+        shard.calls[call.callID] = call
+        try Self.receive(call, Self.invite, at: 2)
+        try Self.receive(call, Self.ack, at: 3)
+        try Self.receive(call, Self.bye, at: 50)
+        #expect(call.finished && call.released && shard.calls.isEmpty && call.servers.isEmpty)
+        let ended = try #require(shard.lingering[call.callID])
+        #expect(Self.text(ended.answers.map(\.response).joined()).hasPrefix("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-c1-3;rport\r\n"))
+        #expect(ended.until == SIPInstant(nanoseconds: 50_000_000) + .milliseconds(500) * 64)
+
+        func arrives(_ lines: [String]) throws {
+            let bytes = Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
+            shard.handle(InboundMessage(bytes: bytes, source: Self.peer, local: Self.peer, transport: .udp,
+                                        receivedAt: .now()))
+        }
+        let sent = shard.stats.messagesSent
+        try arrives(Self.bye)
+        #expect(shard.stats.messagesSent == sent + 1, "the retransmitted BYE gets the 200 again")
+        let via = "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-c1-"
+        try arrives(Self.bye.map { $0 == via + "3;rport" ? via + "4;rport" : $0 })
+        try arrives(Self.ack)
+        #expect(shard.stats.messagesSent == sent + 1, "other requests of the ended call are dropped, as the call dropped them")
+        #expect(shard.calls.isEmpty && shard.stats.started == 0, "nothing was taken for a new call")
+
+        shard.forgetLingering(at: SIPInstant(nanoseconds: ended.until.nanoseconds - 1_000_000))
+        #expect(shard.lingering[call.callID] != nil)
+        shard.forgetLingering(at: ended.until)
+        #expect(shard.lingering.isEmpty, "forgotten when timer J ends")
     }
 
     /// The flow's headers follow the engine's Contact, literal or with variables; a flow Contact (compact `m` too)
