@@ -106,7 +106,8 @@ public struct Dialog: Sendable, Hashable {
     }
 
     static func contactURI(of m: SIPMessage, pool: inout StringPool) throws(TransactionError) -> String? {
-        guard let v = m.values(.contact).first else { return nil }
+        var contacts = m.fieldValues(.contact).makeIterator()  // the first value, without an array of them all
+        guard let v = contacts.next()?.value else { return nil }
         do { return pool.shared(try NameAddress.parse(v).uri) } catch { throw TransactionError("the Contact does not parse: \(error)") }
     }
 

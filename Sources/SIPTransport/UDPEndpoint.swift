@@ -15,19 +15,24 @@ import Darwin
 /// batch interval) handles each interval's datagrams in one burst and sends the answers in one `sendmmsg`, instead of
 /// waking for every datagram; an idle endpoint still wakes as soon as a datagram arrives.
 public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
-    // @unchecked: the channel is thread-safe; `tap` and `localAddress` are set once before any use.
+    // @unchecked: the channel is thread-safe; `tap` and `localAddress` are set once before any use; `handler` is
+    // used only on the channel's event loop.
     public let transport = SIPTransportKind.udp
     public let localAddress: SocketAddress
     public let channel: any Channel
     public var eventLoop: any EventLoop { channel.eventLoop }
     let tap: (any SIPTap)?
+    /// The channel's one handler: on the event loop, datagrams are written through its context, which skips the
+    /// pipeline's generic `write` (it wraps each envelope in `NIOAny` through dynamic casts).
+    let handler: UDPInboundHandler
     /// Percent of outgoing datagrams to drop on purpose (testing through loss, like SIPp's `-lost`); 0 by default.
     public var lossPercent: Double = 0
 
-    private init(channel: any Channel, localAddress: SocketAddress, tap: (any SIPTap)?) {
+    private init(channel: any Channel, localAddress: SocketAddress, tap: (any SIPTap)?, handler: UDPInboundHandler) {
         self.channel = channel
         self.localAddress = localAddress
         self.tap = tap
+        self.handler = handler
     }
 
     /// Binds a UDP socket and starts delivering datagrams to `onMessage` on the socket's event loop.
@@ -48,8 +53,9 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
             .channelOption(.autoRead, value: !pacedReads)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        UDPInboundHandler(box: box, onMessage: onMessage, tap: tap, pacedReads: pacedReads))
+                    let handler = UDPInboundHandler(box: box, onMessage: onMessage, tap: tap, pacedReads: pacedReads)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    box.handler = handler
                 }
             }
         let b = reusePort ? bootstrap.channelOption(ChannelOptions.socket(.init(SOL_SOCKET), .init(SO_REUSEPORT)), value: 1) : bootstrap
@@ -60,7 +66,9 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
             throw TransportError("cannot bind UDP \(address): \(error)")
         }
         guard let local = channel.localAddress else { throw TransportError("UDP socket has no local address") }
-        let endpoint = UDPEndpoint(channel: channel, localAddress: local, tap: tap)
+        guard let handler = box.handler else { throw TransportError("UDP socket has no handler") }
+        let endpoint = UDPEndpoint(channel: channel, localAddress: local, tap: tap, handler: handler)
+        box.handler = nil
         box.endpoint = endpoint
         return endpoint
     }
@@ -71,14 +79,19 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
         buffer.writeBytes(bytes)
         let envelope = AddressedEnvelope(remoteAddress: destination, data: buffer)
         tap.recordUDP(.sent, local: localAddress, remote: destination, bytes: bytes)
-        if flush {
+        if channel.eventLoop.inEventLoop, let context = handler.context {
+            context.write(NIOAny(envelope), promise: nil)
+            if flush { context.flush() }
+        } else if flush {
             channel.writeAndFlush(envelope, promise: nil)
         } else {
             channel.write(envelope, promise: nil)
         }
     }
 
-    public func flush() { channel.flush() }
+    public func flush() {
+        if channel.eventLoop.inEventLoop, let context = handler.context { context.flush() } else { channel.flush() }
+    }
 
     /// With `pacedReads`: whether a burst has been read and reading waits for `resumeReading()`.
     public internal(set) var readsPaused = false
@@ -93,14 +106,18 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
     }
 
     public func close() async throws {
+        defer { handler.box.endpoint = nil }  // endpoint → handler → box → endpoint: no cycle once closed
         try await channel.close()
     }
 }
 
 /// Lets the handler reach its endpoint, which exists only once the channel is bound.
 final class EndpointBox: @unchecked Sendable {
-    // @unchecked: written once on bind, before the first read can be delivered to the handler.
+    // @unchecked: written once on bind, before the first read can be delivered to the handler, and cleared once the
+    // channel is closed.
     var endpoint: UDPEndpoint?
+    /// The handler, from the channel initializer to `bind`, which hands it to the endpoint.
+    var handler: UDPInboundHandler?
 }
 
 final class UDPInboundHandler: ChannelInboundHandler {
@@ -113,12 +130,19 @@ final class UDPInboundHandler: ChannelInboundHandler {
     /// Whether reading stops after each burst until `UDPEndpoint.resumeReading()` (autoRead is off).
     let pacedReads: Bool
 
+    /// Its context while it is in the pipeline (set and read on the event loop).
+    private(set) var context: ChannelHandlerContext?
+
     init(box: EndpointBox, onMessage: @escaping InboundHandler, tap: (any SIPTap)?, pacedReads: Bool = false) {
         self.box = box
         self.onMessage = onMessage
         self.tap = tap
         self.pacedReads = pacedReads
     }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelActive(context: ChannelHandlerContext) {
         context.fireChannelActive()
