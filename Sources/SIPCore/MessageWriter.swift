@@ -86,7 +86,10 @@ public struct MessageWriter: Sendable {
     }
 
     /// The message's bytes: Content-Length unless a header gave one, the empty line, `body`.
-    public consuming func finish(body: [UInt8]) -> [UInt8] {
+    ///
+    /// `mutating`, not `consuming`: a consumed writer was copied at some call sites, and the appends here then copied
+    /// its bytes (one allocation and copy per message).
+    public mutating func finish(body: [UInt8]) -> [UInt8] {
         if !hasContentLength {
             append("Content-Length: ")
             append(UInt64(body.count))
@@ -98,7 +101,7 @@ public struct MessageWriter: Sendable {
     }
 
     /// The finished message, parsed, so it is indexed exactly like a received one.
-    public consuming func message(body: [UInt8]) throws(SIPParseError) -> SIPMessage {
+    public mutating func message(body: [UInt8]) throws(SIPParseError) -> SIPMessage {
         try SIPMessage(parsing: finish(body: body))
     }
 }

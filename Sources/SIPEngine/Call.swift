@@ -359,7 +359,8 @@ final class Call {
             shard.check(response, answering: request, call: self)
             if entry.method == .invite, entry.createsDialog, (101..<300).contains(code), response.to?.tag != nil,
                dialog == nil || (dialog?.state == .early && code >= 200) {
-                dialog = try? Dialog.uac(request: request, response: response, callID: callID, pool: &shard.strings)
+                dialog = try? Dialog.uac(request: request, response: response, callID: callID, sharingTagsOf: dialog?.id,
+                                         pool: &shard.strings)
             }
         } else {
             shard.checkConformance(response, call: self)

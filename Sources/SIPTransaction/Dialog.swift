@@ -38,11 +38,13 @@ public struct Dialog: Sendable, Hashable {
         return try uac(request: request, response: response, pool: &unpooled, overTLS: overTLS)
     }
 
-    /// `uac(request:response:overTLS:)` sharing storage: `callID` (the request's, already owned by the caller) and
-    /// the URIs and route set from `pool`, so a UA holding many dialogs alike pays for little more than each one's
-    /// tags, and a URI already pooled is not made into a string again.
+    /// `uac(request:response:overTLS:)` sharing storage: `callID` (the request's, already owned by the caller), the
+    /// tags of `earlier` where they are the same (the early dialog a 2xx confirms), and the URIs and route set from
+    /// `pool`, so a UA holding many dialogs alike pays for little more than each one's tags, and a URI already pooled
+    /// is not made into a string again.
     public static func uac(request: SIPMessage, response: SIPMessage, callID shared: ByteString? = nil,
-                           pool: inout StringPool, overTLS: Bool = false) throws(TransactionError) -> Dialog {
+                           sharingTagsOf earlier: DialogID? = nil, pool: inout StringPool,
+                           overTLS: Bool = false) throws(TransactionError) -> Dialog {
         guard let code = response.statusCode, (101..<300).contains(code) else {
             throw TransactionError("only a 101–299 response creates a dialog")
         }
@@ -54,7 +56,9 @@ public struct Dialog: Sendable, Hashable {
         guard let remoteTag = response.to?.tag else { throw TransactionError("the response has no To tag") }
         let target = try contactURI(of: response, pool: &pool) ?? pool.shared(requestURI)
         return Dialog(
-            id: DialogID(callID: shared ?? callID.owned, localTag: localTag.owned, remoteTag: remoteTag.owned),
+            id: DialogID(callID: shared ?? callID.owned,
+                         localTag: earlier.map(\.localTag) == localTag ? earlier!.localTag : localTag.owned,
+                         remoteTag: earlier.map(\.remoteTag) == remoteTag ? earlier!.remoteTag : remoteTag.owned),
             role: .uac, state: code < 200 ? .early : .confirmed, localURI: pool.shared(from.uri),
             remoteURI: pool.shared(to.uri), localSequence: cseq.sequenceNumber, remoteSequence: nil,
             remoteTarget: target, routeSet: pool.shared(routes: response.values(.recordRoute).reversed()),

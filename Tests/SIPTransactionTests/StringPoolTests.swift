@@ -42,4 +42,18 @@ import Testing
         }
         #expect(pool.count == 6, "held once each: the two parties' URIs, their two Contacts, the two Record-Routes")
     }
+
+    /// A 2xx confirming an early dialog makes the same dialog as without the early one, sharing its tags' storage.
+    @Test func aConfirmedDialogSharesTheEarlyDialogsTags() throws {
+        var pool = StringPool()
+        let invite = try Alice.invite()
+        let early = try Dialog.uac(request: invite, response: try Proxied.okAtAlice(code: "180 Ringing"), pool: &pool)
+        let confirmed = try Dialog.uac(request: invite, response: try Proxied.okAtAlice(), sharingTagsOf: early.id, pool: &pool)
+        #expect(confirmed == (try Proxied.aliceDialog()))
+        #expect(confirmed.id.remoteTag.bytes.withUnsafeBufferPointer { $0.baseAddress }
+                == early.id.remoteTag.bytes.withUnsafeBufferPointer { $0.baseAddress }, "the same storage")
+        let other = try Dialog.uac(request: invite, response: try Proxied.okAtAlice(), sharingTagsOf: DialogID(
+            callID: early.id.callID, localTag: "x", remoteTag: "y"), pool: &pool)
+        #expect(other == (try Proxied.aliceDialog()), "tags that differ are not taken")
+    }
 }
