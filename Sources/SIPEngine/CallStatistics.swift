@@ -16,6 +16,20 @@ public enum LatencyMetric: String, Sendable, Hashable, CaseIterable, Codable {
     case srd
     /// How late calls started against their schedule.
     case lateness
+
+    /// Hashes the case, not its raw `String` (which the synthesized hash would hash on every latency recorded).
+    public func hash(into hasher: inout Hasher) {
+        let ordinal = switch self {
+        case .pdd: 0
+        case .setup: 1
+        case .bye: 2
+        case .register: 3
+        case .options: 4
+        case .srd: 5
+        case .lateness: 6
+        }
+        hasher.combine(ordinal)
+    }
 }
 
 /// Counters and histograms for a set of calls. Each event loop keeps its own and they are merged for reports,
@@ -54,8 +68,7 @@ public struct CallStatistics: Sendable {
     /// Records a latency; values beyond an hour are clamped.
     public mutating func record(_ metric: LatencyMetric, _ latency: Duration) {
         let micros = Swift.min(Swift.max(latency.nanoseconds / 1_000, 1), 3_600_000_000)
-        if histograms[metric] == nil { histograms[metric] = Self.newHistogram() }
-        _ = histograms[metric]!.record(micros)
+        _ = histograms[metric, default: Self.newHistogram()].record(micros)  // one lookup, the histogram updated in place
     }
 
     public mutating func fail(_ reason: FailureReason, example: String? = nil) {
