@@ -162,20 +162,23 @@ import Testing
         _ = shard
     }
 
+    /// INVITE, 200, ACK, BYE, 200: no provisional response, no pause.
+    static let shortCall = """
+        name: short
+        parties: [caller, callee]
+        steps:
+          - caller -> callee: INVITE
+          - callee -> caller: 200
+          - caller -> callee: ACK
+          - caller -> callee: BYE
+          - callee -> caller: 200
+        """
+
     /// Once the 2xx is acknowledged the call drops the INVITE transaction, and still absorbs what that transaction
     /// would have: the INVITE again (by its CSeq, as a retransmission) and the ACK again. A new INVITE with a higher
     /// CSeq is not taken for a retransmission, and the BYE that follows is answered.
     @Test func droppedInviteTransactionStillAbsorbsRetransmissions() throws {
-        let flow = """
-            name: hold
-            parties: [caller, callee]
-            steps:
-              - caller -> callee: INVITE
-              - callee -> caller: 200
-              - caller -> callee: ACK
-              - caller -> callee: BYE
-              - callee -> caller: 200
-            """
+        let flow = Self.shortCall
         let (shard, call) = try Self.call(flow)
         try Self.receive(call, Self.invite, at: 2)
         #expect(call.servers.count == 1)
@@ -201,16 +204,7 @@ import Testing
     /// keeps only the 200, sends it again for each retransmission of that BYE, drops other requests of the call,
     /// and forgets the call when timer J ends (RFC 3261 §17.2.2).
     @Test func anEndedCallLingersAsItsLastResponse() throws {
-        let (shard, call) = try Self.call("""
-            name: short
-            parties: [caller, callee]
-            steps:
-              - caller -> callee: INVITE
-              - callee -> caller: 200
-              - caller -> callee: ACK
-              - caller -> callee: BYE
-              - callee -> caller: 200
-            """)
+        let (shard, call) = try Self.call(Self.shortCall)
         shard.calls[call.callID] = call
         try Self.receive(call, Self.invite, at: 2)
         try Self.receive(call, Self.ack, at: 3)
