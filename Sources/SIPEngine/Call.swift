@@ -140,7 +140,8 @@ final class Call {
         }
     }
 
-    /// Ends the call once: counts it, and keeps it while its transactions absorb retransmissions.
+    /// Ends the call once: counts it, and arms its reap (64·T1 + 1 s), by which it lets go of its state at the latest
+    /// (see `releaseIfQuiet(at:)`).
     func finish(at now: SIPInstant, failure: FailureReason?, detail: @autoclosure () -> String = "") {
         guard !finished else { return }
         finished = true
@@ -189,9 +190,9 @@ final class Call {
               servers.allSatisfy({ $0.isTerminated || $0.onlyAbsorbsACKs || $0.completedResponse != nil }) else { return }
         released = true
         shard.remove(self)
-        let answers = servers.compactMap { entry in
-            entry.completedResponse.map { LingeringCall.Answer(method: entry.method, branch: entry.branch ?? ByteString([UInt8]()),
-                                                               response: $0, destination: entry.source) }
+        let answers = servers.compactMap { entry -> LingeringCall.Answer? in
+            guard let response = entry.completedResponse, let branch = entry.branch else { return nil }
+            return LingeringCall.Answer(method: entry.method, branch: branch, response: response, destination: entry.source)
         }
         if !answers.isEmpty { shard.linger(callID: callID, answers: answers, at: now) }
         shard.cancel(timer)  // the reap: nothing holds the call any more

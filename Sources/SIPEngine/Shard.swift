@@ -129,9 +129,10 @@ final class Shard: @unchecked Sendable {
         self.origin = origin
         if paced { armTick(after: batchInterval) }  // in case a burst came before `attach`
         if configuration.role == .initiator, let rate = configuration.rate {
-            // A call is in the table for the flow's pauses and then up to 64·T1 + 1 s for late retransmissions (see
-            // `Call.finish`): size the table for that many at the peak rate, so it does not rehash hundreds of
-            // thousands of calls mid-run (a pause of tens of milliseconds that delays every call start behind it).
+            // A call is in the table for the flow's pauses. One that ends normally leaves at once (see
+            // `Call.releaseIfQuiet(at:)`), but one that ends with transactions still running stays up to 64·T1 + 1 s
+            // (see `Call.finish`): size the table for that worst case at the peak rate, so it does not rehash hundreds
+            // of thousands of calls mid-run (a pause of tens of milliseconds that delays every call start behind it).
             var linger = transactions.t1 * 64 + .seconds(2)
             for case .pause(let delay) in program.instructions { linger += delay.upperBound }
             let expected = max(rate.from, rate.to) / Double(count) * linger.seconds
@@ -139,8 +140,11 @@ final class Shard: @unchecked Sendable {
             calls.reserveCapacity(Int(min(expected, callsOfShard, Double(1 << 21))))
             scheduleNextStart()
         } else {
-            // The responder does not know the rate: size the table for its share of --max-concurrent.
-            calls.reserveCapacity(min(configuration.maxConcurrent / count + 1, 1 << 21))
+            // The responder does not know the rate: size the table for its share of --max-concurrent, and as much
+            // for the ended calls that linger for timer J (each call's BYE leaves one, for 64·T1; see `linger`).
+            let share = min(configuration.maxConcurrent / count + 1, 1 << 21)
+            calls.reserveCapacity(share)
+            lingering.reserveCapacity(share)
             startsDone = true
         }
     }

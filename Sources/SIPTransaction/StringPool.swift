@@ -20,6 +20,7 @@ public struct StringPool: Sendable {
 
     /// The pool's copy of `value`, which is added when there is room.
     public mutating func shared(_ value: String) -> String {
+        if limit == 0 { return value }  // a pool that keeps nothing has nothing to look up
         if let index = strings.firstIndex(of: value) { return strings[index] }
         if strings.count < limit { strings.insert(value) }
         return value
@@ -27,6 +28,7 @@ public struct StringPool: Sendable {
 
     /// The pool's string of `bytes` (decoded as UTF-8), made only when the pool has none for them yet.
     public mutating func shared(_ bytes: ByteString) -> String {
+        if limit == 0 { return bytes.string }
         if let string = byBytes[bytes] { return string }
         let string = shared(bytes.string)
         if byBytes.count < limit { byBytes[bytes.owned] = string }
