@@ -8,6 +8,13 @@ public struct SIPMethod: Hashable, Sendable, RawRepresentable, CustomStringConve
 
     public var description: String { rawValue }
 
+    /// Equal names. Lengths first: `String`'s `==` takes its slow path for any two strings that differ, and the
+    /// engine compares the methods of each message against its transactions'.
+    @inlinable
+    public static func == (a: SIPMethod, b: SIPMethod) -> Bool {
+        a.rawValue.utf8.count == b.rawValue.utf8.count && a.rawValue == b.rawValue
+    }
+
     public static let invite = SIPMethod("INVITE")
     public static let ack = SIPMethod("ACK")
     public static let bye = SIPMethod("BYE")

@@ -32,14 +32,14 @@ extension Call {
         var w = MessageWriter(capacity: prepared.capacity)
         let destination: SocketAddress
         var createsDialog = false
-        var updated: Dialog?
-        if case .within = template.context.dialog, var d = dialog {
-            try d.writeRequest(method, into: &w, via: { shard.writeVia(into: &$0) },
-                               contact: method.isTargetRefresh ? shard.contact : nil)
+        if case .within = template.context.dialog, dialog != nil {
+            // In place: a copy of the dialog would count a reference for each of its strings. Should the request
+            // fail after this, the call ends (a CSeq number skipped does not matter then).
+            try dialog!.writeRequest(method, into: &w, via: { shard.writeVia(into: &$0) },
+                                     contact: method.isTargetRefresh ? shard.contact : nil)
             write(prepared.flowHeaders, into: &w)
             if let contentType = prepared.contentType { w.append(contentType) }
-            updated = d
-            destination = try shard.destination(for: d)
+            destination = try shard.destination(for: dialog!)
         } else {
             if case .creates = template.context.dialog { createsDialog = true }
             localSequence += 1
@@ -49,7 +49,6 @@ extension Call {
         }
         w.hasContentLength = prepared.hasContentLength
         let request = try w.message(body: fill(prepared.body))  // filled last: variables are filled in wire order
-        if let updated { dialog = updated }
         let entry = try ClientEntry(step: step, request: request, destination: destination, createsDialog: createsDialog,
                                     configuration: shard.transactions, at: now)
         let actions = entry.start(at: now)

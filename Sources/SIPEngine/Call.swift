@@ -268,10 +268,7 @@ final class Call {
             fail(unexpected: message, at: now)
             return
         }
-        if var d = dialog, hasToTag {
-            _ = d.receivedRequest(message)
-            dialog = d
-        }
+        if hasToTag, dialog != nil { _ = dialog!.receivedRequest(message) }  // in place, as `sendRequest` writes
         deliver(message, at: now)
     }
 

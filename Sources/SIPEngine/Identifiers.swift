@@ -5,17 +5,34 @@ import SIPCore
 /// Each shard has its own generator (no locking); uniqueness comes from a random run prefix, the shard number and
 /// a counter, so no two messages of a run ever share a branch.
 struct IdentifierGenerator {
-    private let prefix: String
+    private let prefix: [UInt8]
     private var counter: UInt64 = 0
 
     /// `run` is the run's random part; tests fix it to get the same identifiers every time.
     init(shard: Int, run: UInt64 = .random(in: 0..<(1 << 40))) {
-        prefix = String(run, radix: 36) + "-" + String(shard, radix: 36) + "-"
+        prefix = Array((String(run, radix: 36) + "-" + String(shard, radix: 36) + "-").utf8)
     }
 
     mutating func next() -> String {
         counter &+= 1
-        return prefix + String(counter, radix: 36)
+        var w = MessageWriter(capacity: prefix.count + 13)
+        write(counter, into: &w)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    /// A fresh Call-ID, `next()` and `@host`, written as bytes (a caller makes one for each call it starts).
+    mutating func callID(host: [UInt8]) -> ByteString {
+        counter &+= 1
+        var w = MessageWriter(capacity: prefix.count + 14 + host.count)
+        write(counter, into: &w)
+        w.bytes.append(ASCII.at)
+        w.append(host)
+        return ByteString(w.bytes)
+    }
+
+    private func write(_ number: UInt64, into w: inout MessageWriter) {
+        w.append(prefix)
+        w.append(number, radix: 36)
     }
 
     /// Writes a fresh Via branch, with the RFC 3261 magic cookie: `z9hG4bK` and what `next()` would return.
@@ -30,8 +47,7 @@ struct IdentifierGenerator {
     /// Writes the branch numbered `number` by an earlier `writeBranch(into:)`.
     func writeBranch(_ number: UInt64, into w: inout MessageWriter) {
         w.append("z9hG4bK")
-        w.append(prefix)
-        w.append(number, radix: 36)
+        write(number, into: &w)
     }
 
     /// A tag: short and random enough to tell dialogs apart.

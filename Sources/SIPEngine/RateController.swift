@@ -68,16 +68,7 @@ public struct RateController: Sendable, Equatable {
 }
 
 extension Duration {
-    /// The duration in seconds as a Double.
-    public var seconds: Double {
-        let c = components
-        return Double(c.seconds) + Double(c.attoseconds) / 1e18
-    }
-
-    /// The duration in whole nanoseconds (saturating at zero for negative values).
-    public var nanoseconds: UInt64 {
-        let c = components
-        guard c.seconds >= 0 else { return 0 }
-        return UInt64(c.seconds) &* 1_000_000_000 &+ UInt64(c.attoseconds / 1_000_000_000)
-    }
+    /// The duration in seconds as a Double (from `attoseconds`: `components` divides 128-bit numbers, and the
+    /// schedule asks for each call).
+    public var seconds: Double { Double(attoseconds) / 1e18 }
 }

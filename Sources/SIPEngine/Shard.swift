@@ -33,7 +33,11 @@ final class Shard: @unchecked Sendable {
     let batchInterval: Duration
 
     var endpoint: UDPEndpoint?
-    var advertisedHost = "127.0.0.1"
+    var advertisedHost = "127.0.0.1" {
+        didSet { advertisedHostBytes = Array(advertisedHost.utf8) }
+    }
+    /// `advertisedHost`'s bytes, for the Call-IDs of the calls it starts.
+    private(set) var advertisedHostBytes = Array("127.0.0.1".utf8)
     /// `advertisedHost` as a URI host: an IPv6 address in brackets. Worked out once, not per message.
     var uriHost = "127.0.0.1"
     var localPort = 0
@@ -302,7 +306,7 @@ final class Shard: @unchecked Sendable {
 
     func startCall(number: Int, scheduled: SIPInstant, at now: SIPInstant) {
         guard let target else { return }
-        let callID = ByteString(ids.next() + "@" + advertisedHost)
+        let callID = ids.callID(host: advertisedHostBytes)
         let call = Call(shard: self, number: number, callID: callID, localTag: ids.tag(), peer: target,
                         scheduled: scheduled, dataRow: configuration.data?.row(forCall: number) ?? [])
         calls[callID] = call

@@ -38,6 +38,7 @@ final class ClientEntry: TimedEntry {
         } else {
             transaction = .nonInvite(try ClientNonInviteTransaction(request: request, configuration: configuration))
         }
+        branch = transaction.branch
     }
 
     /// The request, until the transaction has its final response (see `ClientInviteTransaction.invite`).
@@ -49,8 +50,9 @@ final class ClientEntry: TimedEntry {
         }
     }
 
-    /// The Via branch responses are matched by, from the transaction's key (a client key always has one).
-    var branch: ByteString? { transaction.branch }
+    /// The Via branch responses are matched by, from the transaction's key (a client key always has one). Kept
+    /// apart from the transaction: each response is matched against it, and it never changes.
+    let branch: ByteString?
 
     /// Whether the transaction has ended (it absorbs no more retransmissions).
     var isTerminated: Bool {
@@ -117,6 +119,7 @@ final class ServerEntry: TimedEntry {
         } else {
             transaction = .nonInvite(try ServerNonInviteTransaction(request: request, configuration: configuration))
         }
+        branch = transaction.branch
         // Requests are matched to their transactions by branch here (an RFC 2543 Via without one is not served).
         guard branch != nil else { throw EngineError("the request's top Via has no branch") }
     }
@@ -130,8 +133,9 @@ final class ServerEntry: TimedEntry {
         }
     }
 
-    /// The top Via branch retransmissions are matched by, from the transaction's key.
-    var branch: ByteString? { transaction.branch }
+    /// The top Via branch retransmissions are matched by, from the transaction's key (kept as `ClientEntry` keeps
+    /// its own).
+    let branch: ByteString?
 
     /// Whether the transaction has ended (it absorbs no more retransmissions).
     var isTerminated: Bool {

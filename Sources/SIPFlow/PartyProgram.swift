@@ -2,9 +2,11 @@ import SIPCore
 
 /// The side of a flow one party plays: a linear list of instructions the engine runs for each call.
 public struct PartyProgram: Hashable, Sendable {
+    /// `send` and `expect` are boxed (`indirect`): the engine reads an instruction for each message of each call,
+    /// and a boxed payload is copied with one reference count instead of one for each of its many fields.
     public enum Instruction: Hashable, Sendable {
-        case send(MessageTemplate)
-        case expect(Expectation)
+        indirect case send(MessageTemplate)
+        indirect case expect(Expectation)
         case pause(Delay)
     }
 

@@ -34,11 +34,13 @@ public struct SIPInstant: Sendable, Hashable, Comparable, CustomStringConvertibl
 
 extension Duration {
     /// Whole nanoseconds, clamped to `0...UInt64.max`.
-    @inlinable var nanoseconds: UInt64 {
-        let (s, atto) = components
-        guard s >= 0 else { return 0 }
-        let (ns, o1) = UInt64(s).multipliedReportingOverflow(by: 1_000_000_000)
-        let (sum, o2) = ns.addingReportingOverflow(UInt64(max(0, atto) / 1_000_000_000))
-        return o1 || o2 ? .max : sum
+    ///
+    /// From `attoseconds` with one 128-bit division: `components` costs several times more, and the engine converts
+    /// durations on every timer it arms.
+    @inlinable public var nanoseconds: UInt64 {
+        let atto = attoseconds
+        guard atto > 0 else { return 0 }
+        let ns = atto / 1_000_000_000
+        return ns > Int128(UInt64.max) ? .max : UInt64(ns)
     }
 }
