@@ -8,7 +8,10 @@ import Darwin
 
 /// A UDP socket speaking SIP (RFC 3261 §18). Each datagram is one message.
 ///
-/// Owns one NIO datagram channel; reads use vector reads (recvmmsg) to take many datagrams per system call.
+/// Owns one NIO datagram channel; reads use vector reads (recvmmsg) to take many datagrams per system call. Sends
+/// made on the event loop are queued in a `DatagramWriter` and written with one `sendmmsg` at the flush, beside the
+/// channel (which holds the same socket); sends from other threads, and what the socket would not take at once, go
+/// through the channel.
 ///
 /// With `pacedReads`, the socket is read in bursts: after a burst the endpoint stops reading (and calls
 /// `onReadsPaused`) until its owner calls `resumeReading()`. An owner that resumes once per interval (the engine's
@@ -27,12 +30,20 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
     let handler: UDPInboundHandler
     /// Percent of outgoing datagrams to drop on purpose (testing through loss, like SIPp's `-lost`); 0 by default.
     public var lossPercent: Double = 0
+    /// Writes the event loop's sends straight to the socket; nil once the channel has closed (the descriptor is
+    /// then no longer ours to write to).
+    var writer: DatagramWriter?
+    /// Datagrams handed to the channel and not yet written by it: while there are some, every send goes through the
+    /// channel too, after them.
+    private var throughChannel = 0
 
-    private init(channel: any Channel, localAddress: SocketAddress, tap: (any SIPTap)?, handler: UDPInboundHandler) {
+    private init(channel: any Channel, localAddress: SocketAddress, tap: (any SIPTap)?, handler: UDPInboundHandler,
+                 socket: CInt) {
         self.channel = channel
         self.localAddress = localAddress
         self.tap = tap
         self.handler = handler
+        self.writer = DatagramWriter(socket: socket)
     }
 
     /// Binds a UDP socket and starts delivering datagrams to `onMessage` on the socket's event loop.
@@ -44,6 +55,7 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
                             bufferSize: Int = 4 << 20, reusePort: Bool = false, pacedReads: Bool = false,
                             onMessage: @escaping InboundHandler) async throws -> UDPEndpoint {
         let box = EndpointBox()
+        let socket = try openSocket(bound: address, reusePort: reusePort)
         let bootstrap = DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(bufferSize))
             .channelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(bufferSize))
@@ -58,39 +70,76 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
                     box.handler = handler
                 }
             }
-        let b = reusePort ? bootstrap.channelOption(ChannelOptions.socket(.init(SOL_SOCKET), .init(SO_REUSEPORT)), value: 1) : bootstrap
         let channel: any Channel
         do {
-            channel = try await b.bind(to: address).get()
+            channel = try await bootstrap.withBoundSocket(socket).get()  // the channel owns the socket from here
         } catch {
-            throw TransportError("cannot bind UDP \(address): \(error)")
+            throw TransportError("cannot open UDP \(address): \(error)")
         }
         guard let local = channel.localAddress else { throw TransportError("UDP socket has no local address") }
         guard let handler = box.handler else { throw TransportError("UDP socket has no handler") }
-        let endpoint = UDPEndpoint(channel: channel, localAddress: local, tap: tap, handler: handler)
+        let endpoint = UDPEndpoint(channel: channel, localAddress: local, tap: tap, handler: handler, socket: socket)
         box.handler = nil
         box.endpoint = endpoint
         return endpoint
     }
 
+    /// A non-blocking UDP socket bound to `address` (with SO_REUSEPORT when asked), for the channel to own: the
+    /// endpoint keeps its descriptor to write batches itself.
+    private static func openSocket(bound address: SocketAddress, reusePort: Bool) throws -> CInt {
+        let family: CInt
+        switch address {
+        case .v4: family = AF_INET
+        case .v6: family = AF_INET6
+        case .unixDomainSocket: throw TransportError("cannot bind UDP \(address): not an IP address")
+        }
+        let fd = Glibc.socket(family, CInt(SOCK_DGRAM.rawValue) | CInt(SOCK_NONBLOCK.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw TransportError("cannot open a UDP socket: \(String(cString: strerror(errno)))") }
+        var one: CInt = 1
+        let bound = (!reusePort || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<CInt>.size)) == 0)
+            && address.withSockAddr({ Glibc.bind(fd, $0, socklen_t($1)) }) == 0
+        guard bound else {
+            let reason = String(cString: strerror(errno))
+            Glibc.close(fd)
+            throw TransportError("cannot bind UDP \(address): \(reason)")
+        }
+        return fd
+    }
+
     public func send(_ bytes: [UInt8], to destination: SocketAddress, flush: Bool = true) {
         if lossPercent > 0, Double.random(in: 0..<100) < lossPercent { return }  // lost on purpose: not on the wire
-        var buffer = channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        let envelope = AddressedEnvelope(remoteAddress: destination, data: buffer)
         tap.recordUDP(.sent, local: localAddress, remote: destination, bytes: bytes)
-        if channel.eventLoop.inEventLoop, let context = handler.context {
-            context.write(NIOAny(envelope), promise: nil)
-            if flush { context.flush() }
-        } else if flush {
-            channel.writeAndFlush(envelope, promise: nil)
+        if channel.eventLoop.inEventLoop {
+            if throughChannel == 0, let writer, writer.enqueue(bytes, to: destination, blocked: writeThroughChannel) {
+                if flush { self.flush() }
+                return
+            }
+            writeThroughChannel(ByteBuffer(bytes: bytes), to: destination)
+            if flush { handler.context?.flush() }
         } else {
-            channel.write(envelope, promise: nil)
+            let envelope = AddressedEnvelope(remoteAddress: destination, data: ByteBuffer(bytes: bytes))
+            if flush { channel.writeAndFlush(envelope, promise: nil) } else { channel.write(envelope, promise: nil) }
         }
     }
 
+    /// On the event loop: a datagram for the channel to write (at its next flush), counted until it is written.
+    private func writeThroughChannel(_ buffer: ByteBuffer, to destination: SocketAddress) {
+        guard let context = handler.context else { return }  // the channel has closed
+        throughChannel += 1
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenComplete { [self] _ in throughChannel -= 1 }
+        context.write(NIOAny(AddressedEnvelope(remoteAddress: destination, data: buffer)), promise: written)
+    }
+
     public func flush() {
-        if channel.eventLoop.inEventLoop, let context = handler.context { context.flush() } else { channel.flush() }
+        guard channel.eventLoop.inEventLoop else {
+            channel.flush()
+            return
+        }
+        if let writer, writer.count > 0 {
+            writer.flush(blocked: writeThroughChannel)
+        }
+        if throughChannel > 0 { handler.context?.flush() }
     }
 
     /// With `pacedReads`: whether a burst has been read and reading waits for `resumeReading()`.
@@ -107,7 +156,13 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
 
     public func close() async throws {
         defer { handler.box.endpoint = nil }  // endpoint → handler → box → endpoint: no cycle once closed
+        try? await channel.eventLoop.submit { [self] in flush() }.get()  // what is queued goes out first
         try await channel.close()
+    }
+
+    /// The channel has closed: its descriptor may soon name another file.
+    func channelClosed() {
+        writer = nil
     }
 }
 
@@ -158,8 +213,13 @@ final class UDPInboundHandler: ChannelInboundHandler {
                                  transport: .udp, receivedAt: .now()), endpoint)
     }
 
+    func channelInactive(context: ChannelHandlerContext) {
+        box.endpoint?.channelClosed()
+        context.fireChannelInactive()
+    }
+
     func channelReadComplete(context: ChannelHandlerContext) {
-        context.flush()
+        if let endpoint = box.endpoint { endpoint.flush() } else { context.flush() }
         if pacedReads, let endpoint = box.endpoint {
             endpoint.readsPaused = true
             endpoint.onReadsPaused?()

@@ -64,6 +64,40 @@ final class RecordingTap: SIPTap {
         try await group.shutdownGracefully()
     }
 
+    @Test func whatTheSocketRefusesForNowGoesOutThroughTheChannelInOrder() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let got = Mutex<[String]>([])
+        let server = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) {
+            message, _ in got.withLock { $0.append(String(decoding: message.bytes, as: UTF8.self)) }
+        }
+        let client = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) { _, _ in }
+        let writes = try await client.eventLoop.submit { () -> Int in
+            // The socket takes two datagrams of the batch, then would block.
+            var calls = 0
+            client.writer?.write = { socket, headers, count in
+                calls += 1
+                return calls == 1 ? DatagramWriter.systemWrite(socket, headers, min(count, 2)) : -Int(EAGAIN)
+            }
+            for i in 0..<4 { client.send(Array("m\(i)".utf8), to: server.localAddress, flush: false) }
+            client.flush()
+            client.writer?.write = DatagramWriter.systemWrite
+            client.send(Array("m4".utf8), to: server.localAddress, flush: true)
+            return calls
+        }.get()
+        #expect(writes == 2, "the second write met EAGAIN")
+        for _ in 0..<200 where got.withLock({ $0.count }) < 5 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(got.withLock { $0 } == ["m0", "m1", "m2", "m3", "m4"], "m2 and m3 went through the channel, before m4")
+        // Once the channel has written them, sends are batched again.
+        let queued = try await client.eventLoop.submit { () -> Int in
+            client.send(Array("m5".utf8), to: server.localAddress, flush: false)
+            return client.writer?.count ?? -1
+        }.get()
+        #expect(queued == 1)
+        try await client.close()
+        try await server.close()
+        try await group.shutdownGracefully()
+    }
+
     @Test func pacedReadsStopAfterEachBurstUntilResumed() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let got = Mutex<[String]>([])

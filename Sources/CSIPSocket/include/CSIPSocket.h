@@ -1,0 +1,17 @@
+#ifndef CSIPSOCKET_H
+#define CSIPSOCKET_H
+
+#include <sys/socket.h>
+
+/* glibc declares struct mmsghdr and sendmmsg only under _GNU_SOURCE, which Swift's Glibc module is not built with:
+   the same layout under our own name, and a call made from C (sendmmsg.c) where they are declared. */
+typedef struct {
+    struct msghdr msg_hdr;
+    unsigned int msg_len;
+} CSIPSocket_mmsghdr;
+
+/* Sends `vlen` datagrams with one system call (a loop of sendmsg where there is no sendmmsg). Returns how many were
+   sent, or -1 with errno set when the first could not be. */
+int CSIPSocket_sendmmsg(int fd, CSIPSocket_mmsghdr *msgvec, unsigned int vlen, int flags);
+
+#endif
