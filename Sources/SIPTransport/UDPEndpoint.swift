@@ -46,6 +46,9 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
         self.writer = DatagramWriter(socket: socket)
     }
 
+    /// Datagrams one `recvmmsg` reads.
+    static let vectorReadCount = 32
+
     /// Binds a UDP socket and starts delivering datagrams to `onMessage` on the socket's event loop.
     ///
     /// - Parameters:
@@ -59,8 +62,10 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
         let bootstrap = DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(bufferSize))
             .channelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(bufferSize))
-            .channelOption(.datagramVectorReadMessageCount, value: 32)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536 * 2))
+            .channelOption(.datagramVectorReadMessageCount, value: vectorReadCount)
+            // A vector read splits its buffer into equal slots, one a datagram, and cuts longer datagrams short
+            // without a word: each slot takes the largest (RFC 3261 §18.1.1 allows up to 65,535 bytes).
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536 * vectorReadCount))
             .channelOption(.maxMessagesPerRead, value: 16)  // up to 16 recvmmsg calls of 32 datagrams a burst
             .channelOption(.autoRead, value: !pacedReads)
             .channelInitializer { channel in

@@ -44,6 +44,29 @@ final class RecordingTap: SIPTap {
         try await group.shutdownGracefully()
     }
 
+    @Test func aLargeDatagramArrivesWhole() async throws {
+        // RFC 3261 §18.1.1 sends messages up to 65,535 bytes over UDP when the path allows; a vector read that split
+        // its buffer into small slots would cut them short without a word.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let (stream, continuation) = AsyncStream<InboundMessage>.makeStream()
+        let server = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) {
+            message, _ in continuation.yield(message)
+        }
+        let client = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) { _, _ in }
+        let sizes = [5_000, 60_000, 300]
+        for size in sizes { client.send((0..<size).map { UInt8(truncatingIfNeeded: $0) }, to: server.localAddress, flush: true) }
+        var got: [Int] = []
+        for await m in stream {
+            got.append(m.bytes.count)
+            #expect(m.bytes == (0..<m.bytes.count).map { UInt8(truncatingIfNeeded: $0) })
+            if got.count == sizes.count { break }
+        }
+        #expect(got == sizes)
+        try await client.close()
+        try await server.close()
+        try await group.shutdownGracefully()
+    }
+
     @Test func queuedSendsGoOutOnFlushInOrder() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let (stream, continuation) = AsyncStream<InboundMessage>.makeStream()
