@@ -29,7 +29,26 @@ final class Call {
     /// The timer of the current wait (a pause, or an expectation's timeout), cancelled when the wait ends early;
     /// once the call has finished, its reap timer.
     var timer = TimerHandle.none
-    var dialog: Dialog?
+    /// The call's dialog (RFC 3261 §12). An early dialog from a caller's provisional response is made only when
+    /// something reads it (see `earlyDialogSource`).
+    var dialog: Dialog? {
+        get {
+            if earlyDialogSource != nil { makeEarlyDialog() }
+            return storedDialog
+        }
+        _modify {
+            if earlyDialogSource != nil { makeEarlyDialog() }
+            yield &storedDialog
+        }
+        set {
+            earlyDialogSource = nil
+            storedDialog = newValue
+        }
+    }
+    private var storedDialog: Dialog?
+    /// The INVITE and the first provisional response with a To tag, until the early dialog they make is needed: in
+    /// most calls the 2xx comes first and makes the confirmed dialog, and the early one would be built for nothing.
+    private var earlyDialogSource: (request: SIPMessage, response: SIPMessage)?
     var clients: [ClientEntry] = []
     var servers: [ServerEntry] = []
     var captures: [String?]
@@ -355,10 +374,17 @@ final class Call {
         shard.measure(response: code, to: entry, call: self, at: now)
         if let request {
             shard.check(response, answering: request, call: self)
-            if entry.method == .invite, entry.createsDialog, (101..<300).contains(code), response.to?.tag != nil,
-               dialog == nil || (dialog?.state == .early && code >= 200) {
-                dialog = try? Dialog.uac(request: request, response: response, callID: callID, sharingTagsOf: dialog?.id,
-                                         pool: &shard.strings)
+            if entry.method == .invite, entry.createsDialog, (101..<300).contains(code), response.to?.tag != nil {
+                if code < 200 {
+                    // The first provisional response with a tag makes the early dialog, when it is first needed.
+                    if storedDialog == nil, earlyDialogSource == nil { earlyDialogSource = (request, response) }
+                } else if storedDialog == nil || storedDialog?.state == .early {
+                    let early = storedDialog
+                    var confirmed = try? Dialog.uac(request: request, response: response, callID: callID,
+                                                    sharingTagsOf: early?.id, pool: &shard.strings)
+                    if let early { confirmed?.continueSequences(of: early) }
+                    dialog = confirmed
+                }
             }
         } else {
             shard.checkConformance(response, call: self)
@@ -377,6 +403,13 @@ final class Call {
 }
 
 extension Call {
+    /// Makes the early dialog from `earlyDialogSource` (RFC 3261 §12.1.2).
+    private func makeEarlyDialog() {
+        guard let (request, response) = earlyDialogSource else { return }
+        earlyDialogSource = nil
+        storedDialog = try? Dialog.uac(request: request, response: response, callID: callID, pool: &shard.strings)
+    }
+
     /// A 2xx to the INVITE that arrived again after the call dropped the INVITE transaction (see `releaseIfQuiet`):
     /// checked on its own, and answered with the same ACK (RFC 3261 §13.2.2.4). Any other response without a
     /// transaction is ignored.

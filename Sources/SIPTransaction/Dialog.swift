@@ -120,6 +120,15 @@ public struct Dialog: Sendable, Hashable {
     /// The UAS sent its 2xx: the early dialog is confirmed.
     public mutating func confirm() { state = .confirmed }
 
+    /// This dialog, made from a 2xx, confirms `early` when both have the same ID (RFC 3261 §13.2.2.4): it goes on
+    /// from the CSeq numbers the early dialog reached, since requests sent and received in it (an UPDATE, a PRACK)
+    /// used them (§12.2.1.1, §12.2.2). Another early dialog (another fork) is left as it is.
+    public mutating func continueSequences(of early: Dialog) {
+        guard early.id == id else { return }
+        if let n = early.localSequence, n > localSequence ?? 0 { localSequence = n }
+        if let n = early.remoteSequence, n > remoteSequence ?? 0 { remoteSequence = n }
+    }
+
     /// What to do with a request received in this dialog.
     public enum RequestVerdict: Sendable, Hashable {
         case accept

@@ -98,6 +98,59 @@ import Testing
         _ = shard
     }
 
+    /// A request in the early dialog of a provisional response (RFC 3261 §12.1.2), then the confirmed dialog of the
+    /// 2xx, which names another remote target: each request goes where its dialog says.
+    @Test func earlyThenConfirmedDialog() throws {
+        let (shard, call) = try Self.call("""
+            name: early
+            parties: [caller, callee]
+            steps:
+              - caller -> callee: INVITE
+              - callee -> caller: 183
+              - caller -> callee: UPDATE
+              - callee -> caller: 200
+              - callee -> caller: 200
+              - caller -> callee: ACK
+              - caller -> callee: BYE
+              - callee -> caller: 200
+            """)
+        call.advance(at: SIPInstant(nanoseconds: 1_000_000))
+        let invite = try #require(call.clients.last?.request)
+        let progress = try SIPMessage.response(to: invite, statusCode: 183, reason: "Session Progress", toTag: "r1",
+                                               extraHeaders: [("Contact", "<sip:early@127.0.0.1:5081>")])
+        call.receive(progress, from: Self.peer, at: SIPInstant(nanoseconds: 2_000_000))
+        #expect(try Self.lastRequest(call) == """
+            UPDATE sip:early@127.0.0.1:5081 SIP/2.0\r
+            Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK0-0-2;rport\r
+            Max-Forwards: 70\r
+            From: <sip:sipflow@192.0.2.10>;tag=t1\r
+            To: <sip:service@127.0.0.1:5060>;tag=r1\r
+            Call-ID: c1@192.0.2.10\r
+            CSeq: 2 UPDATE\r
+            Contact: <sip:sipflow@192.0.2.10:5070>\r
+            Content-Length: 0\r
+            \r
+
+            """)
+        try Self.answer(call)  // the UPDATE's 200
+        let ok = try SIPMessage.response(to: invite, statusCode: 200, reason: "OK", toTag: "r1",
+                                         extraHeaders: [("Contact", "<sip:callee@127.0.0.1:5080>")])
+        call.receive(ok, from: Self.peer, at: SIPInstant(nanoseconds: 3_000_000))
+        #expect(try Self.lastRequest(call) == """
+            BYE sip:callee@127.0.0.1:5080 SIP/2.0\r
+            Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK0-0-4;rport\r
+            Max-Forwards: 70\r
+            From: <sip:sipflow@192.0.2.10>;tag=t1\r
+            To: <sip:service@127.0.0.1:5060>;tag=r1\r
+            Call-ID: c1@192.0.2.10\r
+            CSeq: 3 BYE\r
+            Content-Length: 0\r
+            \r
+
+            """)
+        _ = shard
+    }
+
     /// The flow's headers: one named like an engine header replaces it where it stood (compact forms too);
     /// others follow the engine's. In a dialog they follow the dialog's headers.
     @Test func flowHeaders() throws {

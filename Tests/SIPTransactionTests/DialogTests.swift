@@ -204,6 +204,21 @@ enum Proxied {
         #expect(alice.routeSet == [Proxied.p1Loose, Proxied.p2], "§13.2.2.4: recomputed from the 2xx")
     }
 
+    @Test func aDialogConfirmedFromItsEarlyDialogGoesOnFromItsCSeq() throws {
+        let invite = try Alice.invite()
+        var early = try Dialog.uac(request: invite, response: try response(183, "Session Progress", to: invite))
+        var w = MessageWriter(capacity: 512)
+        try early.writeRequest(.update, into: &w, via: { $0.append("SIP/2.0/UDP h;branch=z9hG4bKu1") })
+        #expect(early.localSequence == 314_160)
+        var confirmed = try Dialog.uac(request: invite, response: try response(200, "OK", to: invite))
+        #expect(confirmed.localSequence == 314_159, "made from the INVITE alone")
+        confirmed.continueSequences(of: early)
+        #expect(confirmed.localSequence == 314_160, "§12.2.1.1: the next request is 314161, not a second 314160")
+        var otherFork = try Dialog.uac(request: invite, response: try response(200, "OK", to: invite, tag: "fork2"))
+        otherFork.continueSequences(of: early)
+        #expect(otherFork.localSequence == 314_159, "another dialog ID keeps its own numbering")
+    }
+
     @Test func uasEarlyDialogIsConfirmedOnItsOk() throws {
         var bob = try Dialog.uas(request: try Proxied.inviteAtBob(), localTag: "a6c85cf", state: .early)
         #expect(bob.state == .early)
