@@ -62,11 +62,11 @@ extension Call {
     /// `Call.Acknowledgement`). The step's body is not sent.
     private func sendACK(_ template: MessageTemplate, inviteStep: Int) throws {
         guard let i = clients.firstIndex(where: { $0.step == inviteStep }), let seq = clients[i].sequence,
-              let d = dialog, let prepared = shard.prepared(template)
+              dialog != nil, let prepared = shard.prepared(template)
         else { throw EngineError("no INVITE answered 2xx to acknowledge at step \(template.step)") }
         var branch: UInt64 = 0
-        let bytes = writeACK(in: d, inviteSequence: seq, prepared: prepared) { w in branch = shard.writeVia(into: &w) }
-        let destination = try shard.destination(for: d)
+        let bytes = writeACK(in: dialog!, inviteSequence: seq, prepared: prepared) { w in branch = shard.writeVia(into: &w) }
+        let destination = try shard.destination(for: dialog!)
         acknowledged = Acknowledgement(inviteSequence: seq, step: template.step, branch: branch,
                                        bytes: prepared.flowHeadersRepeat ? nil : bytes)
         shard.send(bytes, to: destination)

@@ -30,11 +30,12 @@ final class Call {
     /// once the call has finished, its reap timer.
     var timer = TimerHandle.none
     /// The call's dialog (RFC 3261 §12). An early dialog from a caller's provisional response is made only when
-    /// something reads it (see `earlyDialogSource`).
+    /// something reads it (see `earlyDialogSource`). Read and changed in place (`_read`, `_modify`): a copy of the
+    /// dialog would count a reference for each of its strings.
     var dialog: Dialog? {
-        get {
+        _read {
             if earlyDialogSource != nil { makeEarlyDialog() }
-            return storedDialog
+            yield storedDialog
         }
         _modify {
             if earlyDialogSource != nil { makeEarlyDialog() }
