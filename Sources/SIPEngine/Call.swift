@@ -49,7 +49,17 @@ final class Call {
     private var storedDialog: Dialog?
     /// The INVITE and the first provisional response with a To tag, until the early dialog they make is needed: in
     /// most calls the 2xx comes first and makes the confirmed dialog, and the early one would be built for nothing.
-    private var earlyDialogSource: (request: SIPMessage, response: SIPMessage)?
+    /// Boxed: every call holds the field, and two messages in place would add some 230 bytes to each.
+    private var earlyDialogSource: EarlyDialogSource?
+
+    final class EarlyDialogSource {
+        let request: SIPMessage
+        let response: SIPMessage
+        init(request: SIPMessage, response: SIPMessage) {
+            self.request = request
+            self.response = response
+        }
+    }
     var clients: [ClientEntry] = []
     var servers: [ServerEntry] = []
     var captures: [String?]
@@ -378,7 +388,9 @@ final class Call {
             if entry.method == .invite, entry.createsDialog, (101..<300).contains(code), response.to?.tag != nil {
                 if code < 200 {
                     // The first provisional response with a tag makes the early dialog, when it is first needed.
-                    if storedDialog == nil, earlyDialogSource == nil { earlyDialogSource = (request, response) }
+                    if storedDialog == nil, earlyDialogSource == nil {
+                        earlyDialogSource = EarlyDialogSource(request: request, response: response)
+                    }
                 } else if storedDialog == nil || storedDialog?.state == .early {
                     let early = storedDialog
                     var confirmed = try? Dialog.uac(request: request, response: response, callID: callID,
@@ -406,9 +418,10 @@ final class Call {
 extension Call {
     /// Makes the early dialog from `earlyDialogSource` (RFC 3261 §12.1.2).
     private func makeEarlyDialog() {
-        guard let (request, response) = earlyDialogSource else { return }
+        guard let source = earlyDialogSource else { return }
         earlyDialogSource = nil
-        storedDialog = try? Dialog.uac(request: request, response: response, callID: callID, pool: &shard.strings)
+        storedDialog = try? Dialog.uac(request: source.request, response: source.response, callID: callID,
+                                       pool: &shard.strings)
     }
 
     /// A 2xx to the INVITE that arrived again after the call dropped the INVITE transaction (see `releaseIfQuiet`):
