@@ -68,7 +68,7 @@ final class DatagramWriter {
         if destinations.count == Self.maxBatch || used + bytes.count > Self.capacity { flush(blocked: blocked) }
         let i = destinations.count
         let start = data + used
-        bytes.withUnsafeBytes { start.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        bytes.withUnsafeBytes { if let from = $0.baseAddress { start.copyMemory(from: from, byteCount: $0.count) } }
         let nameLength = destination.withSockAddr { address, size in
             UnsafeMutableRawPointer(names + i).copyMemory(from: address, byteCount: size)
             return size
