@@ -58,14 +58,18 @@ final class DatagramWriter {
     }
 
     /// Queues one datagram, first writing the batch if it has no room left. Returns false, queuing nothing, for a
-    /// datagram larger than a batch or an address that is not IPv4 or IPv6: the endpoint sends those through NIO.
+    /// datagram larger than a batch or an address that is not IPv4 or IPv6, and when writing the full batch met a
+    /// socket that takes no more for now: the endpoint sends those through NIO (the last after what went to
+    /// `blocked`, so that datagrams leave in the order they were sent).
     func enqueue(_ bytes: [UInt8], to destination: SocketAddress, blocked: (ByteBuffer, SocketAddress) -> Void) -> Bool {
         guard bytes.count <= Self.capacity else { return false }
         switch destination {
         case .v4, .v6: break
         case .unixDomainSocket: return false
         }
-        if destinations.count == Self.maxBatch || used + bytes.count > Self.capacity { flush(blocked: blocked) }
+        if destinations.count == Self.maxBatch || used + bytes.count > Self.capacity {
+            guard flush(blocked: blocked) else { return false }
+        }
         let i = destinations.count
         let start = data + used
         bytes.withUnsafeBytes { if let from = $0.baseAddress { start.copyMemory(from: from, byteCount: $0.count) } }
@@ -83,9 +87,11 @@ final class DatagramWriter {
         return true
     }
 
-    /// Writes the queued datagrams. Those the socket would not take now go to `blocked`, in order. A datagram the
-    /// kernel refuses for another reason is dropped, as NIO drops it (SIP's timers cover the loss).
-    func flush(blocked: (ByteBuffer, SocketAddress) -> Void) {
+    /// Writes the queued datagrams. Those the socket would not take now go to `blocked`, in order; returns false
+    /// when some did. A datagram the kernel refuses for another reason is dropped, as NIO drops it (SIP's timers
+    /// cover the loss).
+    @discardableResult
+    func flush(blocked: (ByteBuffer, SocketAddress) -> Void) -> Bool {
         let total = destinations.count
         var next = 0
         while next < total {
@@ -106,5 +112,6 @@ final class DatagramWriter {
         }
         destinations.removeAll(keepingCapacity: true)
         used = 0
+        return next >= total
     }
 }

@@ -119,6 +119,33 @@ final class RecordingTap: SIPTap {
         try await group.shutdownGracefully()
     }
 
+    @Test func aSendAfterAFullBatchTheSocketRefusedFollowsItThroughTheChannel() async throws {
+        // A send that finds the batch full writes it first; when the socket refuses part of it, that part goes
+        // through the channel, and this send must not overtake it by staying in the next batch.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let got = Mutex<[String]>([])
+        let server = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) {
+            message, _ in got.withLock { $0.append(String(decoding: message.bytes, as: UTF8.self)) }
+        }
+        let client = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) { _, _ in }
+        let total = DatagramWriter.maxBatch + 1
+        try await client.eventLoop.submit {
+            var calls = 0
+            client.writer?.write = { socket, headers, count in
+                calls += 1
+                return calls == 1 ? DatagramWriter.systemWrite(socket, headers, min(count, 2)) : -Int(EAGAIN)
+            }
+            for i in 0..<total { client.send(Array("m\(i)".utf8), to: server.localAddress, flush: false) }
+            client.writer?.write = DatagramWriter.systemWrite
+            client.flush()
+        }.get()
+        for _ in 0..<200 where got.withLock({ $0.count }) < total { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(got.withLock { $0 } == (0..<total).map { "m\($0)" })
+        try await client.close()
+        try await server.close()
+        try await group.shutdownGracefully()
+    }
+
     @Test func pacedReadsStopAfterEachBurstUntilResumed() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let got = Mutex<[String]>([])
