@@ -16,7 +16,9 @@ import Darwin
 /// With `pacedReads`, the socket is read in bursts: after a burst the endpoint stops reading (and calls
 /// `onReadsPaused`) until its owner calls `resumeReading()`. An owner that resumes once per interval (the engine's
 /// batch interval) handles each interval's datagrams in one burst and sends the answers in one `sendmmsg`, instead of
-/// waking for every datagram; an idle endpoint still wakes as soon as a datagram arrives.
+/// waking for every datagram; an idle endpoint still wakes as soon as a datagram arrives. What waits when reading
+/// resumes is read at once by a `DatagramReader`, beside the channel, and counts as a burst; the channel reads a
+/// datagram that comes to an idle endpoint. So a busy endpoint reads once per interval, an idle one at once.
 public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
     // @unchecked: the channel is thread-safe; `tap` and `localAddress` are set once before any use; `handler` is
     // used only on the channel's event loop.
@@ -33,21 +35,25 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
     /// Writes the event loop's sends straight to the socket; nil once the channel has closed (the descriptor is
     /// then no longer ours to write to).
     var writer: DatagramWriter?
+    /// With `pacedReads`, reads what waits on the socket when reading resumes; nil once the channel has closed.
+    var reader: DatagramReader?
     /// Datagrams handed to the channel and not yet written by it: while there are some, every send goes through the
     /// channel too, after them.
     private var throughChannel = 0
 
     private init(channel: any Channel, localAddress: SocketAddress, tap: (any SIPTap)?, handler: UDPInboundHandler,
-                 socket: CInt) {
+                 socket: CInt, pacedReads: Bool) {
         self.channel = channel
         self.localAddress = localAddress
         self.tap = tap
         self.handler = handler
         self.writer = DatagramWriter(socket: socket)
+        self.reader = pacedReads ? DatagramReader(socket: socket) : nil
     }
 
-    /// Datagrams one `recvmmsg` reads.
-    static let vectorReadCount = 32
+    /// Datagrams one `recvmmsg` reads, and the most such calls a burst makes.
+    static let vectorReadCount = DatagramReader.batch
+    static let burstReads = 16
 
     /// Binds a UDP socket and starts delivering datagrams to `onMessage` on the socket's event loop.
     ///
@@ -66,11 +72,11 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
             // A vector read splits its buffer into equal slots, one a datagram, and cuts longer datagrams short
             // without a word: each slot takes the largest (RFC 3261 §18.1.1 allows up to 65,535 bytes).
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536 * vectorReadCount))
-            .channelOption(.maxMessagesPerRead, value: 16)  // up to 16 recvmmsg calls of 32 datagrams a burst
+            .channelOption(.maxMessagesPerRead, value: UInt(burstReads))
             .channelOption(.autoRead, value: !pacedReads)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let handler = UDPInboundHandler(box: box, onMessage: onMessage, tap: tap, pacedReads: pacedReads)
+                    let handler = UDPInboundHandler(box: box, onMessage: onMessage, pacedReads: pacedReads)
                     try channel.pipeline.syncOperations.addHandler(handler)
                     box.handler = handler
                 }
@@ -83,7 +89,8 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
         }
         guard let local = channel.localAddress else { throw TransportError("UDP socket has no local address") }
         guard let handler = box.handler else { throw TransportError("UDP socket has no handler") }
-        let endpoint = UDPEndpoint(channel: channel, localAddress: local, tap: tap, handler: handler, socket: socket)
+        let endpoint = UDPEndpoint(channel: channel, localAddress: local, tap: tap, handler: handler, socket: socket,
+                                   pacedReads: pacedReads)
         box.handler = nil
         box.endpoint = endpoint
         return endpoint
@@ -152,11 +159,25 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
     /// With `pacedReads`: called on the event loop when a burst has been read and reading has paused.
     public var onReadsPaused: (() -> Void)?
 
-    /// With `pacedReads`, reads the next burst of datagrams as soon as there is one (at once if some are waiting).
-    /// Call it on the endpoint's event loop.
+    /// With `pacedReads`, reads the next burst of datagrams: those waiting at once (flushing what their handling
+    /// sent), after which reading stays paused (`onReadsPaused` is called again); when none waits, the next to arrive
+    /// as soon as it comes. Call it on the endpoint's event loop.
     public func resumeReading() {
+        guard readsPaused else { return }  // the channel is reading: it delivers what arrives
+        if let reader, reader.drain(rounds: Self.burstReads, deliver: { deliver($0, from: $1) }) > 0 {
+            flush()
+            onReadsPaused?()
+            return
+        }
         readsPaused = false
         channel.read()
+    }
+
+    /// One datagram read, to the tap and the owner.
+    func deliver(_ bytes: [UInt8], from source: SocketAddress) {
+        tap.recordUDP(.received, local: localAddress, remote: source, bytes: bytes)
+        handler.onMessage(InboundMessage(bytes: bytes, source: source, local: localAddress, transport: .udp,
+                                         receivedAt: .now()), self)
     }
 
     public func close() async throws {
@@ -168,6 +189,7 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
     /// The channel has closed: its descriptor may soon name another file.
     func channelClosed() {
         writer = nil
+        reader = nil
     }
 }
 
@@ -185,7 +207,6 @@ final class UDPInboundHandler: ChannelInboundHandler {
 
     let box: EndpointBox
     let onMessage: InboundHandler
-    let tap: (any SIPTap)?
 
     /// Whether reading stops after each burst until `UDPEndpoint.resumeReading()` (autoRead is off).
     let pacedReads: Bool
@@ -193,10 +214,9 @@ final class UDPInboundHandler: ChannelInboundHandler {
     /// Its context while it is in the pipeline (set and read on the event loop).
     private(set) var context: ChannelHandlerContext?
 
-    init(box: EndpointBox, onMessage: @escaping InboundHandler, tap: (any SIPTap)?, pacedReads: Bool = false) {
+    init(box: EndpointBox, onMessage: @escaping InboundHandler, pacedReads: Bool = false) {
         self.box = box
         self.onMessage = onMessage
-        self.tap = tap
         self.pacedReads = pacedReads
     }
 
@@ -212,10 +232,7 @@ final class UDPInboundHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         guard let endpoint = box.endpoint else { return }
-        let bytes = Array(envelope.data.readableBytesView)
-        tap.recordUDP(.received, local: endpoint.localAddress, remote: envelope.remoteAddress, bytes: bytes)
-        onMessage(InboundMessage(bytes: bytes, source: envelope.remoteAddress, local: endpoint.localAddress,
-                                 transport: .udp, receivedAt: .now()), endpoint)
+        endpoint.deliver(Array(envelope.data.readableBytesView), from: envelope.remoteAddress)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

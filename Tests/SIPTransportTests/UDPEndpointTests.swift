@@ -167,7 +167,88 @@ final class RecordingTap: SIPTap {
         #expect(got.withLock { $0 } == ["a"], "after a burst, datagrams wait in the socket")
         try await server.eventLoop.submit { server.resumeReading() }.get()
         #expect(try await received(3) == ["a", "b", "c"], "resuming reads what waited, in order")
+        #expect(try await server.eventLoop.submit { server.readsPaused }.get(), "and that was a burst")
+        client.send(Array("d".utf8), to: server.localAddress, flush: true)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(got.withLock { $0 } == ["a", "b", "c"], "so the next datagram waits too")
+        try await server.eventLoop.submit { server.resumeReading() }.get()
+        #expect(try await received(4) == ["a", "b", "c", "d"])
+        try await server.eventLoop.submit { server.resumeReading() }.get()
+        #expect(try await server.eventLoop.submit { server.readsPaused }.get() == false, "nothing waited: reading")
+        client.send(Array("e".utf8), to: server.localAddress, flush: true)
+        #expect(try await received(5) == ["a", "b", "c", "d", "e"], "an idle endpoint reads at once again")
 
+        try await client.close()
+        try await server.close()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func whatWaitedWhenReadingResumesArrivesWholeInOrderWithItsSources() async throws {
+        // Resuming reads the waiting datagrams beside the channel (DatagramReader): more than one recvmmsg's worth,
+        // from two peers taking turns, the largest and an empty one among them; the tap sees each.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let tap = RecordingTap()
+        let got = Mutex<[(bytes: [UInt8], port: Int?)]>([])
+        let server = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group,
+                                                tap: tap, pacedReads: true) { message, _ in
+            got.withLock { $0.append((message.bytes, message.source.port)) }
+        }
+        let one = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) { _, _ in }
+        let two = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) { _, _ in }
+        func wait(for count: Int) async throws {
+            for _ in 0..<200 where got.withLock({ $0.count }) < count { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        one.send(Array("first".utf8), to: server.localAddress, flush: true)
+        try await wait(for: 1)  // read by the channel, which then pauses
+
+        let count = DatagramReader.batch + 8
+        var sent: [(bytes: [UInt8], port: Int?)] = []
+        for i in 0..<count {
+            let size = i == 3 ? 65_000 : i == 4 ? 0 : 20 + i
+            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &+ i) }
+            let from = i % 3 == 0 ? two : one  // runs from one peer, broken by the other
+            from.send(bytes, to: server.localAddress, flush: true)
+            sent.append((bytes, from.localAddress.port))
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(got.withLock { $0.count } == 1, "they wait for the resume")
+        try await server.eventLoop.submit { server.resumeReading() }.get()
+        try await wait(for: count + 1)
+        let received = got.withLock { Array($0.dropFirst()) }
+        #expect(received.map(\.bytes.count) == sent.map(\.bytes.count))
+        #expect(received.map(\.bytes) == sent.map(\.bytes))
+        #expect(received.map(\.port) == sent.map(\.port))
+        let tapped = tap.events.withLock { $0.filter { $0.direction == .received }.dropFirst() }
+        #expect(tapped.map(\.bytes) == sent.map(\.bytes))
+        #expect(tapped.map(\.remote.port) == sent.map(\.port))
+
+        try await one.close()
+        try await two.close()
+        try await server.close()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func whatWaitedArrivesWithItsIPv6Source() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let got = Mutex<[SocketAddress]>([])
+        guard let server = try? await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "::1", port: 0), on: group,
+                                                       pacedReads: true, onMessage: { message, _ in
+            got.withLock { $0.append(message.source) }
+        }) else {
+            print("◇ skipping: no IPv6 loopback here")
+            try await group.shutdownGracefully()
+            return
+        }
+        let client = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "::1", port: 0), on: group) { _, _ in }
+        client.send(Self.options, to: server.localAddress, flush: true)
+        for _ in 0..<200 where got.withLock({ $0.count }) < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        client.send(Self.options, to: server.localAddress, flush: true)  // waits for the resume: read beside the channel
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(got.withLock { $0.count } == 1)
+        try await server.eventLoop.submit { server.resumeReading() }.get()
+        for _ in 0..<200 where got.withLock({ $0.count }) < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(got.withLock { $0 } == [client.localAddress, client.localAddress])
+        #expect(got.withLock { $0.last?.ipAddress } == "::1")
         try await client.close()
         try await server.close()
         try await group.shutdownGracefully()

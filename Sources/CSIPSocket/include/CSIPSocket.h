@@ -4,7 +4,7 @@
 #include <sys/socket.h>
 
 /* glibc declares struct mmsghdr and sendmmsg only under _GNU_SOURCE, which Swift's Glibc module is not built with:
-   the same layout under our own name, and a call made from C (sendmmsg.c) where they are declared. */
+   the same layout under our own name, and calls made from C (mmsg.c) where they are declared (recvmmsg likewise). */
 typedef struct {
     struct msghdr msg_hdr;
     unsigned int msg_len;
@@ -13,5 +13,9 @@ typedef struct {
 /* Sends `vlen` datagrams with one system call (a loop of sendmsg where there is no sendmmsg). Returns how many were
    sent, or -1 with errno set when the first could not be. */
 int CSIPSocket_sendmmsg(int fd, CSIPSocket_mmsghdr *msgvec, unsigned int vlen, int flags);
+
+/* Receives up to `vlen` datagrams with one system call, without waiting (MSG_DONTWAIT; a loop of recvmsg where there
+   is no recvmmsg). Returns how many were received, or -1 with errno set (EAGAIN: none was waiting). */
+int CSIPSocket_recvmmsg(int fd, CSIPSocket_mmsghdr *msgvec, unsigned int vlen);
 
 #endif

@@ -1,0 +1,109 @@
+import CSIPSocket
+import NIOCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads the datagrams waiting on an endpoint's socket with `recvmmsg`, straight into buffers of its own.
+///
+/// NIO's channel reads each datagram into a slice of its buffer, wraps it with its source in an `AddressedEnvelope`
+/// and passes it down the pipeline in `NIOAny`; the source becomes a `SocketAddress` whose host text is made with
+/// `inet_ntop` for every datagram. Here the bytes are copied out of a fixed slot and the source is made once for a
+/// run of datagrams from one peer (most of them, for a load generator). The channel still watches the socket: this
+/// only empties it when its owner asks (`UDPEndpoint.resumeReading()`). Only used on the endpoint's event loop.
+final class DatagramReader {
+    /// Datagrams one `recvmmsg` reads, and the room each takes: the largest UDP payload (RFC 3261 §18.1.1 allows
+    /// messages up to 65,535 bytes), so none is cut short.
+    static let batch = 32
+    static let slot = 65_536
+
+    let socket: CInt
+    private let data: UnsafeMutableRawPointer
+    private let headers: UnsafeMutablePointer<CSIPSocket_mmsghdr>
+    private let vectors: UnsafeMutablePointer<iovec>
+    private let names: UnsafeMutablePointer<sockaddr_storage>
+    /// The source of the last datagram read, as the kernel gave it and as an address.
+    private var lastName = sockaddr_storage()
+    private var lastNameLength: socklen_t = 0
+    private var lastSource: SocketAddress?
+
+    /// Reads up to `count` datagrams into the prepared headers: the number read, or `-errno`. Tests replace it.
+    var read: (_ socket: CInt, _ headers: UnsafeMutablePointer<CSIPSocket_mmsghdr>, _ count: Int) -> Int = systemRead
+
+    /// `recvmmsg` without waiting: the number of datagrams read, or `-errno`.
+    static func systemRead(_ socket: CInt, _ headers: UnsafeMutablePointer<CSIPSocket_mmsghdr>, _ count: Int) -> Int {
+        let n = CSIPSocket_recvmmsg(socket, headers, UInt32(count))
+        return n >= 0 ? Int(n) : -Int(errno)
+    }
+
+    init(socket: CInt) {
+        self.socket = socket
+        // Reserved, not touched: the pages a slot's datagrams never reach stay out of the resident set.
+        data = .allocate(byteCount: Self.batch * Self.slot, alignment: 16)
+        headers = .allocate(capacity: Self.batch)
+        vectors = .allocate(capacity: Self.batch)
+        names = .allocate(capacity: Self.batch)
+        for i in 0..<Self.batch {
+            vectors[i] = iovec(iov_base: data + i * Self.slot, iov_len: Self.slot)
+        }
+    }
+
+    deinit {
+        data.deallocate()
+        headers.deallocate()
+        vectors.deallocate()
+        names.deallocate()
+    }
+
+    /// Reads what is waiting, in at most `rounds` system calls, and hands each datagram to `deliver` in the order
+    /// it arrived. Returns how many were read. Stops early when the socket is empty or reports an error (which the
+    /// channel, reading next, meets and handles as it does any other).
+    @discardableResult
+    func drain(rounds: Int, deliver: ([UInt8], SocketAddress) -> Void) -> Int {
+        var total = 0
+        for _ in 0..<rounds {
+            for i in 0..<Self.batch {
+                headers[i] = CSIPSocket_mmsghdr(
+                    msg_hdr: msghdr(msg_name: UnsafeMutableRawPointer(names + i),
+                                    msg_namelen: socklen_t(MemoryLayout<sockaddr_storage>.size), msg_iov: vectors + i,
+                                    msg_iovlen: 1, msg_control: nil, msg_controllen: 0, msg_flags: 0),
+                    msg_len: 0)
+            }
+            let n = read(socket, headers, Self.batch)
+            if n == -Int(EINTR) { continue }
+            guard n > 0 else { break }
+            for i in 0..<n {
+                guard let source = source(of: i) else { continue }  // not IPv4 or IPv6: not ours to read
+                let bytes = Array(UnsafeRawBufferPointer(start: vectors[i].iov_base, count: Int(headers[i].msg_len)))
+                deliver(bytes, source)
+            }
+            total += n
+            if n < Self.batch { break }  // nothing more was waiting
+        }
+        return total
+    }
+
+    /// The source of datagram `i` of the last read, made into an address only when it differs from the last one.
+    private func source(of i: Int) -> SocketAddress? {
+        let length = headers[i].msg_hdr.msg_namelen
+        if let lastSource, length == lastNameLength,
+           withUnsafePointer(to: &lastName, { memcmp($0, names + i, Int(length)) == 0 }) {
+            return lastSource
+        }
+        let address: SocketAddress
+        switch CInt(names[i].ss_family) {
+        case AF_INET:
+            address = UnsafeRawPointer(names + i).withMemoryRebound(to: sockaddr_in.self, capacity: 1) { SocketAddress($0.pointee) }
+        case AF_INET6:
+            address = UnsafeRawPointer(names + i).withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { SocketAddress($0.pointee) }
+        default:
+            return nil
+        }
+        lastName = names[i]
+        lastNameLength = length
+        lastSource = address
+        return address
+    }
+}
