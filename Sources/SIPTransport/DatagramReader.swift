@@ -29,11 +29,8 @@ final class DatagramReader {
     private var lastNameLength: socklen_t = 0
     private var lastSource: SocketAddress?
 
-    /// Reads up to `count` datagrams into the prepared headers: the number read, or `-errno`. Tests replace it.
-    var read: (_ socket: CInt, _ headers: UnsafeMutablePointer<CSIPSocket_mmsghdr>, _ count: Int) -> Int = systemRead
-
-    /// `recvmmsg` without waiting: the number of datagrams read, or `-errno`.
-    static func systemRead(_ socket: CInt, _ headers: UnsafeMutablePointer<CSIPSocket_mmsghdr>, _ count: Int) -> Int {
+    /// `recvmmsg` without waiting into the prepared headers: the number of datagrams read, or `-errno`.
+    private func read(_ count: Int) -> Int {
         let n = CSIPSocket_recvmmsg(socket, headers, UInt32(count))
         return n >= 0 ? Int(n) : -Int(errno)
     }
@@ -71,7 +68,7 @@ final class DatagramReader {
                                     msg_iovlen: 1, msg_control: nil, msg_controllen: 0, msg_flags: 0),
                     msg_len: 0)
             }
-            let n = read(socket, headers, Self.batch)
+            let n = read(Self.batch)
             if n == -Int(EINTR) { continue }
             guard n > 0 else { break }
             for i in 0..<n {
