@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "SIPTransaction", dependencies: ["SIPCore"], swiftSettings: releaseSettings),
         // Flow files: the YAML ladder model, loading with line:column errors, per-party programs.
         .target(name: "SIPFlow", dependencies: ["SIPCore", .product(name: "Yams", package: "Yams")], swiftSettings: releaseSettings),
-        // sendmmsg, which Swift's Glibc module does not declare (it needs _GNU_SOURCE).
+        // sendmmsg and recvmmsg, which Swift's Glibc module does not declare (they need _GNU_SOURCE).
         .target(name: "CSIPSocket"),
         // Sockets: UDP (and later TCP/TLS) endpoints, one tap for every message. The only module that does I/O.
         .target(

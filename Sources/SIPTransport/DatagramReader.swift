@@ -20,10 +20,8 @@ final class DatagramReader {
     static let slot = 65_536
 
     let socket: CInt
-    private let data: UnsafeMutableRawPointer
-    private let headers: UnsafeMutablePointer<CSIPSocket_mmsghdr>
-    private let vectors: UnsafeMutablePointer<iovec>
-    private let names: UnsafeMutablePointer<sockaddr_storage>
+    /// Reserved, not touched: the pages a slot's datagrams never reach stay out of the resident set.
+    private let messages = MessageVector(count: batch, bytes: batch * slot)
     /// The source of the last datagram read, as the kernel gave it and as an address.
     private var lastName = sockaddr_storage()
     private var lastNameLength: socklen_t = 0
@@ -31,27 +29,15 @@ final class DatagramReader {
 
     /// `recvmmsg` without waiting into the prepared headers: the number of datagrams read, or `-errno`.
     private func read(_ count: Int) -> Int {
-        let n = CSIPSocket_recvmmsg(socket, headers, UInt32(count))
+        let n = CSIPSocket_recvmmsg(socket, messages.headers, UInt32(count))
         return n >= 0 ? Int(n) : -Int(errno)
     }
 
     init(socket: CInt) {
         self.socket = socket
-        // Reserved, not touched: the pages a slot's datagrams never reach stay out of the resident set.
-        data = .allocate(byteCount: Self.batch * Self.slot, alignment: 16)
-        headers = .allocate(capacity: Self.batch)
-        vectors = .allocate(capacity: Self.batch)
-        names = .allocate(capacity: Self.batch)
         for i in 0..<Self.batch {
-            vectors[i] = iovec(iov_base: data + i * Self.slot, iov_len: Self.slot)
+            messages.set(i, start: messages.data + i * Self.slot, length: Self.slot, nameLength: MessageVector.nameCapacity)
         }
-    }
-
-    deinit {
-        data.deallocate()
-        headers.deallocate()
-        vectors.deallocate()
-        names.deallocate()
     }
 
     /// Reads what is waiting, in at most `rounds` system calls, and hands each datagram to `deliver` in the order
@@ -61,19 +47,16 @@ final class DatagramReader {
     func drain(rounds: Int, deliver: ([UInt8], SocketAddress) -> Void) -> Int {
         var total = 0
         for _ in 0..<rounds {
-            for i in 0..<Self.batch {
-                headers[i] = CSIPSocket_mmsghdr(
-                    msg_hdr: msghdr(msg_name: UnsafeMutableRawPointer(names + i),
-                                    msg_namelen: socklen_t(MemoryLayout<sockaddr_storage>.size), msg_iov: vectors + i,
-                                    msg_iovlen: 1, msg_control: nil, msg_controllen: 0, msg_flags: 0),
-                    msg_len: 0)
-            }
             let n = read(Self.batch)
             if n == -Int(EINTR) { continue }
             guard n > 0 else { break }
             for i in 0..<n {
-                guard let source = source(of: i) else { continue }  // not IPv4 or IPv6: not ours to read
-                let bytes = Array(UnsafeRawBufferPointer(start: vectors[i].iov_base, count: Int(headers[i].msg_len)))
+                let source = source(of: i)
+                // The kernel wrote this datagram's address length over the room it had: give it back.
+                messages.headers[i].msg_hdr.msg_namelen = socklen_t(MessageVector.nameCapacity)
+                guard let source else { continue }  // not IPv4 or IPv6: not ours to read
+                let bytes = Array(UnsafeRawBufferPointer(start: messages.vectors[i].iov_base,
+                                                         count: Int(messages.headers[i].msg_len)))
                 deliver(bytes, source)
             }
             total += n
@@ -84,7 +67,8 @@ final class DatagramReader {
 
     /// The source of datagram `i` of the last read, made into an address only when it differs from the last one.
     private func source(of i: Int) -> SocketAddress? {
-        let length = headers[i].msg_hdr.msg_namelen
+        let names = messages.names
+        let length = messages.headers[i].msg_hdr.msg_namelen
         if let lastSource, length == lastNameLength,
            withUnsafePointer(to: &lastName, { memcmp($0, names + i, Int(length)) == 0 }) {
             return lastSource

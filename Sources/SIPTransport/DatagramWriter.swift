@@ -21,10 +21,7 @@ final class DatagramWriter {
     static let capacity = 256 << 10
 
     let socket: CInt
-    private let data: UnsafeMutableRawPointer
-    private let headers: UnsafeMutablePointer<CSIPSocket_mmsghdr>
-    private let vectors: UnsafeMutablePointer<iovec>
-    private let names: UnsafeMutablePointer<sockaddr_storage>
+    private let messages = MessageVector(count: maxBatch, bytes: capacity)
     private var destinations: [SocketAddress] = []
     private var used = 0
 
@@ -43,18 +40,7 @@ final class DatagramWriter {
 
     init(socket: CInt) {
         self.socket = socket
-        data = .allocate(byteCount: Self.capacity, alignment: 16)
-        headers = .allocate(capacity: Self.maxBatch)
-        vectors = .allocate(capacity: Self.maxBatch)
-        names = .allocate(capacity: Self.maxBatch)
         destinations.reserveCapacity(Self.maxBatch)
-    }
-
-    deinit {
-        data.deallocate()
-        headers.deallocate()
-        vectors.deallocate()
-        names.deallocate()
     }
 
     /// Queues one datagram, first writing the batch if it has no room left. Returns false, queuing nothing, for a
@@ -71,17 +57,13 @@ final class DatagramWriter {
             guard flush(blocked: blocked) else { return false }
         }
         let i = destinations.count
-        let start = data + used
+        let start = messages.data + used
         bytes.withUnsafeBytes { if let from = $0.baseAddress { start.copyMemory(from: from, byteCount: $0.count) } }
         let nameLength = destination.withSockAddr { address, size in
-            UnsafeMutableRawPointer(names + i).copyMemory(from: address, byteCount: size)
+            UnsafeMutableRawPointer(messages.names + i).copyMemory(from: address, byteCount: size)
             return size
         }
-        vectors[i] = iovec(iov_base: start, iov_len: bytes.count)
-        headers[i] = CSIPSocket_mmsghdr(msg_hdr: msghdr(msg_name: UnsafeMutableRawPointer(names + i), msg_namelen: socklen_t(nameLength),
-                                             msg_iov: vectors + i, msg_iovlen: 1, msg_control: nil, msg_controllen: 0,
-                                             msg_flags: 0),
-                             msg_len: 0)
+        messages.set(i, start: start, length: bytes.count, nameLength: nameLength)
         used += bytes.count
         destinations.append(destination)
         return true
@@ -95,14 +77,15 @@ final class DatagramWriter {
         let total = destinations.count
         var next = 0
         while next < total {
-            let n = write(socket, headers + next, total - next)
+            let n = write(socket, messages.headers + next, total - next)
             if n > 0 {
                 next += n
             } else if n == -Int(EINTR) {
                 continue
             } else if n == -Int(EAGAIN) || n == -Int(EWOULDBLOCK) {
                 for i in next..<total {
-                    let bytes = UnsafeRawBufferPointer(start: vectors[i].iov_base, count: vectors[i].iov_len)
+                    let vector = messages.vectors[i]
+                    let bytes = UnsafeRawBufferPointer(start: vector.iov_base, count: vector.iov_len)
                     blocked(ByteBuffer(bytes: bytes), destinations[i])
                 }
                 break
