@@ -8,6 +8,11 @@ public struct MessageChecker: Sendable {
     /// which have no line, come last).
     public func check(_ message: SIPMessage) -> [Finding] {
         var out = FindingList(message)
+        Self.check(message, into: &out)
+        return out.sorted()
+    }
+
+    static func check(_ message: SIPMessage, into out: inout FindingList) {
         ParseRules.check(message, into: &out)
         StartLineRules.check(message, into: &out)
         PresenceRules.check(message, into: &out)
@@ -17,7 +22,6 @@ public struct MessageChecker: Sendable {
         AddressRules.check(message, into: &out)
         ExtensionRules.check(message, into: &out)
         ResponseRules.check(message, into: &out)
-        return out.sorted()
     }
 
     /// The finding for bytes that could not be parsed at all.
@@ -34,6 +38,25 @@ public struct ExchangeChecker: Sendable {
     /// same dialog, if one was seen, to check that provisional and final responses agree.
     public func check(response: SIPMessage, to request: SIPMessage, earlierToTag: ByteString? = nil) -> [Finding] {
         var out = FindingList(response)
+        ExchangeRules.check(response: response, request: request, earlierToTag: earlierToTag, into: &out)
+        return out.sorted()
+    }
+}
+
+/// Checks a response as the UAC that sent the request receives it: on its own (the message rules) and as the answer
+/// to its request (the exchange rules), with the findings of both in the order of the response's lines.
+///
+/// The findings are those of `MessageChecker` and `ExchangeChecker` together, but for the values the response copied
+/// byte for byte from the request (RFC 3261 §8.2.6.2: From, Call-ID, CSeq, the Via). Those are not examined again:
+/// the same bytes would give the findings of the request's own values, which are the UAC's doing, not the answering
+/// side's. The To is parsed once for both sets of rules.
+public struct ResponseChecker: Sendable {
+    public init() {}
+
+    public func check(_ response: SIPMessage, answering request: SIPMessage, earlierToTag: ByteString? = nil) -> [Finding] {
+        var out = FindingList(response)
+        out.copies = CopiedFields(response, of: request)
+        MessageChecker.check(response, into: &out)
         ExchangeRules.check(response: response, request: request, earlierToTag: earlierToTag, into: &out)
         return out.sorted()
     }

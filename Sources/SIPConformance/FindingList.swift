@@ -1,9 +1,24 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SIPCore
 
 /// Findings collected while checking one message, with helpers that point each finding at a header line.
 struct FindingList {
     let message: SIPMessage
     private(set) var findings: [Finding] = []
+    /// The message's fields that copy a field of the request it answers byte for byte (see `CopiedFields`): the
+    /// rules on a value alone skip them.
+    var copies = CopiedFields()
+    /// The first To field and its address as the address rules parsed it (nil when it did not parse), kept for the
+    /// exchange rules, which read the response's To too.
+    var firstTo: (field: SIPHeaderField, address: NameAddress?)?
+    /// The first Via value as the Via rules parsed it (nil when it did not parse), kept for the exchange rules.
+    var firstVia: (field: SIPHeaderField, via: Via?)?
 
     init(_ message: SIPMessage) { self.message = message }
 
@@ -77,4 +92,55 @@ extension ByteString {
 extension SIPMessage {
     /// The fields with this name, lazily (`fields(_:)` builds an array; the checkers only walk them).
     func eachField(_ name: HeaderName) -> NamedFields { NamedFields(headers: headers, name: name) }
+}
+
+/// The fields of a response that are byte-for-byte copies of the request's (RFC 3261 §8.2.6.2: From, Call-ID, CSeq
+/// and the Via are copied): the first field of each name whose value has the same bytes as the request's first
+/// field of that name, told by where its value starts. A rule on a value alone says of such a copy only what it
+/// says of the request's value, whose bytes the UAC wrote: it is not the answering side's doing, and not checked
+/// again.
+struct CopiedFields {
+    /// Where the copied values start in the response's storage; -1 for none.
+    private var from = -1, callID = -1, cseq = -1, via = -1
+
+    init() {}
+
+    /// The copies in `response` of `request`'s fields.
+    init(_ response: SIPMessage, of request: SIPMessage) {
+        from = Self.copy(.from, response, request)
+        callID = Self.copy(.callID, response, request)
+        cseq = Self.copy(.cseq, response, request)
+        via = Self.copy(.via, response, request)
+    }
+
+    /// Whether the first field named `name` (From, Call-ID, CSeq or Via) is a copy.
+    func copied(_ name: HeaderName) -> Bool {
+        switch name {
+        case .from: from >= 0
+        case .callID: callID >= 0
+        case .cseq: cseq >= 0
+        case .via: via >= 0
+        default: false
+        }
+    }
+
+    /// Whether `f` is one of the copies.
+    func contains(_ f: SIPHeaderField) -> Bool {
+        let start = f.valueRange.lowerBound
+        return start == from || start == callID || start == cseq || start == via
+    }
+
+    /// Where the value of `response`'s first `name` field starts if its bytes are those of `request`'s first one
+    /// (compared as written: equal bytes, folded or not, are equal values), or -1.
+    private static func copy(_ name: HeaderName, _ response: SIPMessage, _ request: SIPMessage) -> Int {
+        guard let mine = response.firstField(name), let sent = request.firstField(name) else { return -1 }
+        let a = mine.valueRange, b = sent.valueRange
+        guard a.count == b.count else { return -1 }
+        let same = response.storage.withUnsafeBufferPointer { x in
+            request.storage.withUnsafeBufferPointer { y in
+                a.isEmpty || memcmp(x.baseAddress! + a.lowerBound, y.baseAddress! + b.lowerBound, a.count) == 0
+            }
+        }
+        return same ? a.lowerBound : -1
+    }
 }

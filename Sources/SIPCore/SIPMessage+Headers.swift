@@ -13,7 +13,11 @@ extension SIPMessage {
 
     /// The field's value with leading and trailing white space removed and line folds replaced by one SP.
     @inlinable
-    public func value(of field: SIPHeaderField) -> ByteString {
+    public func value(of field: SIPHeaderField) -> ByteString { SIPMessage.value(of: field, in: storage) }
+
+    /// `value(of:)` of a field of the message whose bytes are `storage`.
+    @inlinable
+    static func value(of field: SIPHeaderField, in storage: [UInt8]) -> ByteString {
         let slice = storage[field.valueRange]
         // Trimmed again after unfolding: a stray CR at either end of a folded value becomes an SP there.
         return field.isFolded ? ByteString(SIPMessage.unfold(slice)).trimmed : ByteString(slice)
@@ -162,18 +166,24 @@ extension HeaderList {
 
 /// The values of the fields with one name, list values split at top-level commas, each with its field: a lazy
 /// sequence, so reading them allocates nothing (see `SIPMessage.fieldValues(_:)`).
+///
+/// It holds the message's bytes and header index, not the message: a copy of the whole message would count a
+/// reference for each of its arrays.
 public struct HeaderValues: Sequence {
-    @usableFromInline let message: SIPMessage
+    @usableFromInline let storage: [UInt8]
+    @usableFromInline let headers: [SIPHeaderField]
     @usableFromInline let name: HeaderName
 
     @inlinable
     init(message: SIPMessage, name: HeaderName) {
-        self.message = message
+        self.storage = message.storage
+        self.headers = message.headers
         self.name = name
     }
 
     public struct Iterator: IteratorProtocol {
-        @usableFromInline let message: SIPMessage
+        @usableFromInline let storage: [UInt8]
+        @usableFromInline let headers: [SIPHeaderField]
         @usableFromInline let name: HeaderName
         @usableFromInline var index = 0
         /// The field being split and its elements still to hand out.
@@ -181,8 +191,9 @@ public struct HeaderValues: Sequence {
         @usableFromInline var elements: HeaderList.Elements?
 
         @inlinable
-        init(message: SIPMessage, name: HeaderName) {
-            self.message = message
+        init(storage: [UInt8], headers: [SIPHeaderField], name: HeaderName) {
+            self.storage = storage
+            self.headers = headers
             self.name = name
         }
 
@@ -196,12 +207,11 @@ public struct HeaderValues: Sequence {
                 }
                 field = nil
             }
-            let headers = message.headers
             while index < headers.count {
                 let f = headers[index]
                 index += 1
                 guard f.name == name else { continue }
-                var e = HeaderList.Elements(message.value(of: f), split: name.isList)
+                var e = HeaderList.Elements(SIPMessage.value(of: f, in: storage), split: name.isList)
                 guard let element = e.next() else { continue }
                 (field, elements) = (f, e)
                 return (f, element)
@@ -211,7 +221,7 @@ public struct HeaderValues: Sequence {
     }
 
     @inlinable
-    public func makeIterator() -> Iterator { Iterator(message: message, name: name) }
+    public func makeIterator() -> Iterator { Iterator(storage: storage, headers: headers, name: name) }
 
     /// Whether there is no value at all.
     @inlinable

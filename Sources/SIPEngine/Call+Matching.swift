@@ -5,9 +5,10 @@ import SIPTransaction
 /// Matching what a call receives against the expectations of its program (skipping optional steps).
 extension Call {
     /// Matches a delivered message against the expectations at `pc` (skipping optional ones). A response comes with
-    /// the step of the client transaction it answers (`answering`), which the caller has already matched by branch.
-    func deliver(_ message: SIPMessage, answering: Int? = nil, at now: SIPInstant) {
-        shard.checkConformance(message, call: self)
+    /// the step of the client transaction it answers (`answering`), which the caller has already matched by branch,
+    /// and `checked` when the caller has already checked it (with the request it answers).
+    func deliver(_ message: SIPMessage, answering: Int? = nil, checked: Bool = false, at now: SIPInstant) {
+        if !checked { shard.checkConformance(message, call: self) }
         if finished { return }
         var i = pc
         while i < instructions.count, case .expect(let e) = instructions[i] {

@@ -411,7 +411,7 @@ final class Call {
             entry.awaitingFinal = false
         }
         if finished { return }
-        deliver(response, answering: entry.step, at: now)
+        deliver(response, answering: entry.step, checked: true, at: now)  // checked above
     }
 }
 

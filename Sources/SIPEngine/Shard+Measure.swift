@@ -32,10 +32,11 @@ extension Shard {
         }
     }
 
-    /// A response against the request it answers (RFC 3261 §8.2.6, §12.1.1).
+    /// A response on its own and against the request it answers (RFC 3261 §8.2.6, §12.1.1), in one pass
+    /// (`ResponseChecker`).
     func check(_ response: SIPMessage, answering request: SIPMessage, call: Call) {
         guard conformance != .off else { return }
-        record(ExchangeChecker().check(response: response, to: request), call: call)
+        record(ResponseChecker().check(response, answering: request), call: call)
     }
 
     /// A received message on its own.

@@ -92,6 +92,7 @@ import Testing
         "SIP/2.0/UDP PC33.example.com;branch=z9hG4bK776asdhds;received=192.0.2.1",
         "SIP/2.0/UDP pc33.example.com;branch=\"z9hG4bK776asdhds\"",
         "SIP/2.0/UDP pc33.example.com;branch=z9hG4bK776asdhd",
+        "SIP/2.0/UDP pc33.example.com;branch=z9hG4bK776asdhdx",  // as long as the request's second, other bytes
         "SIP/2.0/UDP pc33.example.com ; branch = z9hG4bK776asdhds",
     ]
     static let requestFroms = [

@@ -68,6 +68,10 @@ enum AddressRules {
         var sawFrom = false
         for f in m.headers {
             guard isAddress(f.name) else { continue }  // (the rule itself is only fetched to report)
+            if out.copies.contains(f) {  // a response's From as the request had it (the tag rule is for requests)
+                if f.name == .from { sawFrom = true }
+                continue
+            }
             let value = m.value(of: f)
             var reported = false  // one finding per header line
             // The elements of a list value, without building an array for the usual single one.
@@ -82,6 +86,7 @@ enum AddressRules {
                     (v, next) = HeaderList.element(of: value, from: start)
                 }
                 let (address, problem) = examine(v, in: f.name)
+                if f.name == .to, out.firstTo == nil { out.firstTo = (f, address) }
                 if let problem, !reported, let rule = syntaxRule(for: f.name) {
                     out.add(rule, f, problem)
                     reported = true

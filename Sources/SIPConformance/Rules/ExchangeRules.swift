@@ -51,15 +51,26 @@ enum ExchangeRules {
     static func check(response: SIPMessage, request: SIPMessage, earlierToTag: ByteString?,
                       into out: inout FindingList) {
         checkVia(response, request, into: &out)
-        // The response's To is read by the copy and the tag rules: parsed once for both.
-        let toField = response.firstField(.to)
-        let to = toField.flatMap { try? NameAddress.parse(response.value(of: $0)) }
+        // The response's To is read by the copy and the tag rules: parsed once for both, or taken from the address
+        // rules when they ran first (`ResponseChecker`).
+        let toField: SIPHeaderField?, to: NameAddress?
+        if let parsed = out.firstTo {
+            (toField, to) = (parsed.field, parsed.address)
+        } else {
+            toField = response.firstField(.to)
+            to = toField.flatMap { try? NameAddress.parse(response.value(of: $0)) }
+        }
         checkCopies(response, request, toField, to, into: &out)
         checkTags(response, request, earlierToTag, toField, to, into: &out)
         checkDialogAndRegister(response, request, into: &out)
     }
 
     static func checkVia(_ rsp: SIPMessage, _ req: SIPMessage, into out: inout FindingList) {
+        // The usual answer: its only Via line is a copy of the request's first, and holds one value (no comma).
+        if out.copies.copied(.via), let f = rsp.firstField(.via), !HeaderList.hasComma(rsp.storage[f.valueRange]),
+           !rsp.headers.contains(where: { $0.name == .via && $0.valueRange != f.valueRange }) {
+            return
+        }
         var vias = rsp.fieldValues(.via).makeIterator()
         let first = vias.next()
         if let extra = vias.next() {
@@ -69,8 +80,12 @@ enum ExchangeRules {
         } else if first == nil {
             out.add(singleVia, header: .via, "the response has no Via")
         }
-        guard let first, let mine = try? Via.parse(first.value), let sentValue = req.firstValue(.via) else { return }
+        guard let first, let sentValue = req.firstValue(.via) else { return }
         let sentTop = HeaderList.first(sentValue)
+        if first.value == sentTop { return }  // copied as it was: the same branch and sent-by, without a parse
+        // Parsed by the Via rules when they ran first (`ResponseChecker`).
+        let parsed = out.firstVia.flatMap { $0.field == first.field ? $0.via : nil }
+        guard let mine = parsed ?? (try? Via.parse(first.value)) else { return }
         if CopiedBytes.viaAgrees(mine, first.value, sentTop) { return }
         guard let sent = try? Via.parse(sentTop) else { return }
         if mine.branch != sent.branch {
@@ -84,7 +99,8 @@ enum ExchangeRules {
     /// usual case) needs no parsing: equal bytes parse to equal values. Anything else is compared parsed.
     static func checkCopies(_ rsp: SIPMessage, _ req: SIPMessage, _ toField: SIPHeaderField?, _ to: NameAddress?,
                             into out: inout FindingList) {
-        if let f = rsp.firstField(.from), let sentValue = req.firstValue(.from) {
+        // Copies (`CopiedFields`) are the request's bytes: equal without a look.
+        if !out.copies.copied(.from), let f = rsp.firstField(.from), let sentValue = req.firstValue(.from) {
             let mineValue = rsp.value(of: f)
             if mineValue != sentValue, let mine = try? NameAddress.parse(mineValue),
                let sent = try? NameAddress.parse(sentValue) {
@@ -95,12 +111,12 @@ enum ExchangeRules {
                 }
             }
         }
-        if let f = rsp.firstField(.callID), let sent = req.callID, rsp.value(of: f) != sent {
+        if !out.copies.copied(.callID), let f = rsp.firstField(.callID), let sent = req.callID, rsp.value(of: f) != sent {
             out.add(callIDCopied, f, "the Call-ID '\(rsp.value(of: f))' is not the request's '\(sent)'")
         }
         let cseqField = rsp.firstField(.cseq)
         var mineCSeq: CSeq??  // parsed at most once, when a rule needs it
-        if let f = cseqField, let sentValue = req.firstValue(.cseq) {
+        if !out.copies.copied(.cseq), let f = cseqField, let sentValue = req.firstValue(.cseq) {
             let mineValue = rsp.value(of: f)
             if mineValue != sentValue {
                 let parsed = try? CSeq.parse(mineValue)

@@ -14,7 +14,7 @@ enum HeaderSyntaxRules {
     static let all: [Rule] = [callIDSyntax, warningSyntax]
 
     static func check(_ m: SIPMessage, into out: inout FindingList) {
-        for f in m.eachField(.callID) {
+        for f in m.eachField(.callID) where !out.copies.contains(f) {
             let v = m.value(of: f)
             if let problem = callIDProblem(v) { out.add(callIDSyntax, f, problem) }
         }

@@ -25,12 +25,17 @@ enum ViaRules {
 
     static func check(_ m: SIPMessage, into out: inout FindingList) {
         var reported: Set<Int32> = []  // one syntax finding per Via line, however many bad values it holds
+        var first = true  // the message's first Via value, which the exchange rules read too
         for (f, v) in m.fieldValues(.via) {
+            defer { first = false }
+            if out.copies.contains(f) { continue }
             let via: Via
             do { via = try Via.parse(v) } catch {
+                if first { out.firstVia = (f, nil) }
                 if reported.insert(f.line).inserted { out.add(viaSyntax, f, error.message) }
                 continue
             }
+            if first { out.firstVia = (f, via) }
             if !via.protocolName.equalsLowercase("sip") || !via.protocolVersion.equalsLowercase("2.0") {
                 out.add(viaProtocol, f, "the Via sent-protocol is \(via.protocolName)/\(via.protocolVersion), not SIP/2.0")
             }

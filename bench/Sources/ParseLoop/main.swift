@@ -4,7 +4,7 @@ import SIPCore
 
 // A plain loop over one benchmark body, for profilers (valgrind --tool=callgrind, perf record), which would
 // otherwise measure package-benchmark's own machinery too.
-//   ParseLoop [invite|ok|serialize-invite|serialize-ok|check-invite|check-ok|check-exchange] [iterations]
+//   ParseLoop [invite|ok|serialize-invite|serialize-ok|check-invite|check-ok|check-exchange|check-response] [iterations]
 let args = CommandLine.arguments
 let which = args.count > 1 ? args[1] : "invite"
 let n = args.count > 2 ? Int(args[2]) ?? 100_000 : 100_000
@@ -28,7 +28,13 @@ case "check-exchange":
     let response = try SIPMessage(parsing: Messages.ok)
     let checker = ExchangeChecker()
     for _ in 0..<n { sum &+= checker.check(response: response, to: request).count + 1 }
+case "check-response":
+    // Both, as the engine runs them on a response to its own request (ResponseChecker: one pass, copies skipped).
+    let request = try SIPMessage(parsing: Messages.invite)
+    let response = try SIPMessage(parsing: Messages.ok)
+    let checker = ResponseChecker()
+    for _ in 0..<n { sum &+= checker.check(response, answering: request).count + 1 }
 default:
-    print("usage: ParseLoop [invite|ok|serialize-invite|serialize-ok|check-invite|check-ok|check-exchange] [iterations]")
+    print("usage: ParseLoop [invite|ok|serialize-invite|serialize-ok|check-invite|check-ok|check-exchange|check-response] [iterations]")
 }
 print("checksum \(sum)")
