@@ -58,7 +58,9 @@ enum ExtensionRules {
                 }
             }
         }
-        if let f = m.firstField(.contentType) {
+        // The usual body, SDP with no Accept to hold it to, is known without building its type's text.
+        if let f = m.firstField(.contentType),
+           present.contains(.accept) || !m.value(of: f).equalsIgnoringCase("application/sdp") {
             let type = mediaType(m.value(of: f))
             if !knownContentTypes.contains(type) {
                 out.add(unknownContentType, f, "the Content-Type '\(type)' is unknown: a UAS answers 415 with Accept")

@@ -26,34 +26,46 @@ enum ViaRules {
     static func check(_ m: SIPMessage, into out: inout FindingList) {
         var reported: Set<Int32> = []  // one syntax finding per Via line, however many bad values it holds
         var first = true  // the message's first Via value, which the exchange rules read too
-        for (f, v) in m.fieldValues(.via) {
-            defer { first = false }
-            if out.copies.contains(f) { continue }
-            let via: Via
-            do { via = try Via.parse(v) } catch {
-                if first { out.firstVia = (f, nil) }
-                if reported.insert(f.line).inserted { out.add(viaSyntax, f, error.message) }
+        for f in m.eachField(.via) {
+            // A copied line is skipped before its value is read (`CopiedFields`).
+            if out.copies.contains(f) {
+                first = false
                 continue
             }
-            if first { out.firstVia = (f, via) }
-            if !via.protocolName.equalsLowercase("sip") || !via.protocolVersion.equalsLowercase("2.0") {
-                out.add(viaProtocol, f, "the Via sent-protocol is \(via.protocolName)/\(via.protocolVersion), not SIP/2.0")
+            for v in HeaderList.Elements(m.value(of: f)) {
+                check(v, f, isFirst: first, reported: &reported, into: &out)
+                first = false
             }
-            switch via.branch {
-            case nil:
-                out.add(branchCookie, f, "the Via '\(via.sentBy)' has no branch parameter (an RFC 2543 element)")
-            case let b? where b.count == 7 && b.hasPrefix(ascii: "z9hG4bK"):
-                out.add(branchCookie, f, "the Via branch is only the magic cookie z9hG4bK, with no unique part")
-            case let b? where !b.hasPrefix(ascii: "z9hG4bK"):
-                out.add(branchCookie, f, "the Via branch '\(b)' lacks the magic cookie z9hG4bK (an RFC 2543 element)")
-            default: break
-            }
-            // sent-by, received and maddr can hold the broadcast address only if the value holds its digits.
-            guard v.contains(broadcastAddress) else { continue }
-            for (what, value) in [("sent-by", via.host), ("received", via.received), ("maddr", via.maddr)] {
-                if let value, value == broadcastAddress {
-                    out.add(broadcast, f, "the Via \(what) is the broadcast address \(broadcastAddress)")
-                }
+        }
+    }
+
+    /// One Via value `v` of field `f`.
+    static func check(_ v: ByteString, _ f: SIPHeaderField, isFirst first: Bool, reported: inout Set<Int32>,
+                      into out: inout FindingList) {
+        let via: Via
+        do { via = try Via.parse(v) } catch {
+            if first { out.firstVia = (f, nil) }
+            if reported.insert(f.line).inserted { out.add(viaSyntax, f, error.message) }
+            return
+        }
+        if first { out.firstVia = (f, via) }
+        if !via.protocolName.equalsLowercase("sip") || !via.protocolVersion.equalsLowercase("2.0") {
+            out.add(viaProtocol, f, "the Via sent-protocol is \(via.protocolName)/\(via.protocolVersion), not SIP/2.0")
+        }
+        switch via.branch {
+        case nil:
+            out.add(branchCookie, f, "the Via '\(via.sentBy)' has no branch parameter (an RFC 2543 element)")
+        case let b? where b.count == 7 && b.hasPrefix(ascii: "z9hG4bK"):
+            out.add(branchCookie, f, "the Via branch is only the magic cookie z9hG4bK, with no unique part")
+        case let b? where !b.hasPrefix(ascii: "z9hG4bK"):
+            out.add(branchCookie, f, "the Via branch '\(b)' lacks the magic cookie z9hG4bK (an RFC 2543 element)")
+        default: break
+        }
+        // sent-by, received and maddr can hold the broadcast address only if the value holds its digits.
+        guard v.contains(broadcastAddress) else { return }
+        for (what, value) in [("sent-by", via.host), ("received", via.received), ("maddr", via.maddr)] {
+            if let value, value == broadcastAddress {
+                out.add(broadcast, f, "the Via \(what) is the broadcast address \(broadcastAddress)")
             }
         }
     }
