@@ -178,7 +178,7 @@ final class Call {
         generation &+= 1
         shard.callEnded(self, failure: failure, detail: failure == nil ? "" : "call \(number + 1): " + detail(), at: now)
         shard.cancel(timer)
-        timer = shard.schedule(.reap, for: self, after: shard.transactions.t1 * 64 + .seconds(1), from: now)
+        timer = shard.schedule(.reap, for: self, after: shard.transactions.t1Times64 + .seconds(1), from: now)
     }
 
     /// Once the call has ended and its transactions have too, or only absorb retransmissions, lets go of the call:

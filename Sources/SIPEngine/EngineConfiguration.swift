@@ -72,7 +72,7 @@ public struct EngineConfiguration: Sendable {
 
     /// The timeout of an expectation that sets none, before the peer's pauses ahead of it are added: 64·T1.
     public var effectiveDefaultTimeout: Duration {
-        defaultTimeout ?? transactions.t1 * 64
+        defaultTimeout ?? transactions.t1Times64
     }
 }
 

@@ -45,7 +45,7 @@ import Testing
         #expect(uas.key == TransactionKey.server(invite))
         #expect(ownsItsBytes(uas.key, apartFrom: invite))
         #expect(uas.lastResponse == ok.bytes, "kept for the 2xx retransmissions until the ACK")
-        var dialog = try Dialog.uac(request: invite, response: ok)
+        let dialog = try Dialog.uac(request: invite, response: ok)
         let ack = try dialog.makeACK(inviteSequence: 1, via: "SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bKack1")
         _ = uas.received(ack, at: ms(20))
         #expect(uas.lastResponse == nil)

@@ -31,6 +31,17 @@ import Testing
         #expect(c.duration(of: .timerD) == .seconds(32), "D is at least 32 s whatever T1 is")
     }
 
+    @Test func aT1SetAfterwardsMovesTheTimersItScales() {
+        var c = TransactionConfiguration()
+        c.t1 = .milliseconds(20)  // as `--t1` sets it
+        #expect(c.t1Times64 == .milliseconds(1_280))
+        for timer in [TransactionTimer.timerB, .timerF, .timerH, .timerJ, .timerL, .timerM] {
+            #expect(c.duration(of: timer) == .milliseconds(1_280), "\(timer)")
+        }
+        #expect(c.duration(of: .timerA) == .milliseconds(20))
+        #expect(c == TransactionConfiguration(t1: .milliseconds(20)), "equal to one made with that T1")
+    }
+
     @Test func instantArithmetic() {
         #expect(SIPInstant.at(.milliseconds(1_500)).nanoseconds == 1_500_000_000)
         #expect(ms(2_000) + .milliseconds(250) == ms(2_250))
