@@ -32,14 +32,14 @@ extension Call {
         var w = MessageWriter(capacity: prepared.capacity)
         let destination: SocketAddress
         var createsDialog = false
-        if case .within = template.context.dialog, dialog != nil {
+        if case .within = template.context.dialog, hasDialog {
             // In place: a copy of the dialog would count a reference for each of its strings. Should the request
             // fail after this, the call ends (a CSeq number skipped does not matter then).
             try dialog!.writeRequest(method, into: &w, via: { shard.writeVia(into: &$0) },
                                      contact: method.isTargetRefresh ? shard.contact : nil)
             write(prepared.flowHeaders, into: &w)
             if let contentType = prepared.contentType { w.append(contentType) }
-            destination = try shard.destination(for: dialog!)
+            destination = try withDialog { try shard.destination(for: $0) }!
         } else {
             if case .creates = template.context.dialog { createsDialog = true }
             localSequence += 1
@@ -62,11 +62,13 @@ extension Call {
     /// `Call.Acknowledgement`). The step's body is not sent.
     private func sendACK(_ template: MessageTemplate, inviteStep: Int) throws {
         guard let i = clients.firstIndex(where: { $0.step == inviteStep }), let seq = clients[i].sequence,
-              dialog != nil, let prepared = shard.prepared(template)
+              hasDialog, let prepared = shard.prepared(template)
         else { throw EngineError("no INVITE answered 2xx to acknowledge at step \(template.step)") }
         var branch: UInt64 = 0
-        let bytes = writeACK(in: dialog!, inviteSequence: seq, prepared: prepared) { w in branch = shard.writeVia(into: &w) }
-        let destination = try shard.destination(for: dialog!)
+        let (bytes, destination) = try withDialog { d in
+            (writeACK(in: d, inviteSequence: seq, prepared: prepared) { w in branch = shard.writeVia(into: &w) },
+             try shard.destination(for: d))
+        }!
         acknowledged = Acknowledgement(inviteSequence: seq, step: template.step, branch: branch,
                                        bytes: prepared.flowHeadersRepeat ? nil : bytes)
         shard.send(bytes, to: destination)
@@ -109,7 +111,7 @@ extension Call {
         }
         let bytes = w.finish(body: body)
         if method == .invite, (101..<300).contains(status), !toTagged {
-            if dialog == nil {
+            if !hasDialog {
                 dialog = try? Dialog.uas(request: request, localTag: localTag, state: status < 200 ? .early : .confirmed,
                                          callID: callID, pool: &shard.strings)
             } else if status >= 200 {

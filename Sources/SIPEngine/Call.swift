@@ -47,6 +47,27 @@ final class Call {
         }
     }
     private var storedDialog: Dialog?
+
+    /// Whether the call has a dialog (a pending early one is made first), told without a copy of it: `dialog != nil`
+    /// resolves to the `Equatable` optionals' `!=`, which copies the dialog into a pair, a reference count for each
+    /// of its strings.
+    var hasDialog: Bool {
+        if earlyDialogSource != nil { makeEarlyDialog() }
+        return !storedDialogIsNone
+    }
+
+    /// `body` on the dialog in place (a pending early one is made first), or nil when there is none: `dialog!` as an
+    /// argument copies the dialog.
+    func withDialog<R>(_ body: (inout Dialog) throws -> R) rethrows -> R? {
+        guard hasDialog else { return nil }
+        return try body(&storedDialog!)
+    }
+
+    /// `storedDialog == nil` without the copy `hasDialog` explains.
+    private var storedDialogIsNone: Bool {
+        if case .none = storedDialog { return true }
+        return false
+    }
     /// The INVITE and the first provisional response with a To tag, until the early dialog they make is needed: in
     /// most calls the 2xx comes first and makes the confirmed dialog, and the early one would be built for nothing.
     /// Boxed: every call holds the field, and two messages in place would add some 230 bytes to each.
@@ -298,7 +319,7 @@ final class Call {
             fail(unexpected: message, at: now)
             return
         }
-        if hasToTag, dialog != nil { _ = dialog!.receivedRequest(message) }  // in place, as `sendRequest` writes
+        if hasToTag, hasDialog { _ = dialog!.receivedRequest(message) }  // in place, as `sendRequest` writes
         deliver(message, at: now)
     }
 
@@ -388,14 +409,13 @@ final class Call {
             if entry.method == .invite, entry.createsDialog, (101..<300).contains(code), response.to?.tag != nil {
                 if code < 200 {
                     // The first provisional response with a tag makes the early dialog, when it is first needed.
-                    if storedDialog == nil, earlyDialogSource == nil {
+                    if storedDialogIsNone, earlyDialogSource == nil {
                         earlyDialogSource = EarlyDialogSource(request: request, response: response)
                     }
-                } else if storedDialog == nil || storedDialog?.state == .early {
-                    let early = storedDialog
+                } else if storedDialogIsNone || storedDialog?.state == .early {
                     var confirmed = try? Dialog.uac(request: request, response: response, callID: callID,
-                                                    sharingTagsOf: early?.id, pool: &shard.strings)
-                    if let early { confirmed?.continueSequences(of: early) }
+                                                    sharingTagsOf: storedDialog?.id, pool: &shard.strings)
+                    if !storedDialogIsNone { confirmed?.continueSequences(of: storedDialog!) }
                     dialog = confirmed
                 }
             }
