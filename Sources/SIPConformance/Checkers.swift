@@ -49,7 +49,7 @@ public struct ExchangeChecker: Sendable {
 /// The findings are those of `MessageChecker` and `ExchangeChecker` together, but for the values the response copied
 /// byte for byte from the request (RFC 3261 §8.2.6.2: From, Call-ID, CSeq, the Via). Those are not examined again:
 /// the same bytes would give the findings of the request's own values, which are the UAC's doing, not the answering
-/// side's. The To is parsed once for both sets of rules.
+/// side's. The To and the top Via are parsed once for both sets of rules.
 public struct ResponseChecker: Sendable {
     public init() {}
 
