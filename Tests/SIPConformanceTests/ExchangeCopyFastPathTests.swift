@@ -177,12 +177,17 @@ import Testing
         }
     }
 
-    @Test func copiedBytesAndTheirParsedEquivalentsAreBothClean() throws {
-        let invite = try Self.message("INVITE sip:bob@example.com SIP/2.0", [
+    /// A well-formed INVITE the responses of these tests (and `ResponseCheckerTests`) answer.
+    static func invite() throws -> SIPMessage {
+        try message("INVITE sip:bob@example.com SIP/2.0", [
             "Via: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK776asdhds;rport", "Max-Forwards: 70",
             "To: Bob <sip:bob@example.com>", "From: Alice <sip:alice@example.com>;tag=1928301774",
             "Call-ID: a84b4c76e66710@pc33.example.com", "CSeq: 314159 INVITE", "Contact: <sip:alice@pc33.example.com>",
         ])
+    }
+
+    @Test func copiedBytesAndTheirParsedEquivalentsAreBothClean() throws {
+        let invite = try Self.invite()
         // Bytes equal (To with the added tag): the fast paths.
         let copied = try Self.message("SIP/2.0 180 Ringing", [
             "Via: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK776asdhds;rport=5060;received=192.0.2.1",

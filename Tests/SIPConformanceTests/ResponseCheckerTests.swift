@@ -121,11 +121,7 @@ import Testing
     }
 
     @Test func aCleanAnswerIsCleanAndAFaultyOneKeepsItsExchangeFindings() throws {
-        let invite = try Self.message("INVITE sip:bob@example.com SIP/2.0", [
-            "Via: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK776asdhds;rport", "Max-Forwards: 70",
-            "To: Bob <sip:bob@example.com>", "From: Alice <sip:alice@example.com>;tag=1928301774",
-            "Call-ID: a84b4c76e66710@pc33.example.com", "CSeq: 314159 INVITE", "Contact: <sip:alice@pc33.example.com>",
-        ])
+        let invite = try ExchangeCopyFastPathTests.invite()
         let ok = try Self.message("SIP/2.0 200 OK", [
             "Via: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK776asdhds;rport", "To: Bob <sip:bob@example.com>;tag=a6c85cf",
             "From: Alice <sip:alice@example.com>;tag=1928301774", "Call-ID: a84b4c76e66710@pc33.example.com",
