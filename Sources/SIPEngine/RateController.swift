@@ -1,3 +1,5 @@
+import SIPTransaction
+
 /// The open-loop call schedule: when call number n is due, whatever happened to earlier calls.
 ///
 /// A call starts on schedule whether or not others finished, and delays are measured from the scheduled time, so a
@@ -11,11 +13,6 @@ public struct RateController: Sendable, Equatable {
     public let maxCalls: Int?
     /// Stop starting calls after this long, if set.
     public let duration: Duration?
-    /// `rampDuration` and `duration` in seconds, converted once: the schedule reads them for every call, and
-    /// converting a `Duration`'s 128-bit attoseconds to a `Double` goes through unspecialized generic code (2.5%
-    /// of the caller's profile when it was done per call).
-    let rampSeconds: Double
-    let durationSeconds: Double?
 
     public init(rate: Double, maxCalls: Int? = nil, duration: Duration? = nil) {
         self.init(from: rate, to: rate, rampDuration: .zero, maxCalls: maxCalls, duration: duration)
@@ -28,9 +25,9 @@ public struct RateController: Sendable, Equatable {
         self.rampDuration = rampDuration
         self.maxCalls = maxCalls
         self.duration = duration
-        self.rampSeconds = rampDuration.seconds
-        self.durationSeconds = duration?.seconds
     }
+
+    var rampSeconds: Double { rampDuration.seconds }
 
     /// Calls due by `t` seconds after the start (the integral of the rate).
     public func callsDue(atSeconds t: Double) -> Double {
@@ -60,7 +57,7 @@ public struct RateController: Sendable, Equatable {
             let disc = b * b - 4 * a * c
             t = (-b + disc.squareRoot()) / (2 * a)
         }
-        if let durationSeconds, t >= durationSeconds { return nil }
+        if let duration, t >= duration.seconds { return nil }
         return t
     }
 
@@ -70,10 +67,4 @@ public struct RateController: Sendable, Equatable {
         guard T > 0, t < T else { return to }
         return from + (to - from) * max(t, 0) / T
     }
-}
-
-extension Duration {
-    /// The duration in seconds as a Double (from `attoseconds`: `components` divides 128-bit numbers, and the
-    /// schedule asks for each call).
-    public var seconds: Double { Double(attoseconds) / 1e18 }
 }

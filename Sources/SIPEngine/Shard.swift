@@ -137,7 +137,7 @@ final class Shard: @unchecked Sendable {
             // `Call.releaseIfQuiet(at:)`), but one that ends with transactions still running stays up to 64·T1 + 1 s
             // (see `Call.finish`): size the table for that worst case at the peak rate, so it does not rehash hundreds
             // of thousands of calls mid-run (a pause of tens of milliseconds that delays every call start behind it).
-            var linger = transactions.t1 * 64 + .seconds(2)
+            var linger = transactions.t1Times64 + .seconds(2)
             for case .pause(let delay) in program.instructions { linger += delay.upperBound }
             let expected = max(rate.from, rate.to) / Double(count) * linger.seconds
             let callsOfShard = rate.maxCalls.map { Double($0) / Double(count) + 1 } ?? expected  // never more than these

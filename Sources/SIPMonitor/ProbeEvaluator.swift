@@ -1,6 +1,7 @@
 import Foundation
 import SIPConformance
 import SIPCore
+import SIPTransaction
 
 /// Judges one probe as a Nagios check would: CRITICAL when the target does not answer, answers with a code
 /// outside `accept`, fails a header expectation, or is slower than `critical`; WARNING when the answer is accepted
@@ -69,13 +70,6 @@ public func format(_ d: Duration) -> String {
     return String(format: "%.2f s", s)
 }
 
-extension Duration {
-    /// The duration in seconds as a Double.
-    public var seconds: Double {
-        let c = components
-        return Double(c.seconds) + Double(c.attoseconds) / 1e18
-    }
-}
 
 
 

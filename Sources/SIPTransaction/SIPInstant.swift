@@ -43,4 +43,18 @@ extension Duration {
         let ns = atto / 1_000_000_000
         return ns > Int128(UInt64.max) ? .max : UInt64(ns)
     }
+
+    /// The duration in seconds as a Double. Converted from the two 64-bit halves of `attoseconds`: `Double(_:)` of
+    /// an `Int128` is generic code the compiler does not specialize (it looks up metadata on each call), and
+    /// `components` divides 128-bit numbers; the engine's call schedule asks for every call.
+    @inlinable public var seconds: Double {
+        let atto = attoseconds
+        let high = Double(Int64(truncatingIfNeeded: atto >> 64)), low = Double(UInt64(truncatingIfNeeded: atto))
+        return (high * 18_446_744_073_709_551_616 + low) / 1e18
+    }
+
+    /// `self * factor` in 128-bit integer arithmetic. The standard library's `Duration * Int` is generic over
+    /// `BinaryInteger` and, not specialized across modules, converts the factor with metadata look-ups; the
+    /// transactions scale T1 for every timer they arm.
+    @inlinable public func times(_ factor: Int) -> Duration { Duration(attoseconds: attoseconds * Int128(factor)) }
 }

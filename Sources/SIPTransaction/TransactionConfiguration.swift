@@ -5,11 +5,9 @@
 /// §17.1.2.2, §17.2.1, §17.2.2).
 public struct TransactionConfiguration: Sendable, Hashable {
     /// RTT estimate (default 500 ms).
-    public var t1: Duration { didSet { t1Times64 = t1 * 64 } }
-    /// 64·T1, the value of timers B, F, H, J, L and M, kept as T1 changes. Worked out once: a transaction arms one of
-    /// these timers per request, and `Duration * Int` is a generic multiply that the compiler does not specialize
-    /// across modules (it converts the factor through `_Int128(exactly:)` with metadata look-ups).
-    public private(set) var t1Times64: Duration
+    public var t1: Duration
+    /// 64·T1, the value of timers B, F, H, J, L and M (`Duration.times(_:)`: a transaction arms one per request).
+    public var t1Times64: Duration { t1.times(64) }
     /// Maximum retransmit interval for non-INVITE requests and INVITE responses (default 4 s).
     public var t2: Duration
     /// Maximum duration a message remains in the network (default 5 s).
@@ -20,7 +18,6 @@ public struct TransactionConfiguration: Sendable, Hashable {
     public init(t1: Duration = .milliseconds(500), t2: Duration = .seconds(4), t4: Duration = .seconds(5),
                 reliable: Bool = false) {
         self.t1 = t1
-        self.t1Times64 = t1 * 64
         self.t2 = t2
         self.t4 = t4
         self.reliable = reliable

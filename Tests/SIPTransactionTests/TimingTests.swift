@@ -42,6 +42,18 @@ import Testing
         #expect(c == TransactionConfiguration(t1: .milliseconds(20)), "equal to one made with that T1")
     }
 
+    @Test func durationsInSecondsAndScaledAgreeWithTheStandardLibrary() {
+        let samples: [Duration] = [.zero, .nanoseconds(1), .milliseconds(500), .seconds(32), .seconds(-3),
+                                   .milliseconds(-1_250), .seconds(1_000_000_000), .seconds(1_000_000_000_000_000),
+                                   Duration(secondsComponent: 12, attosecondsComponent: 345_678_901_234_567_890)]
+        for d in samples {
+            let c = d.components
+            let expected = Double(c.seconds) + Double(c.attoseconds) / 1e18
+            #expect(abs(d.seconds - expected) <= abs(expected) * 1e-15, "\(d)")
+            for factor in [0, 1, 2, 64, -3] { #expect(d.times(factor) == d * factor, "\(d) × \(factor)") }
+        }
+    }
+
     @Test func instantArithmetic() {
         #expect(SIPInstant.at(.milliseconds(1_500)).nanoseconds == 1_500_000_000)
         #expect(ms(2_000) + .milliseconds(250) == ms(2_250))
