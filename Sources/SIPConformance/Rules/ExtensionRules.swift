@@ -59,9 +59,9 @@ enum ExtensionRules {
             }
         }
         // The usual body, SDP with no Accept to hold it to, is known without building its type's text.
-        if let f = m.firstField(.contentType),
-           present.contains(.accept) || !m.value(of: f).equalsIgnoringCase("application/sdp") {
-            let type = mediaType(m.value(of: f))
+        if let f = m.firstField(.contentType), case let value = m.value(of: f),
+           present.contains(.accept) || !value.equalsIgnoringCase("application/sdp") {
+            let type = mediaType(value)
             if !knownContentTypes.contains(type) {
                 out.add(unknownContentType, f, "the Content-Type '\(type)' is unknown: a UAS answers 415 with Accept")
             }
