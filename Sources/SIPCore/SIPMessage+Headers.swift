@@ -48,6 +48,16 @@ extension SIPMessage {
         return nil
     }
 
+    /// The first of `values(name)` without the others: the first element of the first field with this name
+    /// that has one.
+    public func firstElement(_ name: HeaderName) -> ByteString? {
+        for f in headers where f.name == name {
+            var elements = HeaderList.Elements(value(of: f), split: name.isList)
+            if let element = elements.next() { return element }
+        }
+        return nil
+    }
+
     /// Every field with this name, in order.
     public func fields(_ name: HeaderName) -> [SIPHeaderField] { headers.filter { $0.name == name } }
 

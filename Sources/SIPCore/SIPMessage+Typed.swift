@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Typed values of the headers the engine reads on every message. Each returns nil when the header is absent or
 /// does not parse; the conformance rules report why.
 extension SIPMessage {
@@ -52,5 +60,40 @@ extension SIPMessage {
         var out: [NameAddress] = []
         for v in values(name) { out.append(try NameAddress.parse(v)) }
         return out
+    }
+}
+
+extension SIPMessage {
+    /// The tag this response added to the To of the request it answers, read from the bytes: its first To value is
+    /// the request's first To value followed by `;tag=` and a token, and the request's To has no parameters of its
+    /// own (an addr-spec with no `;`, or a name-addr ending with its `>`). That is how a UAS answering an
+    /// out-of-dialog request usually writes it (RFC 3261 §8.2.6.2): the To then parses to the request's To with this
+    /// tag, so neither needs a parse. Nil says nothing about the To: parse it.
+    public func addedToTag(answering request: SIPMessage) -> (field: SIPHeaderField, tag: ByteString)? {
+        guard let mine = firstField(.to), let sent = request.firstField(.to),
+              let tag = addedToTag(mine, answering: request, sent) else { return nil }
+        return (mine, ByteString(storage[tag]))
+    }
+
+    /// `addedToTag(answering:)` for this message's first To field `mine` and the request's first To field `sent`:
+    /// where the tag lies in `storage`.
+    public func addedToTag(_ mine: SIPHeaderField, answering request: SIPMessage, _ sent: SIPHeaderField) -> Range<Int>? {
+        guard !mine.isFolded, !sent.isFolded else { return nil }
+        let m = mine.valueRange, s = sent.valueRange
+        let tagStart = m.lowerBound + s.count + 5  // after the request's value and ";tag="
+        guard !s.isEmpty, tagStart < m.upperBound else { return nil }
+        return storage.withUnsafeBufferPointer { a -> Range<Int>? in
+            request.storage.withUnsafeBufferPointer { b -> Range<Int>? in
+                let sentValue = UnsafeBufferPointer(rebasing: b[s])
+                // No parameter of its own: none at all, or all of them inside the name-addr's <>.
+                guard sentValue.last == ASCII.rAngle || !sentValue.contains(ASCII.semicolon),
+                      memcmp(a.baseAddress! + m.lowerBound, sentValue.baseAddress!, s.count) == 0 else { return nil }
+                let marker = a.baseAddress! + m.lowerBound + s.count
+                guard marker[0] == ASCII.semicolon, marker[1] == 0x74, marker[2] == 0x61, marker[3] == 0x67,
+                      marker[4] == ASCII.equals else { return nil }  // ";tag="
+                for i in tagStart..<m.upperBound where !ASCII.isToken(a[i]) { return nil }
+                return tagStart..<m.upperBound
+            }
+        }
     }
 }

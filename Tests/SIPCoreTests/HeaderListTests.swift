@@ -129,4 +129,16 @@ import Testing
         let line = Array("Via: SIP/2.0/UDP 255.255.255.255".utf8)
         #expect(ByteString(line[5...]).contains("255.255.255.255") && !ByteString(line[5..<30]).contains("255.255.255.255"))
     }
+
+    /// `firstElement(_:)` is the first of `values(_:)`, for list headers and others, when the first field has no
+    /// element, and when there is no field.
+    @Test func theFirstElementIsTheFirstValue() throws {
+        for lines in [["Contact: <sip:a@x>, <sip:b@x>"], ["Contact:", "Contact: <sip:b@x>"], ["Contact: , <sip:b@x>"],
+                      ["Contact: \"a, b\" <sip:a@x>"], ["Contact:\r\n <sip:a@x>"], ["Subject: a, b"], []] {
+            let m = try SIPMessage(parsing: (["OPTIONS sip:x SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bK1"] + lines
+                                             + ["Content-Length: 0"]).joined(separator: "\r\n") + "\r\n\r\n")
+            #expect(m.firstElement(.contact) == m.values(.contact).first, "\(lines)")
+            #expect(m.firstElement(.subject) == m.values(.subject).first, "\(lines)")
+        }
+    }
 }
