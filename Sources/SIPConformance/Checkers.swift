@@ -12,6 +12,16 @@ public struct MessageChecker: Sendable {
         return out.sorted()
     }
 
+    /// `check(_:)` for one of a run of messages alike, such as the requests of one load test: `memo` carries from
+    /// one message to the next the values found well formed, and a value met again is not examined again.
+    public func check(_ message: SIPMessage, memo: inout CheckMemo) -> [Finding] {
+        var out = FindingList(message)
+        swap(&out.memo, &memo)
+        Self.check(message, into: &out)
+        swap(&out.memo, &memo)
+        return out.sorted()
+    }
+
     static func check(_ message: SIPMessage, into out: inout FindingList) {
         ParseRules.check(message, into: &out)
         StartLineRules.check(message, into: &out)
@@ -54,11 +64,51 @@ public struct ResponseChecker: Sendable {
     public init() {}
 
     public func check(_ response: SIPMessage, answering request: SIPMessage, earlierToTag: ByteString? = nil) -> [Finding] {
+        var memo = CheckMemo()
+        return check(response, answering: request, earlierToTag: earlierToTag, memo: &memo)
+    }
+
+    /// `check(_:answering:earlierToTag:)` with the values found well formed in earlier responses (see
+    /// `MessageChecker.check(_:memo:)`).
+    public func check(_ response: SIPMessage, answering request: SIPMessage, earlierToTag: ByteString? = nil,
+                      memo: inout CheckMemo) -> [Finding] {
         var out = FindingList(response)
+        swap(&out.memo, &memo)
         out.copies = CopiedFields(response, of: request)
         MessageChecker.check(response, into: &out)
         ExchangeRules.check(response: response, request: request, earlierToTag: earlierToTag, into: &out)
+        swap(&out.memo, &memo)
         return out.sorted()
+    }
+}
+
+/// Header values found well formed by earlier checks, so that the same bytes met again are not examined again:
+/// a peer under load answers every call with the same Contact, and sends the same To in every initial request.
+///
+/// Only rules whose findings follow from a value's bytes and its header alone use it, and they keep what gave no
+/// finding: a value met again gives the same findings, none. It holds the last such To and Contact value.
+public struct CheckMemo: Sendable {
+    /// The last well-formed To and Contact values (a Contact other than `*`).
+    var to: ByteString?, contact: ByteString?
+
+    public init() {}
+
+    /// Whether `value` of a `name` header is the last one found well formed.
+    func isClean(_ value: ByteString, _ name: HeaderName) -> Bool {
+        switch name {
+        case .to: to == value
+        case .contact: contact == value
+        default: false
+        }
+    }
+
+    /// Keeps `value` of a `name` header, found well formed, in place of the last one.
+    mutating func keep(_ value: ByteString, _ name: HeaderName) {
+        switch name {
+        case .to: if to != value { to = value.owned }
+        case .contact: if contact != value { contact = value.owned }
+        default: break
+        }
     }
 }
 

@@ -19,6 +19,8 @@ struct FindingList {
     var firstTo: (field: SIPHeaderField, address: NameAddress?)?
     /// The first Via value as the Via rules parsed it (nil when it did not parse), kept for the exchange rules.
     var firstVia: (field: SIPHeaderField, via: Via?)?
+    /// Values found well formed by earlier checks (empty unless the checker was given one).
+    var memo = CheckMemo()
 
     init(_ message: SIPMessage) { self.message = message }
 
@@ -94,32 +96,76 @@ extension SIPMessage {
     func eachField(_ name: HeaderName) -> NamedFields { NamedFields(headers: headers, name: name) }
 }
 
-/// The fields of a response that are byte-for-byte copies of the request's (RFC 3261 §8.2.6.2: From, Call-ID, CSeq
-/// and the Via are copied): the first field of each name whose value has the same bytes as the request's first
-/// field of that name, told by where its value starts. A rule on a value alone says of such a copy only what it
-/// says of the request's value, whose bytes the UAC wrote: it is not the answering side's doing, and not checked
-/// again.
+/// The fields of a response that are byte-for-byte copies of the request's (RFC 3261 §8.2.6.2: From, Call-ID, CSeq,
+/// the Via and the To of an in-dialog request, tag and all, are copied): the first field of each name whose value has
+/// the same bytes as the request's first field of that name, told by where its value starts. A rule on a value alone
+/// says of such a copy only what it says of the request's value, whose bytes the UAC wrote: it is not the answering
+/// side's doing, and not checked again.
 struct CopiedFields {
     /// Where the copied values start in the response's storage; -1 for none.
-    private var from = -1, callID = -1, cseq = -1, via = -1
+    private var from = -1, callID = -1, cseq = -1, via = -1, to = -1
+    /// The response's first To when it is the request's To with a tag added (`SIPMessage.addedToTag(answering:)`),
+    /// and where that tag lies in the response: a To the UAS answered with, of which only the tag is its own.
+    private(set) var toWithAddedTag: (field: SIPHeaderField, tag: Range<Int>)?
 
     init() {}
 
     /// The copies in `response` of `request`'s fields.
     init(_ response: SIPMessage, of request: SIPMessage) {
-        from = Self.copy(.from, response, request)
-        callID = Self.copy(.callID, response, request)
-        cseq = Self.copy(.cseq, response, request)
-        via = Self.copy(.via, response, request)
+        var toFields: (mine: SIPHeaderField, sent: SIPHeaderField)?
+        response.headers.withUnsafeBufferPointer { p in
+            request.headers.withUnsafeBufferPointer { q in
+                let mine = FirstFields(p), sent = FirstFields(q)
+                response.storage.withUnsafeBufferPointer { x in
+                    request.storage.withUnsafeBufferPointer { y in
+                        func copy(_ a: Int, _ b: Int) -> Int { a < 0 || b < 0 ? -1 : Self.copy(p[a], q[b], x, y) }
+                        from = copy(mine.from, sent.from)
+                        callID = copy(mine.callID, sent.callID)
+                        cseq = copy(mine.cseq, sent.cseq)
+                        via = copy(mine.via, sent.via)
+                        to = copy(mine.to, sent.to)
+                    }
+                }
+                if to < 0, mine.to >= 0, sent.to >= 0 { toFields = (p[mine.to], q[sent.to]) }
+            }
+        }
+        if let toFields, let tag = response.addedToTag(toFields.mine, answering: request, toFields.sent) {
+            toWithAddedTag = (toFields.mine, tag)
+        }
     }
 
-    /// Whether the first field named `name` (From, Call-ID, CSeq or Via) is a copy.
+    /// Where the first From, Call-ID, CSeq, Via and To fields are in a message's header index (-1: none), found in
+    /// one pass.
+    private struct FirstFields {
+        var from = -1, callID = -1, cseq = -1, via = -1, to = -1
+
+        init(_ headers: UnsafeBufferPointer<SIPHeaderField>) {
+            for i in headers.indices.reversed() {  // backwards: the first one is written last
+                switch headers[i].name {
+                case .from: from = i
+                case .callID: callID = i
+                case .cseq: cseq = i
+                case .via: via = i
+                case .to: to = i
+                default: continue
+                }
+            }
+        }
+    }
+
+    /// Whether `f` is the To that copies the request's with a tag added.
+    func isToWithAddedTag(_ f: SIPHeaderField) -> Bool {
+        toWithAddedTag.map { $0.field.valueRange.lowerBound == f.valueRange.lowerBound } ?? false
+    }
+
+    /// Whether the first field named `name` (From, Call-ID, CSeq, Via or To) is a copy.
     func copied(_ name: HeaderName) -> Bool {
         switch name {
         case .from: from >= 0
         case .callID: callID >= 0
         case .cseq: cseq >= 0
         case .via: via >= 0
+        case .to: to >= 0
         default: false
         }
     }
@@ -127,20 +173,17 @@ struct CopiedFields {
     /// Whether `f` is one of the copies.
     func contains(_ f: SIPHeaderField) -> Bool {
         let start = f.valueRange.lowerBound
-        return start == from || start == callID || start == cseq || start == via
+        return start == from || start == callID || start == cseq || start == via || start == to
     }
 
-    /// Where the value of `response`'s first `name` field starts if its bytes are those of `request`'s first one
-    /// (compared as written: equal bytes, folded or not, are equal values), or -1.
-    private static func copy(_ name: HeaderName, _ response: SIPMessage, _ request: SIPMessage) -> Int {
-        guard let mine = response.firstField(name), let sent = request.firstField(name) else { return -1 }
+    /// Where the value of the response's field `mine` starts if its bytes are those of the request's `sent`
+    /// (compared as written: equal bytes, folded or not, are equal values), or -1. `x` and `y` are the two
+    /// messages' storage.
+    private static func copy(_ mine: SIPHeaderField, _ sent: SIPHeaderField, _ x: UnsafeBufferPointer<UInt8>,
+                             _ y: UnsafeBufferPointer<UInt8>) -> Int {
         let a = mine.valueRange, b = sent.valueRange
         guard a.count == b.count else { return -1 }
-        let same = response.storage.withUnsafeBufferPointer { x in
-            request.storage.withUnsafeBufferPointer { y in
-                a.isEmpty || memcmp(x.baseAddress! + a.lowerBound, y.baseAddress! + b.lowerBound, a.count) == 0
-            }
-        }
+        let same = a.isEmpty || memcmp(x.baseAddress! + a.lowerBound, y.baseAddress! + b.lowerBound, a.count) == 0
         return same ? a.lowerBound : -1
     }
 }

@@ -36,13 +36,13 @@ extension Shard {
     /// (`ResponseChecker`).
     func check(_ response: SIPMessage, answering request: SIPMessage, call: Call) {
         guard conformance != .off else { return }
-        record(ResponseChecker().check(response, answering: request), call: call)
+        record(ResponseChecker().check(response, answering: request, memo: &checkMemo), call: call)
     }
 
     /// A received message on its own.
     func checkConformance(_ message: SIPMessage, call: Call) {
         guard conformance != .off else { return }
-        record(MessageChecker().check(message), call: call)
+        record(MessageChecker().check(message, memo: &checkMemo), call: call)
     }
 
     private func record(_ findings: [Finding], call: Call) {

@@ -59,6 +59,8 @@ final class Shard: @unchecked Sendable {
     var fired: [TimerEvent] = []
     /// Statistics since the engine last collected them.
     var stats = CallStatistics()
+    /// The values the conformance checks found well formed in this shard's earlier messages.
+    var checkMemo = CheckMemo()
     var active = 0
     var sequenceValue: UInt64 = 0
     let parser = SIPParser()

@@ -65,11 +65,17 @@ enum AddressRules {
     static func check(_ m: SIPMessage, into out: inout FindingList) {
         var contacts = Contacts()
         let isRegister = m.method == .register
-        var sawFrom = false
+        var sawFrom = false, sawTo = false
         for f in m.headers {
             guard isAddress(f.name) else { continue }  // (the rule itself is only fetched to report)
-            if out.copies.contains(f) {  // a response's From as the request had it (the tag rule is for requests)
+            if out.copies.contains(f) {  // a response's From or To as the request had it (the tag rule is for requests)
                 if f.name == .from { sawFrom = true }
+                if f.name == .to { sawTo = true }
+                continue
+            }
+            // The request's To with a token tag added: well formed if the request's was, which is the UAC's doing.
+            if f.name == .to, out.copies.isToWithAddedTag(f) {
+                sawTo = true
                 continue
             }
             let value = m.value(of: f)
@@ -85,8 +91,20 @@ enum AddressRules {
                 } else {
                     (v, next) = HeaderList.element(of: value, from: start)
                 }
+                // A To or Contact found well formed before gives no finding now (a REGISTER's Contact has a
+                // rule of its own); the exchange rules then parse the To themselves.
+                let memoized = !isRegister && (f.name == .to || f.name == .contact)
+                if memoized, out.memo.isClean(v, f.name) {
+                    if f.name == .contact { contacts.count += 1 }
+                    sawTo = sawTo || f.name == .to
+                    continue
+                }
                 let (address, problem) = examine(v, in: f.name)
-                if f.name == .to, out.firstTo == nil { out.firstTo = (f, address) }
+                if memoized, problem == nil, address?.isWildcard == false { out.memo.keep(v, f.name) }
+                if f.name == .to, !sawTo {
+                    out.firstTo = (f, address)
+                    sawTo = true
+                }
                 if let problem, !reported, let rule = syntaxRule(for: f.name) {
                     out.add(rule, f, problem)
                     reported = true

@@ -53,15 +53,21 @@ enum ExchangeRules {
         checkVia(response, request, into: &out)
         // The response's To is read by the copy and the tag rules: parsed once for both, or taken from the address
         // rules when they ran first (`ResponseChecker`).
-        let toField: SIPHeaderField?, to: NameAddress?
-        if let parsed = out.firstTo {
-            (toField, to) = (parsed.field, parsed.address)
+        // A To that is the request's with a tag added agrees with it, and has that tag: no parse at all.
+        let toField: SIPHeaderField?, to: NameAddress?, toTag: ByteString?
+        if let added = out.copies.toWithAddedTag {
+            (toField, to, toTag) = (added.field, nil, ByteString(response.storage[added.tag]))
         } else {
-            toField = response.firstField(.to)
-            to = toField.flatMap { try? NameAddress.parse(response.value(of: $0)) }
+            if let parsed = out.firstTo {
+                (toField, to) = (parsed.field, parsed.address)
+            } else {
+                toField = response.firstField(.to)
+                to = toField.flatMap { try? NameAddress.parse(response.value(of: $0)) }
+            }
+            toTag = to?.tag
         }
         checkCopies(response, request, toField, to, into: &out)
-        checkTags(response, request, earlierToTag, toField, to, into: &out)
+        if to != nil || toTag != nil { checkTags(response, earlierToTag, toField, toTag, into: &out) }
         checkDialogAndRegister(response, request, into: &out)
     }
 
@@ -126,7 +132,7 @@ enum ExchangeRules {
                 }
             }
         }
-        if let f = toField, let mine = to, let sentValue = req.firstValue(.to),
+        if !out.copies.copied(.to), let f = toField, let mine = to, let sentValue = req.firstValue(.to),
            !CopiedBytes.toAgrees(mine, rsp.value(of: f), sentValue), let sent = try? NameAddress.parse(sentValue) {
             if mine.uri != sent.uri {
                 out.add(toCopied, f, "the To URI '\(mine.uri)' is not the request's '\(sent.uri)'")
@@ -142,13 +148,14 @@ enum ExchangeRules {
         }
     }
 
-    static func checkTags(_ rsp: SIPMessage, _ req: SIPMessage, _ earlier: ByteString?, _ toField: SIPHeaderField?,
-                          _ to: NameAddress?, into out: inout FindingList) {
-        guard let code = rsp.statusCode, let f = toField, let to else { return }
-        if code != 100, to.tag == nil {
+    /// The tag rules on the response's To, which parsed (or copied the request's with a tag added) with tag `tag`.
+    static func checkTags(_ rsp: SIPMessage, _ earlier: ByteString?, _ toField: SIPHeaderField?, _ tag: ByteString?,
+                          into out: inout FindingList) {
+        guard let code = rsp.statusCode, let f = toField else { return }
+        if code != 100, tag == nil {
             out.add(toTag, f, "the \(code) response has no To tag")
         }
-        if let earlier, let tag = to.tag, tag != earlier {
+        if let earlier, let tag, tag != earlier {
             out.add(sameToTag, f, "the To tag '\(tag)' differs from the earlier response's '\(earlier)'")
         }
     }
