@@ -53,7 +53,9 @@ public struct Dialog: Sendable, Hashable {
             throw TransactionError("the request lacks Call-ID, From with a tag, To, CSeq or Request-URI")
         }
         assert(shared == nil || shared == callID, "sharing another Call-ID")
-        guard let remoteTag = response.to?.tag else { throw TransactionError("the response has no To tag") }
+        guard let remoteTag = response.addedToTag(answering: request)?.tag ?? response.to?.tag else {
+            throw TransactionError("the response has no To tag")
+        }
         let target = try contactURI(of: response, pool: &pool) ?? pool.shared(requestURI)
         return Dialog(
             id: DialogID(callID: shared ?? callID.owned,
@@ -110,9 +112,13 @@ public struct Dialog: Sendable, Hashable {
     }
 
     static func contactURI(of m: SIPMessage, pool: inout StringPool) throws(TransactionError) -> String? {
-        var contacts = m.fieldValues(.contact).makeIterator()  // the first value, without an array of them all
-        guard let v = contacts.next()?.value else { return nil }
-        do { return pool.shared(try NameAddress.parse(v).uri) } catch { throw TransactionError("the Contact does not parse: \(error)") }
+        guard let v = m.firstElement(.contact) else { return nil }  // without an array of them all
+        if let uri = pool.contactURI(v) { return uri }
+        do {
+            let uri = pool.shared(try NameAddress.parse(v).uri)
+            pool.rememberContact(v, uri: uri)
+            return uri
+        } catch { throw TransactionError("the Contact does not parse: \(error)") }
     }
 
     // MARK: Updates

@@ -12,6 +12,9 @@ public struct StringPool: Sendable {
     /// The strings made from bytes, by those bytes: a value met again is found without making a string of it.
     private var byBytes: [ByteString: String] = [:]
     public let limit: Int
+    /// The last Contact value whose URI was taken, and that URI: a peer answers every call with the same Contact,
+    /// so the next one is found with one comparison instead of a parse.
+    private var lastContact: (value: ByteString, uri: String)?
 
     public init(limit: Int = 4096) { self.limit = limit }
 
@@ -33,6 +36,17 @@ public struct StringPool: Sendable {
         let string = shared(bytes.string)
         if byBytes.count < limit { byBytes[bytes.owned] = string }
         return string
+    }
+
+    /// The URI of the Contact value `value` if it is the last one remembered.
+    func contactURI(_ value: ByteString) -> String? {
+        guard let last = lastContact, last.value == value else { return nil }
+        return last.uri
+    }
+
+    /// Remembers the URI `uri` of the Contact value `value` (a pool that keeps nothing remembers nothing).
+    mutating func rememberContact(_ value: ByteString, uri: String) {
+        if limit > 0 { lastContact = (value.owned, uri) }
     }
 
     /// The pool's copy of the route set these values make, in this order.

@@ -56,4 +56,21 @@ import Testing
             callID: early.id.callID, localTag: "x", remoteTag: "y"), pool: &pool)
         #expect(other == (try Proxied.aliceDialog()), "tags that differ are not taken")
     }
+
+    /// The pool remembers the last Contact a dialog took its remote target from: the same value gives the same
+    /// target without a parse, and another value its own target.
+    @Test func theLastContactIsRememberedAndAnotherIsParsed() throws {
+        var pool = StringPool()
+        let invite = try Alice.invite()
+        let ok = try Proxied.okAtAlice()
+        let first = try Dialog.uac(request: invite, response: ok, pool: &pool)
+        #expect(try Dialog.uac(request: invite, response: ok, pool: &pool).remoteTarget == first.remoteTarget)
+        for contact in ["<sip:bob@192.0.2.99>", "Bob <sips:bob@192.0.2.4;transport=tcp>;expires=60"] {
+            let other = try Proxied.okAtAlice(contact: contact)
+            let dialog = try Dialog.uac(request: invite, response: other, pool: &pool)
+            #expect(dialog.remoteTarget == (try Dialog.uac(request: invite, response: other)).remoteTarget)
+            #expect(dialog.remoteTarget != first.remoteTarget)
+        }
+        #expect(try Dialog.uac(request: invite, response: ok, pool: &pool).remoteTarget == first.remoteTarget)
+    }
 }
