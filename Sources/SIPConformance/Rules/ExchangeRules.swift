@@ -51,9 +51,9 @@ enum ExchangeRules {
     static func check(response: SIPMessage, request: SIPMessage, earlierToTag: ByteString?,
                       into out: inout FindingList) {
         checkVia(response, request, into: &out)
-        // The response's To is read by the copy and the tag rules: parsed once for both, or taken from the address
-        // rules when they ran first (`ResponseChecker`).
-        // A To that is the request's with a tag added agrees with it, and has that tag: no parse at all.
+        // The response's To is read by the copy and the tag rules. A To that is the request's with a tag added
+        // agrees with it and has that tag, without a parse; any other is parsed once for both, or taken from the
+        // address rules when they ran first (`ResponseChecker`).
         let toField: SIPHeaderField?, to: NameAddress?, toTag: ByteString?
         if let added = out.copies.toWithAddedTag {
             (toField, to, toTag) = (added.field, nil, ByteString(response.storage[added.tag]))
