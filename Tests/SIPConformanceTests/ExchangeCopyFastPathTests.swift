@@ -138,6 +138,22 @@ import Testing
         var reqFrom = requestFroms[0], rspFrom = responseFroms[0]
         var reqTo = requestTos[0], rspTo = responseTos[0]
         var reqCSeq = requestCSeqs[0], rspCSeq = responseCSeqs[0]
+
+        /// The request with these values (a CANCEL when its CSeq says so, else an INVITE).
+        func request(callID: String = "a84b4c76e66710@pc33.example.com") throws -> SIPMessage {
+            let method = reqCSeq.hasSuffix("CANCEL") ? "CANCEL" : "INVITE"
+            return try message("\(method) sip:bob@example.com SIP/2.0", [
+                "Via: \(reqVia)", "Max-Forwards: 70", "To: \(reqTo)", "From: \(reqFrom)", "Call-ID: \(callID)",
+                "CSeq: \(reqCSeq)",
+            ])
+        }
+
+        /// The response with these values and the status line `code`.
+        func response(_ code: String, callID: String = "a84b4c76e66710@pc33.example.com") throws -> SIPMessage {
+            try message("SIP/2.0 \(code)", [
+                "Via: \(rspVia)", "To: \(rspTo)", "From: \(rspFrom)", "Call-ID: \(callID)", "CSeq: \(rspCSeq)",
+            ])
+        }
     }
 
     /// Each header's request values against each of its response values (and against themselves, the bytes-equal
@@ -157,16 +173,9 @@ import Testing
 
     @Test func theByteComparisonsAgreeWithParsingBothSides() throws {
         for v in Self.variants {
-            let method = v.reqCSeq.hasSuffix("CANCEL") ? "CANCEL" : "INVITE"
-            let request = try Self.message("\(method) sip:bob@example.com SIP/2.0", [
-                "Via: \(v.reqVia)", "Max-Forwards: 70", "To: \(v.reqTo)", "From: \(v.reqFrom)",
-                "Call-ID: a84b4c76e66710@pc33.example.com", "CSeq: \(v.reqCSeq)",
-            ])
+            let request = try v.request()
             for code in ["100 Trying", "200 OK"] {
-                let response = try Self.message("SIP/2.0 \(code)", [
-                    "Via: \(v.rspVia)", "To: \(v.rspTo)", "From: \(v.rspFrom)",
-                    "Call-ID: a84b4c76e66710@pc33.example.com", "CSeq: \(v.rspCSeq)",
-                ])
+                let response = try v.response(code)
                 for earlier: ByteString? in [nil, "a6c85cf"] {
                     let expected = Self.reference(response, request, earlier: earlier)
                     let got = Self.checked(response, request, earlier: earlier)

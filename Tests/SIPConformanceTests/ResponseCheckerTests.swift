@@ -47,7 +47,7 @@ import Testing
     static func spelled(_ f: Finding) -> String { "\(f.rule.id)@\(f.line.map(String.init) ?? "-"): \(f.message)" }
 
     static func message(_ startLine: String, _ headers: [String]) throws -> SIPMessage {
-        try SIPMessage(parsing: ([startLine] + headers + ["Content-Length: 0"]).joined(separator: "\r\n") + "\r\n\r\n")
+        try ExchangeCopyFastPathTests.message(startLine, headers)
     }
 
     /// Values of the request that break a value rule, next to the fast-path tests' well-formed and respelled ones.
@@ -94,16 +94,9 @@ import Testing
         var memo = CheckMemo()  // carried through every pair, as the engine carries it: it changes nothing
         for v in variants {
             for (reqCallID, rspCallID) in Self.badCallIDs.map({ ($0, $0) }) + [(Self.badCallIDs[0], Self.badCallIDs[1]), ("a84b 4c76@pc33", "a84b 4c77@pc33")] {
-                let method = v.reqCSeq.hasSuffix("CANCEL") ? "CANCEL" : "INVITE"
-                let request = try Self.message("\(method) sip:bob@example.com SIP/2.0", [
-                    "Via: \(v.reqVia)", "Max-Forwards: 70", "To: \(v.reqTo)", "From: \(v.reqFrom)",
-                    "Call-ID: \(reqCallID)", "CSeq: \(v.reqCSeq)",
-                ])
+                let request = try v.request(callID: reqCallID)
                 for code in ["100 Trying", "200 OK"] {
-                    let response = try Self.message("SIP/2.0 \(code)", [
-                        "Via: \(v.rspVia)", "To: \(v.rspTo)", "From: \(v.rspFrom)", "Call-ID: \(rspCallID)",
-                        "CSeq: \(v.rspCSeq)",
-                    ])
+                    let response = try v.response(code, callID: rspCallID)
                     for earlier: ByteString? in [nil, "a6c85cf"] {
                         let expected = Self.reference(response, request, earlier: earlier)
                         let got = ResponseChecker().check(response, answering: request, earlierToTag: earlier)
