@@ -88,7 +88,7 @@ public struct ResponseChecker: Sendable {
 /// Only rules whose findings follow from a value's bytes and its header alone use it, and they keep what gave no
 /// finding: a value met again gives the same findings, none. It holds the last such To and Contact value.
 public struct CheckMemo: Sendable {
-    /// The last well-formed To and Contact values (a Contact other than `*`).
+    /// The last well-formed To without a tag and Contact other than `*`.
     var to: ByteString?, contact: ByteString?
 
     public init() {}

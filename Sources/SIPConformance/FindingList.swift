@@ -112,25 +112,22 @@ struct CopiedFields {
 
     /// The copies in `response` of `request`'s fields.
     init(_ response: SIPMessage, of request: SIPMessage) {
-        var toFields: (mine: SIPHeaderField, sent: SIPHeaderField)?
-        response.headers.withUnsafeBufferPointer { p in
-            request.headers.withUnsafeBufferPointer { q in
-                let mine = FirstFields(p), sent = FirstFields(q)
-                response.storage.withUnsafeBufferPointer { x in
-                    request.storage.withUnsafeBufferPointer { y in
-                        func copy(_ a: Int, _ b: Int) -> Int { a < 0 || b < 0 ? -1 : Self.copy(p[a], q[b], x, y) }
-                        from = copy(mine.from, sent.from)
-                        callID = copy(mine.callID, sent.callID)
-                        cseq = copy(mine.cseq, sent.cseq)
-                        via = copy(mine.via, sent.via)
-                        to = copy(mine.to, sent.to)
-                    }
+        let mine = FirstFields(response.headers), sent = FirstFields(request.headers)
+        response.storage.withUnsafeBufferPointer { x in
+            request.storage.withUnsafeBufferPointer { y in
+                func copy(_ a: Int, _ b: Int) -> Int {
+                    a < 0 || b < 0 ? -1 : Self.copy(response.headers[a], request.headers[b], x, y)
                 }
-                if to < 0, mine.to >= 0, sent.to >= 0 { toFields = (p[mine.to], q[sent.to]) }
+                from = copy(mine.from, sent.from)
+                callID = copy(mine.callID, sent.callID)
+                cseq = copy(mine.cseq, sent.cseq)
+                via = copy(mine.via, sent.via)
+                to = copy(mine.to, sent.to)
             }
         }
-        if let toFields, let tag = response.addedToTag(toFields.mine, answering: request, toFields.sent) {
-            toWithAddedTag = (toFields.mine, tag)
+        if to < 0, mine.to >= 0, sent.to >= 0 {
+            let m = response.headers[mine.to]
+            toWithAddedTag = response.addedToTag(m, answering: request, request.headers[sent.to]).map { (m, $0) }
         }
     }
 
@@ -139,7 +136,7 @@ struct CopiedFields {
     private struct FirstFields {
         var from = -1, callID = -1, cseq = -1, via = -1, to = -1
 
-        init(_ headers: UnsafeBufferPointer<SIPHeaderField>) {
+        init(_ headers: [SIPHeaderField]) {
             for i in headers.indices.reversed() {  // backwards: the first one is written last
                 switch headers[i].name {
                 case .from: from = i

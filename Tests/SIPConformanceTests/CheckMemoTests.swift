@@ -31,6 +31,10 @@ import Testing
         #expect(MessageChecker().check(try SIPMessage(parsing: Fixture.invite), memo: &memo).isEmpty)
         #expect(memo.to == ByteString("Bob <sip:bob@example.com>"))
         #expect(memo.contact == ByteString("<sip:alice@pc33.example.com>"))
+        // Nor is a To with a tag, which belongs to one dialog: the initial request's To stays.
+        let tagged = Fixture.invite(replacing: ["To": "To: Bob <sip:bob@example.com>;tag=a6c85cf"])
+        #expect(MessageChecker().check(try SIPMessage(parsing: tagged), memo: &memo).isEmpty)
+        #expect(memo.to == ByteString("Bob <sip:bob@example.com>"))
         // A value with a finding is not kept: the one before stays.
         let bad = Fixture.invite(replacing: ["Contact": "Contact: <sip:alice@pc33.example.com;>"])
         #expect(MessageChecker().check(try SIPMessage(parsing: bad), memo: &memo).ids == ["rfc3261.20.10.contact-syntax"])

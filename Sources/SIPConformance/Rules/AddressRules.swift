@@ -100,7 +100,11 @@ enum AddressRules {
                     continue
                 }
                 let (address, problem) = examine(v, in: f.name)
-                if memoized, problem == nil, address?.isWildcard == false { out.memo.keep(v, f.name) }
+                // Not a wildcard, and not a To with a tag: a tag belongs to one dialog and is not met again, and
+                // keeping it would push out the To of the next initial request.
+                if memoized, problem == nil, let address, !address.isWildcard, f.name != .to || address.tag == nil {
+                    out.memo.keep(v, f.name)
+                }
                 if f.name == .to, !sawTo {
                     out.firstTo = (f, address)
                     sawTo = true
