@@ -30,6 +30,11 @@ public struct SIPMethod: Hashable, Sendable, RawRepresentable, CustomStringConve
     public static let message = SIPMethod("MESSAGE")    // RFC 3428
     public static let publish = SIPMethod("PUBLISH")    // RFC 3903
 
+    /// Whether a 2xx to this method creates a dialog (RFC 3261 §12.1; RFC 6665; RFC 3515). Compared, not looked up
+    /// in a set: hashing the name cost more than the conformance rule that asks, on every response.
+    @inlinable
+    public var createsDialog: Bool { self == .invite || self == .subscribe || self == .refer }
+
     /// Methods this library knows by name.
     public static let known: [SIPMethod] = [
         .invite, .ack, .bye, .cancel, .register, .options, .info, .update, .prack, .subscribe, .notify, .refer,

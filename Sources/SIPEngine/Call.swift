@@ -7,7 +7,7 @@ import SIPTransaction
 /// One call: its party program's position, its dialog, and its transactions.
 ///
 /// Owned by one `Shard` and touched only on that shard's event loop.
-final class Call {
+final class Call: CallIDKeyed {
     /// The shard outlives its calls (it holds them, and the engine holds it for the whole run). `unowned(unsafe)`:
     /// reaching the shard is the most frequent thing a call does, and plain `unowned` costs two atomic operations
     /// each time.

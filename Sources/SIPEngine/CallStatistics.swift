@@ -17,9 +17,9 @@ public enum LatencyMetric: String, Sendable, Hashable, CaseIterable, Codable {
     /// How late calls started against their schedule.
     case lateness
 
-    /// Hashes the case, not its raw `String` (which the synthesized hash would hash on every latency recorded).
-    public func hash(into hasher: inout Hasher) {
-        let ordinal = switch self {
+    /// The case's place in `allCases`, which `LatencyHistograms` keeps its histograms by.
+    var ordinal: Int {
+        switch self {
         case .pdd: 0
         case .setup: 1
         case .bye: 2
@@ -28,7 +28,34 @@ public enum LatencyMetric: String, Sendable, Hashable, CaseIterable, Codable {
         case .srd: 5
         case .lateness: 6
         }
-        hasher.combine(ordinal)
+    }
+
+    /// Hashes the case, not its raw `String` (which the synthesized hash would hash on every latency recorded).
+    public func hash(into hasher: inout Hasher) { hasher.combine(ordinal) }
+}
+
+/// A histogram for each metric that has been recorded, in a fixed array by metric: a latency is recorded several
+/// times a call, and a dictionary hashed the metric each time.
+public struct LatencyHistograms: Sendable {
+    private var byMetric: [Histogram<UInt64>?] = Array(repeating: nil, count: LatencyMetric.allCases.count)
+
+    public init() {}
+
+    public subscript(metric: LatencyMetric) -> Histogram<UInt64>? {
+        get { byMetric[metric.ordinal] }
+        _modify { yield &byMetric[metric.ordinal] }
+    }
+
+    /// Records `value` in the metric's histogram, made on first use; in place.
+    mutating func record(_ value: UInt64, in metric: LatencyMetric) {
+        let i = metric.ordinal
+        if case .none = byMetric[i] { byMetric[i] = CallStatistics.newHistogram() }
+        _ = byMetric[i]!.record(value)
+    }
+
+    /// The metrics with a histogram, and their histograms, in `LatencyMetric.allCases` order.
+    public var recorded: [(metric: LatencyMetric, histogram: Histogram<UInt64>)] {
+        LatencyMetric.allCases.compactMap { m in self[m].map { (m, $0) } }
     }
 }
 
@@ -48,7 +75,7 @@ public struct CallStatistics: Sendable {
     public var messagesReceived: UInt64 = 0
     /// Final response codes to INVITE, for RFC 6076 SER and SEER.
     public var inviteFinals: [Int: UInt64] = [:]
-    public var histograms: [LatencyMetric: Histogram<UInt64>] = [:]
+    public var histograms = LatencyHistograms()
     /// Conformance findings by rule ID: how many, and the first message text that broke it.
     public var conformance: [String: ConformanceCount] = [:]
 
@@ -68,7 +95,7 @@ public struct CallStatistics: Sendable {
     /// Records a latency; values beyond an hour are clamped.
     public mutating func record(_ metric: LatencyMetric, _ latency: Duration) {
         let micros = Swift.min(Swift.max(latency.nanoseconds / 1_000, 1), 3_600_000_000)
-        _ = histograms[metric, default: Self.newHistogram()].record(micros)  // one lookup, the histogram updated in place
+        histograms.record(UInt64(micros), in: metric)
     }
 
     public mutating func fail(_ reason: FailureReason, example: String? = nil) {
@@ -88,7 +115,7 @@ public struct CallStatistics: Sendable {
         messagesSent += other.messagesSent
         messagesReceived += other.messagesReceived
         for (k, v) in other.inviteFinals { inviteFinals[k, default: 0] += v }
-        for (k, h) in other.histograms {
+        for (k, h) in other.histograms.recorded {
             if histograms[k] == nil { histograms[k] = Self.newHistogram() }
             histograms[k]!.add(h)
         }

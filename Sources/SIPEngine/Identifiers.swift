@@ -5,7 +5,8 @@ import SIPCore
 /// Each shard has its own generator (no locking); uniqueness comes from a random run prefix, the shard number and
 /// a counter, so no two messages of a run ever share a branch.
 struct IdentifierGenerator {
-    private let prefix: [UInt8]
+    /// What every identifier starts with: the run's random part and the shard's number, in base 36.
+    let prefix: [UInt8]
     private var counter: UInt64 = 0
 
     /// `run` is the run's random part; tests fix it to get the same identifiers every time.

@@ -8,7 +8,7 @@ import SIPTransaction
 /// A callee at 10,000 calls/s has 320,000 calls in timer J at once (a BYE's 200 waits 32 s). Held as whole calls
 /// they took about 2 KB each; this keeps only the response and what matches its request (see
 /// `Call.releaseIfQuiet(at:)`).
-struct LingeringCall {
+struct LingeringCall: CallIDKeyed {
     struct Answer {
         let method: SIPMethod
         /// The top Via branch of the request answered (retransmissions carry the same one, §17.2.3).
@@ -17,6 +17,7 @@ struct LingeringCall {
         let destination: SocketAddress
     }
 
+    let callID: ByteString
     let answers: [Answer]
     /// When timer J has ended for all of them.
     let until: SIPInstant
@@ -52,7 +53,7 @@ extension Shard {
     /// Keeps `answers` of the call `callID`, which has ended and let go of its state, until timer J ends.
     func linger(callID: ByteString, answers: [LingeringCall.Answer], at now: SIPInstant) {
         let until = now + transactions.duration(of: .timerJ)
-        lingering[callID] = LingeringCall(answers: answers, until: until)
+        lingering.insert(LingeringCall(callID: callID, answers: answers, until: until))
         lingeringOrder.append(callID, until: until)
         armTick(at: Swift.max(until, now + Shard.lingeringResolution))
     }
@@ -69,7 +70,7 @@ extension Shard {
     func forgetLingering(at now: SIPInstant) {
         while let (callID, until) = lingeringOrder.first, until <= now {
             lingeringOrder.removeFirst()
-            if lingering[callID]?.until == until { lingering[callID] = nil }
+            lingering.remove(callID) { $0.until == until }
         }
     }
 }

@@ -55,7 +55,7 @@ extension Shard {
         nextCall += count
         let call = Call(shard: self, number: number, callID: callID, localTag: ids.tag(), peer: source,
                         scheduled: now, dataRow: configuration.data?.row(forCall: number) ?? [])
-        calls[callID] = call
+        calls.insert(call)
         active += 1
         stats.started += 1
         call.advance(at: now)

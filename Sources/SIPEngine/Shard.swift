@@ -50,10 +50,12 @@ final class Shard: @unchecked Sendable {
     var preparedResponses: [PreparedResponse?] = []
     var ids: IdentifierGenerator
     var random = SystemRandomNumberGenerator()
-    var calls: [ByteString: Call] = [:]
+    /// The calls in progress, by Call-ID; the ones this shard started are placed by their number (see
+    /// `CallIDTable`).
+    var calls: CallIDTable<Call>
     /// Calls that have ended, by Call-ID, while their non-INVITE server transactions wait out timer J (see
     /// `linger`), and the order they end in.
-    var lingering: [ByteString: LingeringCall] = [:]
+    var lingering = CallIDTable<LingeringCall>()
     var lingeringOrder = LingeringOrder()
     var wheel: TimerWheel<TimerEvent>
     var fired: [TimerEvent] = []
@@ -105,6 +107,7 @@ final class Shard: @unchecked Sendable {
         self.batchInterval = configuration.batchInterval
         self.paced = configuration.batchInterval > .zero
         self.ids = IdentifierGenerator(shard: index)
+        self.calls = CallIDTable(localPrefix: ids.prefix)
         self.nextCall = index
         self.wheel = TimerWheel(resolution: .milliseconds(1), slots: 8192, start: Shard.now())
     }
@@ -311,7 +314,7 @@ final class Shard: @unchecked Sendable {
         let callID = ids.callID(host: advertisedHostBytes)
         let call = Call(shard: self, number: number, callID: callID, localTag: ids.tag(), peer: target,
                         scheduled: scheduled, dataRow: configuration.data?.row(forCall: number) ?? [])
-        calls[callID] = call
+        calls.insert(call)
         active += 1  // processActive was counted by tryStart
         stats.started += 1
         stats.record(.lateness, now - scheduled)
@@ -332,7 +335,7 @@ final class Shard: @unchecked Sendable {
 
     /// Takes `call` out of the table (not a newer call that reuses its Call-ID).
     func remove(_ call: Call) {
-        if calls[call.callID] === call { calls[call.callID] = nil }
+        calls.remove(call.callID) { $0 === call }
     }
 
     func nextSequenceValue() -> UInt64 {

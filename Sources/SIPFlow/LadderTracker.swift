@@ -24,9 +24,6 @@ struct LadderTracker {
     /// The dialog requests now belong to, and whether a 2xx has confirmed it.
     private var dialog: (id: DialogID, confirmed: Bool)?
 
-    /// Methods whose request outside a dialog creates one (RFC 3261 §12.1; RFC 6665 §4.1.2; RFC 3515).
-    private static let dialogCreating: Set<SIPMethod> = [.invite, .subscribe, .refer]
-
     mutating func request(_ method: SIPMethod, step: Int, from: String, to: String) throws(Issue) -> StepContext {
         switch method {
         case .ack:
@@ -48,7 +45,7 @@ struct LadderTracker {
                 usage = .none
             } else if let dialog {
                 usage = .within(dialog.id)
-            } else if Self.dialogCreating.contains(method) {
+            } else if method.createsDialog {
                 let id = DialogID(step: step)
                 dialog = (id, false)
                 usage = .creates(id)

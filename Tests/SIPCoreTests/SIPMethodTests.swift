@@ -24,4 +24,9 @@ import Testing
         #expect(m.description == "NEWMETHOD")
         #expect(m == "NEWMETHOD")
     }
+
+    @Test func invitesSubscriptionsAndRefersCreateDialogs() {
+        #expect(SIPMethod.known.filter(\.createsDialog) == [.invite, .subscribe, .refer])
+        #expect(!SIPMethod("invite").createsDialog)
+    }
 }

@@ -205,7 +205,7 @@ import Testing
     /// and forgets the call when timer J ends (RFC 3261 §17.2.2).
     @Test func anEndedCallLingersAsItsLastResponse() throws {
         let (shard, call) = try Self.call(Self.shortCall)
-        shard.calls[call.callID] = call
+        shard.calls.insert(call)
         try Self.receive(call, Self.invite, at: 2)
         try Self.receive(call, Self.ack, at: 3)
         try Self.receive(call, Self.bye, at: 50)

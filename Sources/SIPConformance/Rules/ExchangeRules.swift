@@ -45,9 +45,6 @@ enum ExchangeRules {
         Rule(id, .error, reference, summary, scope: .exchange)
     }
 
-    /// Methods whose 2xx creates a dialog (RFC 3261 §12.1; RFC 6665; RFC 3515).
-    static let dialogCreating: Set<SIPMethod> = [.invite, .subscribe, .refer]
-
     static func check(response: SIPMessage, request: SIPMessage, earlierToTag: ByteString?,
                       into out: inout FindingList) {
         checkVia(response, request, into: &out)
@@ -163,7 +160,7 @@ enum ExchangeRules {
     static func checkDialogAndRegister(_ rsp: SIPMessage, _ req: SIPMessage, into out: inout FindingList) {
         guard let code = rsp.statusCode, (200..<300).contains(code), let method = req.method else { return }
         // Neither carries Record-Route (no proxy on the path): the empty list ends with the empty list.
-        if dialogCreating.contains(method), rsp.contains(.recordRoute) || req.contains(.recordRoute) {
+        if method.createsDialog, rsp.contains(.recordRoute) || req.contains(.recordRoute) {
             let sent = req.values(.recordRoute), mine = rsp.values(.recordRoute)
             if !mine.reversed().starts(with: sent.reversed()) {
                 let f = rsp.firstField(.recordRoute)
