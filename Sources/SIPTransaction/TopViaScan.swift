@@ -12,8 +12,17 @@ struct TopViaScan: Equatable {
     var branch: ByteString?
 
     static func of(_ message: SIPMessage) -> TopViaScan? {
-        guard let value = message.firstValue(.via) else { return nil }
-        let first = HeaderList.first(value)
+        guard let field = message.firstField(.via) else { return nil }
+        if !field.isFolded {
+            // The field's bytes as they lie, up to a comma that ends the first value: no value or list element made.
+            let storage = message.storage
+            let found = storage.withUnsafeBufferPointer { scan($0, field.valueRange, commaEnds: true) }
+            if let found {
+                return TopViaScan(host: ByteString(storage[found.host]), port: found.port,
+                                  branch: found.branch.map { ByteString(storage[$0]) })
+            }
+        }
+        let first = HeaderList.first(message.value(of: field))
         if let fast = scan(first.bytes) { return fast }
         guard let via = try? Via.parse(first) else { return nil }
         return TopViaScan(host: via.host, port: via.port, branch: via.branch)
@@ -21,8 +30,18 @@ struct TopViaScan: Equatable {
 
     /// The fast path: nil when the value is not in the plain shape (the caller then uses the full parser).
     static func scan(_ b: ArraySlice<UInt8>) -> TopViaScan? {
-        var i = b.startIndex
-        let end = b.endIndex
+        guard let found = b.withUnsafeBufferPointer({ scan($0, 0..<$0.count, commaEnds: false) }) else { return nil }
+        let base = b.startIndex
+        func slice(_ r: Range<Int>) -> ByteString { ByteString(b[(base + r.lowerBound)..<(base + r.upperBound)]) }
+        return TopViaScan(host: slice(found.host), port: found.port, branch: found.branch.map(slice))
+    }
+
+    /// Where the parts of the plain shape lie in `b[range]`, or nil when it is not in that shape. With `commaEnds`,
+    /// a comma where the value could end ends it (the next list element follows); without, a comma is not plain.
+    private static func scan(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, commaEnds: Bool)
+        -> (host: Range<Int>, port: Int?, branch: Range<Int>?)? {
+        var i = range.lowerBound
+        var end = range.upperBound
         while i < end, ASCII.isLWS(b[i]) { i += 1 }
         // sent-protocol: token "/" token "/" token, no white space inside.
         for part in 0..<3 {
@@ -40,14 +59,18 @@ struct TopViaScan: Equatable {
         // sent-by: host [":" port]
         let hostStart = i
         if b[i] == ASCII.lBracket {
-            while i < end, b[i] != ASCII.rBracket { i += 1 }
+            while i < end, b[i] != ASCII.rBracket {
+                if commaEnds, b[i] == ASCII.comma { return nil }  // a list element ends there: not plain
+                i += 1
+            }
             guard i < end else { return nil }
             i += 1
         } else {
             while i < end, ASCII.isAlpha(b[i]) || ASCII.isDigit(b[i]) || b[i] == 0x2D || b[i] == 0x2E { i += 1 }
-            guard i > hostStart, isHostName(b[hostStart..<i]) else { return nil }
+            guard i > hostStart, isHostName(b, hostStart..<i) else { return nil }
         }
-        let host = b[hostStart..<i]
+        let host = hostStart..<i
+        if commaEnds, i < end, b[i] == ASCII.comma { end = i }
         var port: Int?
         if i < end, b[i] == ASCII.colon {
             i += 1
@@ -55,9 +78,10 @@ struct TopViaScan: Equatable {
             while i < end, ASCII.isDigit(b[i]), digits < 6 { v = v * 10 + Int(b[i] - 48); i += 1; digits += 1 }
             guard digits > 0, v <= 65535 else { return nil }
             port = v
+            if commaEnds, i < end, b[i] == ASCII.comma { end = i }
         }
         // *( ";" token [ "=" value ] )
-        var branch: ByteString?
+        var branch: Range<Int>?
         var sawBranch = false
         while i < end {
             guard b[i] == ASCII.semicolon else { return nil }
@@ -65,8 +89,8 @@ struct TopViaScan: Equatable {
             let nameStart = i
             while i < end, ASCII.isToken(b[i]) { i += 1 }
             guard i > nameStart else { return nil }
-            let name = ByteString(b[nameStart..<i])
-            var value: ArraySlice<UInt8>?
+            let isBranch = !sawBranch && isBranchName(b, nameStart..<i)
+            var value: Range<Int>?
             if i < end, b[i] == ASCII.equals {
                 i += 1
                 let valueStart = i
@@ -74,27 +98,35 @@ struct TopViaScan: Equatable {
                     i += 1
                 }
                 guard i > valueStart else { return nil }
-                value = b[valueStart..<i]
+                value = valueStart..<i
             }
-            if !sawBranch, name.equalsIgnoringCase("branch") {
+            if isBranch {
                 sawBranch = true
-                branch = value.map(ByteString.init)  // `;branch` without a value has none, as in `Via.branch`
+                branch = value  // `;branch` without a value has none, as in `Via.branch`
             }
+            if commaEnds, i < end, b[i] == ASCII.comma { end = i }
         }
-        return TopViaScan(host: ByteString(host), port: port, branch: branch)
+        return (host, port, branch)
+    }
+
+    /// Whether `b[r]` is `branch`, in any case.
+    private static func isBranchName(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
+        guard r.count == 6 else { return false }
+        let name: StaticString = "branch"
+        for k in 0..<6 where ASCII.lower(b[r.lowerBound + k]) != name.utf8Start[k] { return false }
+        return true
     }
 
     /// RFC 3261 §25.1 `hostname` / `IPv4address` as `SIPURI` checks it: dot-separated labels, none empty or
     /// starting or ending with '-'; one final '.' allowed.
-    private static func isHostName(_ h: ArraySlice<UInt8>) -> Bool {
-        var labelStart = h.startIndex
-        var idx = h.startIndex
-        while idx <= h.endIndex {
-            if idx == h.endIndex || h[idx] == 0x2E {
-                let label = h[labelStart..<idx]
-                if label.isEmpty {
-                    guard idx == h.endIndex, labelStart > h.startIndex else { return false }
-                } else if label.first == 0x2D || label.last == 0x2D {
+    private static func isHostName(_ h: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
+        var labelStart = r.lowerBound
+        var idx = r.lowerBound
+        while idx <= r.upperBound {
+            if idx == r.upperBound || h[idx] == 0x2E {
+                if labelStart == idx {
+                    guard idx == r.upperBound, labelStart > r.lowerBound else { return false }
+                } else if h[labelStart] == 0x2D || h[idx - 1] == 0x2D {
                     return false
                 }
                 labelStart = idx + 1

@@ -42,6 +42,20 @@ import Testing
         #expect(TopViaScan.of(m) == expected, "with fallback on \(via)")
     }
 
+    /// A message's first Via read where it lies, up to a comma, agrees with the full parser on the first element of
+    /// the list, whatever follows the comma.
+    @Test(arguments: corpus + ["SIP/2.0/UDP [2001:db8::1,x]:5060;branch=z9hG4bK1", "SIP/2.0/UDP h:5060",
+                               "SIP/2.0/UDP h:5060;branch=z9hG4bK1;rport"])
+    func aListIsReadUpToItsFirstComma(_ via: String) throws {
+        for rest in [",SIP/2.0/UDP g;branch=z9hG4bK2", " , SIP/2.0/UDP g", ",", ",,x", ", \"q,\""] {
+            let value = ByteString(via + rest)
+            let full = try? Via.parse(HeaderList.first(value))
+            let m = try message("OPTIONS sip:x@example.com SIP/2.0", "Via: \(via + rest)", "CSeq: 1 OPTIONS", "Call-ID: c")
+            #expect(TopViaScan.of(m) == full.map { TopViaScan(host: $0.host, port: $0.port, branch: $0.branch) },
+                    "\(via + rest)")
+        }
+    }
+
     @Test func plainShapesTakeTheFastPath() {
         #expect(TopViaScan.scan(ByteString(TopViaScanTests.corpus[0]).bytes)
                 == TopViaScan(host: "pc33.atlanta.example.com", port: 5060, branch: "z9hG4bK776asdhds"))
