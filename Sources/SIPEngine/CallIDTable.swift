@@ -19,9 +19,9 @@ protocol CallIDKeyed {
 /// not mixed: its number is its hash. Numbers grow call by call, so the calls in progress lie close together in the
 /// table, in a few hundred kilobytes the cache keeps, however large the table was made for calls that linger.
 ///
-/// The mix is not a keyed hash: a peer that knew the seed could send Call-IDs that collide and make its own lookups
-/// slow. The seed is random per table and never leaves the process.
-
+/// Neither placement is a keyed hash: a peer that knew the seed, or sent Call-IDs in the shard's own form (its tags
+/// show the prefix), could make Call-IDs that collide, and its own lookups slow. The seed is random per table and
+/// never leaves the process.
 struct CallIDTable<Value: CallIDKeyed> {
     /// A value and its key's hash; `hash` is 0 in an empty slot (a key never hashes to 0; see `hash`).
     private struct Slot {
