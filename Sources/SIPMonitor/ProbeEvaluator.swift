@@ -69,8 +69,3 @@ public func format(_ d: Duration) -> String {
     if s < 1 { return String(format: "%.1f ms", s * 1_000) }
     return String(format: "%.2f s", s)
 }
-
-
-
-
-

@@ -97,7 +97,7 @@ public struct ClientInviteTransaction: Sendable {
         switch (state, timer) {
         case (.calling, .timerA):
             guard timerA.take(at: now) else { return .none }
-            let next = timerA.interval + timerA.interval  // (doubled without the generic multiply)
+            let next = timerA.interval.times(2)
             var out = TransactionActions(.send(inviteBytes))
             arm(&timerA, .timerA, now, next, &out)
             return out

@@ -86,7 +86,7 @@ public struct ClientNonInviteTransaction: Sendable {
         case (.trying, .timerE), (.proceeding, .timerE):
             guard timerE.take(at: now) else { return .none }
             let t2 = configuration.t2
-            let next = state == .proceeding ? t2 : min(timerE.interval + timerE.interval, t2)
+            let next = state == .proceeding ? t2 : min(timerE.interval.times(2), t2)
             var out = TransactionActions(.send(requestBytes))
             arm(&timerE, .timerE, now, next, &out)
             return out

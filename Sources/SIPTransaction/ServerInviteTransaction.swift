@@ -120,7 +120,7 @@ public struct ServerInviteTransaction: Sendable {
         switch (state, timer) {
         case (.completed, .timerG), (.accepted, .timerG):
             guard timerG.take(at: now), let last = lastResponse else { return .none }
-            let next = min(timerG.interval + timerG.interval, configuration.t2)
+            let next = min(timerG.interval.times(2), configuration.t2)
             var out = TransactionActions(.send(last))
             arm(&timerG, .timerG, now, next, &out)
             return out

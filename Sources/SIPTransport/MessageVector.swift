@@ -9,7 +9,6 @@ import Darwin
 /// message header, its one I/O vector and room for its address. Allocated once for an endpoint's writer or reader;
 /// used only on the endpoint's event loop.
 final class MessageVector {
-    let count: Int
     let data: UnsafeMutableRawPointer
     let headers: UnsafeMutablePointer<CSIPSocket_mmsghdr>
     let vectors: UnsafeMutablePointer<iovec>
@@ -19,7 +18,6 @@ final class MessageVector {
     static let nameCapacity = MemoryLayout<sockaddr_storage>.size
 
     init(count: Int, bytes: Int) {
-        self.count = count
         data = .allocate(byteCount: bytes, alignment: 16)
         headers = .allocate(capacity: count)
         vectors = .allocate(capacity: count)
