@@ -9,7 +9,9 @@ import SIPCore
 
 /// Findings collected while checking one message, with helpers that point each finding at a header line.
 struct FindingList {
-    let message: SIPMessage
+    /// The bytes of the message checked, for the names of unknown headers. Not the message: a copy of it would count
+    /// a reference for each of its arrays, on every message checked.
+    let storage: [UInt8]
     private(set) var findings: [Finding] = []
     /// The message's fields that copy a field of the request it answers byte for byte (see `CopiedFields`): the
     /// rules on a value alone skip them.
@@ -22,11 +24,12 @@ struct FindingList {
     /// Values found well formed by earlier checks (empty unless the checker was given one).
     var memo = CheckMemo()
 
-    init(_ message: SIPMessage) { self.message = message }
+    /// `borrowing`: an initializer takes its arguments owned, and the caller would copy the message for it.
+    init(_ message: borrowing SIPMessage) { self.storage = message.storage }
 
     /// Reports a finding about a header field: its canonical name (or the name as written) and its line.
     mutating func add(_ rule: Rule, _ field: SIPHeaderField, _ text: String) {
-        let name = field.name == .other ? message.rawName(of: field).string : field.name.canonicalName
+        let name = field.name == .other ? String(decoding: storage[field.nameRange], as: UTF8.self) : field.name.canonicalName
         findings.append(Finding(rule, header: name, line: Int(field.line), text))
     }
 
@@ -110,8 +113,8 @@ struct CopiedFields {
 
     init() {}
 
-    /// The copies in `response` of `request`'s fields.
-    init(_ response: SIPMessage, of request: SIPMessage) {
+    /// The copies in `response` of `request`'s fields. `borrowing`, as `FindingList.init`.
+    init(_ response: borrowing SIPMessage, of request: borrowing SIPMessage) {
         let mine = FirstFields(response.headers), sent = FirstFields(request.headers)
         response.storage.withUnsafeBufferPointer { x in
             request.storage.withUnsafeBufferPointer { y in
@@ -136,7 +139,7 @@ struct CopiedFields {
     private struct FirstFields {
         var from = -1, callID = -1, cseq = -1, via = -1, to = -1
 
-        init(_ headers: [SIPHeaderField]) {
+        init(_ headers: borrowing [SIPHeaderField]) {
             for i in headers.indices.reversed() {  // backwards: the first one is written last
                 switch headers[i].name {
                 case .from: from = i

@@ -53,11 +53,14 @@ public struct MessageWriter: Sendable {
     }
 
     public mutating func append(_ text: String) {
+        // One copy of contiguous UTF-8, not a walk over `utf8`; read where it lies (a native string's storage),
+        // without the copy of the string that `withUTF8` needs, which would count a reference.
+        if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) != nil { return }
         var text = text
-        text.withUTF8 { bytes.append(contentsOf: $0) }  // one copy of contiguous UTF-8, not a walk over `utf8`
+        text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
-    public mutating func append(_ part: [UInt8]) { bytes.append(contentsOf: part) }
+    public mutating func append(_ part: [UInt8]) { part.withUnsafeBufferPointer { bytes.append(contentsOf: $0) } }
 
     public mutating func append(_ value: ByteString) {
         value.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }

@@ -4,11 +4,14 @@ import SIPFlow
 /// A step's `assert:` and `capture:` on a received message.
 extension Call {
     /// Runs the expectation's assertions, then its captures. Returns the failure, if any.
-    func evaluate(_ e: Expectation, _ message: SIPMessage) -> FailureReason? {
-        for assertion in e.assertions where !assertion.holds(in: message, render: render) {
+    ///
+    /// Takes the expectation as its step holds it: passed as a value, it would be copied (a reference counted for
+    /// each of its arrays and strings) even when it has nothing to assert or keep.
+    func evaluate(_ held: Boxed<Expectation>, _ message: SIPMessage) -> FailureReason? {
+        for assertion in held.value.assertions where !assertion.holds(in: message, render: render) {
             return .assertionFailed
         }
-        for capture in e.captures where capture.slot < captures.count {
+        for capture in held.value.captures where capture.slot < captures.count {
             if let value = capture.value(in: message) { captures[capture.slot] = value }
         }
         return nil

@@ -11,17 +11,19 @@ extension Call {
         if !checked { shard.checkConformance(message, call: self) }
         if finished { return }
         var i = pc
-        while i < instructions.count, case .expect(let e) = instructions[i] {
-            if matches(e, message, answering: answering) {
-                if let failure = evaluate(e, message) {
-                    finish(at: now, failure: failure, detail: "an assertion of \(e.summary) did not hold")
+        // `held.value` each time, not bound to a name: a binding copies the expectation (a reference counted for
+        // each of its arrays and strings).
+        while i < instructions.count, case .expect(let held) = instructions[i] {
+            if matches(held.value, message, answering: answering) {
+                if let failure = evaluate(held, message) {
+                    finish(at: now, failure: failure, detail: "an assertion of \(held.value.summary) did not hold")
                     return
                 }
                 pc = i + 1
                 advance(at: now)
                 return
             }
-            guard e.mayBeSkipped else { break }
+            guard held.value.mayBeSkipped else { break }
             i += 1
         }
         fail(unexpected: message, at: now)
@@ -43,7 +45,7 @@ extension Call {
     func fail(unexpected message: SIPMessage, at now: SIPInstant) {
         if message.method == .ack { return }  // a late or repeated ACK: the INVITE transaction dealt with it
         var waiting = "the end of the flow"
-        if pc < instructions.count, case .expect(let e) = instructions[pc] { waiting = e.summary }
+        if pc < instructions.count, case .expect(let e) = instructions[pc] { waiting = e.value.summary }
         if let code = message.statusCode {
             if code < 200 { return }  // provisional responses the flow does not name are ignored
             var reason = FailureReason.unexpectedStatus

@@ -5,16 +5,18 @@ import SIPTransaction
 
 /// Requests that belong to no call: new calls for the responder, and stateless answers for the rest
 /// (RFC 3261 §8.2: 405 with Allow, 481 for an unknown dialog or transaction, 200 to OPTIONS).
-extension Shard {
+extension PartyProgram {
     /// The method of the request that opens a call of the responder's program.
     var firstExpectedMethod: SIPMethod? {
-        for instruction in program.instructions {
+        for instruction in instructions {
             if case .expect(let e) = instruction, case .request(let m) = e.match { return m }
             if case .send = instruction { return nil }
         }
         return nil
     }
+}
 
+extension Shard {
     /// Methods this side can handle, for Allow (RFC 3261 §20.5).
     var allowedMethods: String {
         var methods: [SIPMethod] = [.invite, .ack, .bye, .cancel, .options]

@@ -18,6 +18,10 @@ final class Shard: @unchecked Sendable {
     let loop: any EventLoop
     let configuration: EngineConfiguration
     let program: PartyProgram
+    /// `program`'s instructions as calls run them (see `CallStep`).
+    let steps: [CallStep]
+    /// The method of the request that opens a call of the responder's program (nil when it starts by sending).
+    let firstExpectedMethod: SIPMethod?
     let defaultTimeout: Duration
     /// Calls in progress in the whole process, for `--max-concurrent`: shards of a responder do not get equal
     /// shares of the calls (SO_REUSEPORT hashes by address), so the limit cannot be split between them.
@@ -99,6 +103,8 @@ final class Shard: @unchecked Sendable {
         self.loop = loop
         self.configuration = configuration
         self.program = configuration.program
+        self.steps = configuration.program.instructions.map(CallStep.init)
+        self.firstExpectedMethod = configuration.program.firstExpectedMethod
         self.defaultTimeout = configuration.effectiveDefaultTimeout
         self.processActive = processActive
         self.transactions = configuration.transactions
@@ -203,12 +209,17 @@ final class Shard: @unchecked Sendable {
         if let next = lingeringOrder.first?.until { armTick(at: Swift.max(next, Shard.now() + Shard.lingeringResolution)) }
     }
 
-    /// Stops the tick for good (the engine is shutting down).
+    /// Stops the tick for good (the engine is shutting down), and lets go of the calls still held, which hold the
+    /// shard (see `Call.shard`).
     func halt() {
         halted = true
         endpoint?.onReadsPaused = nil
         tick?.cancel()
         tick = nil
+        calls = CallIDTable(localPrefix: ids.prefix)
+        wheel = TimerWheel(resolution: .milliseconds(1), slots: 8, start: Shard.now())
+        abortQueue = []
+        fired = []
     }
 
     /// Takes a timer out of the wheel before it fires, so that neither its node nor the call it holds waits for it.

@@ -227,20 +227,24 @@ enum TransactionState<Invite, NonInvite> {
     /// Only while an event is being applied (see `update`).
     case moving
 
-    /// Applies an event in place: the machine is moved out (leaving `.moving`), so the value being changed is the
-    /// only reference to its storage and nothing is copied.
+    /// Applies an event in place: the machine is moved out (`consume`, leaving `.moving` while the event runs), so
+    /// the value being changed is the only reference to its storage and nothing is copied, nor counted: binding
+    /// the payload of `self` instead would retain each of its references, and replacing `self` release them again.
     mutating func update(invite: (inout Invite) -> TransactionActions,
                          nonInvite: (inout NonInvite) -> TransactionActions) -> TransactionActions {
-        switch self {
+        switch consume self {
         case .invite(var tx):
             self = .moving
-            defer { self = .invite(tx) }
-            return invite(&tx)
+            let out = invite(&tx)
+            self = .invite(tx)
+            return out
         case .nonInvite(var tx):
             self = .moving
-            defer { self = .nonInvite(tx) }
-            return nonInvite(&tx)
+            let out = nonInvite(&tx)
+            self = .nonInvite(tx)
+            return out
         case .moving:
+            self = .moving
             return .none
         }
     }

@@ -106,7 +106,7 @@ public struct TimerWheel<Payload: Sendable>: Sendable {
 
     /// Schedules `payload` to fire at `deadline`. O(1).
     @inlinable @discardableResult
-    public mutating func schedule(_ payload: Payload, at deadline: SIPInstant) -> Handle {
+    public mutating func schedule(_ payload: consuming Payload, at deadline: SIPInstant) -> Handle {
         let d = deadline.nanoseconds
         var tick = d / resolution + (d % resolution == 0 ? 0 : 1)  // round up: never early
         if tick < nextTick { tick = nextTick }
@@ -134,7 +134,7 @@ public struct TimerWheel<Payload: Sendable>: Sendable {
 
     /// Schedules `payload` to fire `delay` after `now` — the form transactions' `.schedule` actions take.
     @inlinable @discardableResult
-    public mutating func schedule(_ payload: Payload, after delay: Duration, from now: SIPInstant) -> Handle {
+    public mutating func schedule(_ payload: consuming Payload, after delay: Duration, from now: SIPInstant) -> Handle {
         schedule(payload, at: now + delay)
     }
 
@@ -144,7 +144,9 @@ public struct TimerWheel<Payload: Sendable>: Sendable {
     public mutating func cancel(_ handle: Handle) -> Bool {
         let i = Int(handle.index)
         guard i >= 0, i < nodes.count, nodes[i].serial == handle.serial, nodes[i].payload != nil else { return false }
-        let node = nodes[i]
+        // The links only: a copy of the node would copy its payload too (a reference counted, for a payload that
+        // holds one).
+        let node = (far: nodes[i].far, tick: nodes[i].tick, prev: nodes[i].prev, next: nodes[i].next)
         if node.far {
             let slot = Int((node.tick >> shift) & mask)
             if node.prev >= 0 { nodes[Int(node.prev)].next = node.next } else { heads1[slot] = node.next }

@@ -212,6 +212,30 @@ import Testing
         #expect(calleeLingering == 10)
     }
 
+    /// A call holds its shard (`Call.shard`), and the shard its calls: shutting down lets go of the calls still in
+    /// progress, so an engine run in a long-lived process does not keep them.
+    @Test func shutdownLetsGoOfTheCallsInProgress() async throws {
+        let flow = try Self.flow("options")
+        let silent = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0),
+                                                on: NIOSingletons.posixEventLoopGroup) { _, _ in }
+        var config = EngineConfiguration(role: .initiator, flowName: flow.name, program: flow.initiatorProgram,
+                                         target: silent.localAddress, requestURI: "sip:svc@127.0.0.1",
+                                         bindAddress: try SocketAddress(ipAddress: "127.0.0.1", port: 0))
+        config.rate = RateController(rate: 1000, maxCalls: 3)
+        var engine: Engine? = Engine(configuration: config)
+        try await engine!.start()
+        let deadline = ContinuousClock.now + .seconds(5)
+        while await engine!.callsHeld() < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        let calls = WeakCalls()
+        let shard = engine!.shards[0]
+        try await shard.loop.submit { calls.hold(shard.calls.values) }.get()
+        #expect(calls.alive == 3, "the silent peer's calls are all in progress")
+        await engine!.shutdown()
+        engine = nil
+        try await silent.close()
+        #expect(calls.alive == 0, "\(calls.alive) calls outlived their engine")
+    }
+
     @Test func aSilentPeerTimesOutWithRetransmissions() async throws {
         let flow = try Self.flow("options")
         // Nothing listens on this port: the OPTIONS is retransmitted (timer E) until timer F.
@@ -235,4 +259,16 @@ import Testing
         // fires late timers late, so ask only for several.
         #expect(stats.retransmissions >= 4)
     }
+}
+
+/// Weak references to calls, to tell whether anything still holds them.
+final class WeakCalls: @unchecked Sendable {
+    // @unchecked: written on a shard's loop, read after that work has been waited for.
+    private var references: [() -> AnyObject?] = []
+
+    func hold(_ calls: [Call]) {
+        references = calls.map { call in { [weak call] in call } }
+    }
+
+    var alive: Int { references.filter { $0() != nil }.count }
 }
