@@ -14,7 +14,7 @@ extension Call {
         // `held.value` each time, not bound to a name: a binding copies the expectation (a reference counted for
         // each of its arrays and strings).
         while i < instructions.count, case .expect(let held) = instructions[i] {
-            if matches(held.value, message, answering: answering) {
+            if matches(held, message, answering: answering) {
                 if let failure = evaluate(held, message) {
                     finish(at: now, failure: failure, detail: "an assertion of \(held.value.summary) did not hold")
                     return
@@ -29,16 +29,17 @@ extension Call {
         fail(unexpected: message, at: now)
     }
 
-    func matches(_ e: Expectation, _ message: SIPMessage, answering: Int? = nil) -> Bool {
-        switch e.match {
+    /// Takes the expectation as its step holds it, as `evaluate` does.
+    func matches(_ held: Boxed<Expectation>, _ message: SIPMessage, answering: Int? = nil) -> Bool {
+        switch held.value.match {
         case .request(let method):
             return message.method == method
         case .response:
-            guard let code = message.statusCode, e.accepts(status: code) else { return false }
+            guard let code = message.statusCode, held.value.accepts(status: code) else { return false }
             // The response must answer the request of the step's transaction.
-            if let answering { return answering == e.context.transaction.step }
+            if let answering { return answering == held.value.context.transaction.step }
             guard let branch = message.topViaBranch else { return false }
-            return clients.contains { $0.step == e.context.transaction.step && $0.branch == branch }
+            return clients.contains { $0.step == held.value.context.transaction.step && $0.branch == branch }
         }
     }
 
