@@ -108,7 +108,7 @@ final class Shard: @unchecked Sendable {
         self.defaultTimeout = configuration.effectiveDefaultTimeout
         self.processActive = processActive
         self.transactions = configuration.transactions
-        self.target = configuration.target
+        self.target = configuration.target?.unshared  // each shard copies it for every call (see `unshared`)
         self.conformance = configuration.conformance
         self.batchInterval = configuration.batchInterval
         self.paced = configuration.batchInterval > .zero

@@ -79,3 +79,16 @@ extension SocketAddress {
         }
     }
 }
+
+extension SocketAddress {
+    /// An equal address in storage of its own. An IP `SocketAddress` keeps its `sockaddr` in a reference-counted box
+    /// that its copies share: threads that each copy the same address on every message (a target every shard sends
+    /// to) would count references on one box from several cores, and wait on each other's cache lines for it.
+    public var unshared: SocketAddress {
+        switch self {
+        case .v4(let a): SocketAddress(a.address, host: a.host)
+        case .v6(let a): SocketAddress(a.address, host: a.host)
+        case .unixDomainSocket: self
+        }
+    }
+}
