@@ -29,7 +29,8 @@ struct FindingList {
 
     /// Reports a finding about a header field: its canonical name (or the name as written) and its line.
     mutating func add(_ rule: Rule, _ field: SIPHeaderField, _ text: String) {
-        let name = field.name == .other ? String(decoding: storage[field.nameRange], as: UTF8.self) : field.name.canonicalName
+        let name = field.name == .other
+            ? String(decoding: storage[field.nameRange], as: UTF8.self) : field.name.canonicalName
         findings.append(Finding(rule, header: name, line: Int(field.line), text))
     }
 

@@ -46,7 +46,7 @@ extension Call {
     func fail(unexpected message: SIPMessage, at now: SIPInstant) {
         if message.method == .ack { return }  // a late or repeated ACK: the INVITE transaction dealt with it
         var waiting = "the end of the flow"
-        if pc < instructions.count, case .expect(let e) = instructions[pc] { waiting = e.value.summary }
+        if pc < instructions.count, case .expect(let held) = instructions[pc] { waiting = held.value.summary }
         if let code = message.statusCode {
             if code < 200 { return }  // provisional responses the flow does not name are ignored
             var reason = FailureReason.unexpectedStatus

@@ -179,8 +179,8 @@ final class Call: CallIDKeyed {
             pc += 1
             advance(at: now)
         case .expectTimeout(let g):
-            guard g == generation, !finished, pc < instructions.count, case .expect(let e) = instructions[pc] else { return }
-            finish(at: now, failure: .timeout, detail: "nothing matched \(e.value.summary) in time")
+            guard g == generation, !finished, pc < instructions.count, case .expect(let held) = instructions[pc] else { return }
+            finish(at: now, failure: .timeout, detail: "nothing matched \(held.value.summary) in time")
         case .client(let step, let timer):
             guard let i = clients.firstIndex(where: { $0.step == step }) else { return }
             let actions = clients[i].timerFired(timer, at: now)
@@ -349,7 +349,9 @@ final class Call: CallIDKeyed {
         var i = pc
         while i < instructions.count {
             guard case .expect(let held) = instructions[i] else { return nil }
-            if case .request(let m) = held.value.match, m == request.method { return held.value.context.transaction.step }
+            if case .request(let m) = held.value.match, m == request.method {
+                return held.value.context.transaction.step
+            }
             guard held.value.mayBeSkipped else { return nil }
             i += 1
         }

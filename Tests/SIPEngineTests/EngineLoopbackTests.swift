@@ -215,17 +215,15 @@ import Testing
     /// A call holds its shard (`Call.shard`), and the shard its calls: shutting down lets go of the calls still in
     /// progress, so an engine run in a long-lived process does not keep them.
     @Test func shutdownLetsGoOfTheCallsInProgress() async throws {
-        let flow = try Self.flow("options")
-        let silent = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0),
-                                                on: NIOSingletons.posixEventLoopGroup) { _, _ in }
-        var config = EngineConfiguration(role: .initiator, flowName: flow.name, program: flow.initiatorProgram,
-                                         target: silent.localAddress, requestURI: "sip:svc@127.0.0.1",
-                                         bindAddress: try SocketAddress(ipAddress: "127.0.0.1", port: 0))
+        let (silent, aimed) = try await Self.optionsToASilentPeer()
+        var config = aimed
         config.rate = RateController(rate: 1000, maxCalls: 3)
         var engine: Engine? = Engine(configuration: config)
         try await engine!.start()
         let deadline = ContinuousClock.now + .seconds(5)
-        while await engine!.callsHeld() < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        while await engine!.callsHeld() < 3, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         let calls = WeakCalls()
         let shard = engine!.shards[0]
         try await shard.loop.submit { calls.hold(shard.calls.values) }.get()
@@ -236,14 +234,21 @@ import Testing
         #expect(calls.alive == 0, "\(calls.alive) calls outlived their engine")
     }
 
-    @Test func aSilentPeerTimesOutWithRetransmissions() async throws {
+    /// A socket that answers nothing, and an initiator of the `options` flow aimed at it (its rate left to set).
+    static func optionsToASilentPeer() async throws -> (UDPEndpoint, EngineConfiguration) {
         let flow = try Self.flow("options")
-        // Nothing listens on this port: the OPTIONS is retransmitted (timer E) until timer F.
         let silent = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0),
                                                 on: NIOSingletons.posixEventLoopGroup) { _, _ in }
-        var config = EngineConfiguration(role: .initiator, flowName: flow.name, program: flow.initiatorProgram,
+        let config = EngineConfiguration(role: .initiator, flowName: flow.name, program: flow.initiatorProgram,
                                          target: silent.localAddress, requestURI: "sip:svc@127.0.0.1",
                                          bindAddress: try SocketAddress(ipAddress: "127.0.0.1", port: 0))
+        return (silent, config)
+    }
+
+    @Test func aSilentPeerTimesOutWithRetransmissions() async throws {
+        // Nothing listens on this port: the OPTIONS is retransmitted (timer E) until timer F.
+        let (silent, aimed) = try await Self.optionsToASilentPeer()
+        var config = aimed
         config.rate = RateController(rate: 10, maxCalls: 1)
         config.transactions.t1 = .milliseconds(10)
         config.transactions.t2 = .milliseconds(40)
