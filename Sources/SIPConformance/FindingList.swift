@@ -29,8 +29,7 @@ struct FindingList {
 
     /// Reports a finding about a header field: its canonical name (or the name as written) and its line.
     mutating func add(_ rule: Rule, _ field: SIPHeaderField, _ text: String) {
-        let name = field.name == .other
-            ? String(decoding: storage[field.nameRange], as: UTF8.self) : field.name.canonicalName
+        let name = field.name == .other ? SIPMessage.rawName(of: field, in: storage).string : field.name.canonicalName
         findings.append(Finding(rule, header: name, line: Int(field.line), text))
     }
 
@@ -71,14 +70,7 @@ extension ByteString {
     /// `equalsIgnoringCase` with a lower-case ASCII literal, byte against byte: no String to walk, for the
     /// schemes and protocol names the rules compare on every message.
     func equalsLowercase(_ lower: StaticString) -> Bool {
-        guard bytes.count == lower.utf8CodeUnitCount else { return false }
-        let q = lower.utf8Start
-        var j = 0
-        for b in bytes {
-            guard ASCII.lower(b) == q[j] else { return false }
-            j += 1
-        }
-        return true
+        bytes.withUnsafeBufferPointer { ASCII.equalsLowercase($0, lower) }
     }
 
     /// `hasPrefix` (case-sensitive) with an ASCII literal, byte against byte.

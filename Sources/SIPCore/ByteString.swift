@@ -161,6 +161,15 @@ public enum ASCII {
     /// White space including the CR and LF of a folded line.
     @inlinable public static func isLWS(_ b: UInt8) -> Bool { b == sp || b == ht || b == cr || b == lf }
 
+    /// Whether `bytes` spell `lower`, a lower-case ASCII literal, in any case: byte against byte, no `String` made.
+    @inlinable
+    public static func equalsLowercase(_ bytes: UnsafeBufferPointer<UInt8>, _ lower: StaticString) -> Bool {
+        guard bytes.count == lower.utf8CodeUnitCount else { return false }
+        let q = lower.utf8Start
+        for j in 0..<bytes.count where Self.lower(bytes[j]) != q[j] { return false }
+        return true
+    }
+
     /// `token` characters: alphanum and `-.!%*_+`'~`.
     ///
     /// One load from a constant 256-entry table (a string literal, so no global initialisation): a global

@@ -9,7 +9,13 @@ import Darwin
 /// Reading header fields by name (RFC 3261 §7.3).
 extension SIPMessage {
     /// The raw field name as written (e.g. `v`, `VIA`).
-    public func rawName(of field: SIPHeaderField) -> ByteString { ByteString(storage[field.nameRange]) }
+    public func rawName(of field: SIPHeaderField) -> ByteString { Self.rawName(of: field, in: storage) }
+
+    /// `rawName(of:)` of a field of the message whose bytes are `storage`.
+    @inlinable
+    public static func rawName(of field: SIPHeaderField, in storage: [UInt8]) -> ByteString {
+        ByteString(storage[field.nameRange])
+    }
 
     /// The field's value with leading and trailing white space removed and line folds replaced by one SP.
     @inlinable

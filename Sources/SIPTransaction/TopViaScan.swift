@@ -89,7 +89,8 @@ struct TopViaScan: Equatable {
             let nameStart = i
             while i < end, ASCII.isToken(b[i]) { i += 1 }
             guard i > nameStart else { return nil }
-            let isBranch = !sawBranch && isBranchName(b, nameStart..<i)
+            let name = UnsafeBufferPointer(rebasing: b[nameStart..<i])
+            let isBranch = !sawBranch && ASCII.equalsLowercase(name, "branch")
             var value: Range<Int>?
             if i < end, b[i] == ASCII.equals {
                 i += 1
@@ -107,14 +108,6 @@ struct TopViaScan: Equatable {
             if commaEnds, i < end, b[i] == ASCII.comma { end = i }
         }
         return (host, port, branch)
-    }
-
-    /// Whether `b[r]` is `branch`, in any case.
-    private static func isBranchName(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
-        guard r.count == 6 else { return false }
-        let name: StaticString = "branch"
-        for k in 0..<6 where ASCII.lower(b[r.lowerBound + k]) != name.utf8Start[k] { return false }
-        return true
     }
 
     /// RFC 3261 §25.1 `hostname` / `IPv4address` as `SIPURI` checks it: dot-separated labels, none empty or
