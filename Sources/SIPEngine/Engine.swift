@@ -32,9 +32,10 @@ public final class Engine: @unchecked Sendable {
             responderAddress = probe.localAddress
             try await probe.close()
         }
+        let schedule = CallClaims()
         for i in 0..<count {
             let shard = Shard(index: i, count: count, loop: loops[i % loops.count], configuration: configuration,
-                              processActive: processActive)
+                              processActive: processActive, schedule: schedule)
             var address = configuration.bindAddress
             let reusePort = configuration.role == .responder && count > 1
             if configuration.role == .initiator, let port = address.port, port != 0 {
@@ -48,6 +49,7 @@ public final class Engine: @unchecked Sendable {
             ) { message, _ in shard.handle(message) }
             endpoint.lossPercent = configuration.lossPercent
             try await shard.loop.submit { shard.attach(endpoint) }.get()
+            shards.last?.helper = shard  // before any shard begins; read on the shard's loop only after that
             shards.append(shard)
             localAddresses.append(endpoint.localAddress)
         }
@@ -102,7 +104,7 @@ public final class Engine: @unchecked Sendable {
     /// True once the initiator's schedule is over and no call is in progress.
     public func isFinished() async -> Bool {
         for shard in shards {
-            let done = (try? await shard.loop.submit { shard.startsDone && shard.active == 0 }.get()) ?? true
+            let done = (try? await shard.loop.submit { shard.startsOver && shard.active == 0 }.get()) ?? true
             if !done { return false }
         }
         return true

@@ -26,6 +26,10 @@ final class Shard: @unchecked Sendable {
     /// Calls in progress in the whole process, for `--max-concurrent`: shards of a responder do not get equal
     /// shares of the calls (SO_REUSEPORT hashes by address), so the limit cannot be split between them.
     let processActive: ActiveCallCounter
+    /// The initiator's next call to start, shared by its shards (see `startDueCalls`).
+    let schedule: CallClaims
+    /// The shard this one asks for help when it falls behind the schedule (see `startDueCalls`); nil for the last.
+    var helper: Shard?
     /// Values of `configuration` read per message, copied out once: reading them through the configuration copies
     /// the whole struct in some paths.
     let transactions: TransactionConfiguration
@@ -76,7 +80,15 @@ final class Shard: @unchecked Sendable {
 
     // Starting calls (initiator).
     var origin = SIPInstant.zero
+    /// The number of the responder's next call (the initiator's come from `schedule`).
     var nextCall: Int
+    /// How late the calls this shard starts may be before it asks its helper for help (see `startDueCalls`).
+    let helpAfter: Duration
+    /// Until when this shard, not the first, takes calls from the schedule: `Shard.helpFor` after the shard before
+    /// it last asked.
+    var helpingUntil = SIPInstant.zero
+    /// When this shard last asked its helper for help.
+    var askedForHelp = SIPInstant.zero
     var startsDone = false
     var blocked = false
     var stopping = false
@@ -97,7 +109,8 @@ final class Shard: @unchecked Sendable {
     /// How many calls a shard ends per millisecond when stopping: 5,000 a second.
     static let abortsPerTick = 5
 
-    init(index: Int, count: Int, loop: any EventLoop, configuration: EngineConfiguration, processActive: ActiveCallCounter) {
+    init(index: Int, count: Int, loop: any EventLoop, configuration: EngineConfiguration,
+         processActive: ActiveCallCounter, schedule: CallClaims = CallClaims()) {
         self.index = index
         self.count = count
         self.loop = loop
@@ -107,6 +120,7 @@ final class Shard: @unchecked Sendable {
         self.firstExpectedMethod = configuration.program.firstExpectedMethod
         self.defaultTimeout = configuration.effectiveDefaultTimeout
         self.processActive = processActive
+        self.schedule = schedule
         self.transactions = configuration.transactions
         self.target = configuration.target?.unshared  // each shard copies it for every call (see `unshared`)
         self.conformance = configuration.conformance
@@ -115,6 +129,7 @@ final class Shard: @unchecked Sendable {
         self.ids = IdentifierGenerator(shard: index)
         self.calls = CallIDTable(localPrefix: ids.prefix)
         self.nextCall = index
+        self.helpAfter = max(configuration.batchInterval, Shard.startBatchWindow) * 2
         self.wheel = TimerWheel(resolution: .milliseconds(1), slots: 8192, start: Shard.now())
     }
 
@@ -150,8 +165,10 @@ final class Shard: @unchecked Sendable {
             // of thousands of calls mid-run (a pause of tens of milliseconds that delays every call start behind it).
             var linger = transactions.t1Times64 + .seconds(2)
             for case .pause(let delay) in program.instructions { linger += delay.upperBound }
-            let expected = max(rate.from, rate.to) / Double(count) * linger.seconds
-            let callsOfShard = rate.maxCalls.map { Double($0) / Double(count) + 1 } ?? expected  // never more than these
+            // The first shard starts every call it keeps up with (see `startDueCalls`), the others a share at most.
+            let share = index == 0 ? 1 : Double(count)
+            let expected = max(rate.from, rate.to) / share * linger.seconds
+            let callsOfShard = rate.maxCalls.map { Double($0) / share + 1 } ?? expected  // never more than these
             calls.reserveCapacity(Int(min(expected, callsOfShard, Double(1 << 21))))
             scheduleNextStart()
         } else {
@@ -263,9 +280,13 @@ final class Shard: @unchecked Sendable {
     /// Messages arriving in between also start the calls that have come due (see `handle`), so a burst of reads
     /// does not hold back a start until the wake-up.
     func scheduleNextStart() {
-        guard !stopping, let rate = configuration.rate, let t = rate.startTime(ofCall: nextCall) else {
+        guard !stopping, let rate = configuration.rate, let t = rate.startTime(ofCall: schedule.next) else {
             startsDone = true
             nextStartDue = .max
+            return
+        }
+        guard takesStarts(at: lastStartBatch) else {
+            nextStartDue = .max  // a helper waits to be asked
             return
         }
         nextStartDue = origin + .nanoseconds(Int64(t * 1e9))
@@ -298,12 +319,25 @@ final class Shard: @unchecked Sendable {
 
     /// Starts the calls that have come due. `flush: false` leaves what they sent to the caller's flush (a read
     /// burst flushes once when it completes).
+    ///
+    /// The shards share one schedule and take its calls in turn, each call once. The first shard takes calls all the
+    /// time. When the calls it starts are more than `helpAfter` late, it asks the next shard for help, and that one
+    /// takes calls too for `Shard.helpFor`; it asks the one after it in the same way. So a rate one thread keeps up
+    /// with runs on one thread, with fuller batches and fewer wake-ups than two threads sharing it, and a rate it
+    /// cannot keep up with spreads over the threads.
     func startDueCalls(flush: Bool = true) {
         guard !stopping, let rate = configuration.rate else { return }
         let now = Shard.now()
         lastStartBatch = now
+        guard takesStarts(at: now) else {
+            scheduleNextStart()
+            return
+        }
         var started = 0
-        while let t = rate.startTime(ofCall: nextCall) {
+        var oldest: SIPInstant?  // when the first call started here was due
+        while true {
+            let number = schedule.next
+            guard let t = rate.startTime(ofCall: number) else { break }
             let due = origin + .nanoseconds(Int64(t * 1e9))
             guard due <= now else { break }
             guard processActive.tryStart(limit: configuration.maxConcurrent) else {
@@ -311,14 +345,42 @@ final class Shard: @unchecked Sendable {
                 armTick(after: paced ? batchInterval : Shard.timerResolution)  // the tick tries again
                 return
             }
-            startCall(number: nextCall, scheduled: due, at: now)
-            nextCall += count
+            guard schedule.claim(number) else {  // another shard took it first
+                processActive.end()
+                continue
+            }
+            startCall(number: number, scheduled: due, at: now)
+            if oldest == nil { oldest = due }
             started += 1
             if started >= 256 { break }  // let reads and timers run between bursts
         }
         if flush { endpoint?.flush() }
+        if let oldest, let helper, now - oldest > helpAfter, now - askedForHelp > helpAfter {
+            askedForHelp = now
+            helper.loop.execute { helper.help() }
+        }
         scheduleNextStart()
     }
+
+    /// Whether this shard will start no more calls: it was stopped, or the schedule is over (a shard that is not
+    /// helping does not look at the schedule, so `startsDone` alone would not say).
+    var startsOver: Bool {
+        startsDone || configuration.rate.map { $0.startTime(ofCall: schedule.next) == nil } ?? true
+    }
+
+    /// Whether this shard takes calls from the schedule at `now`: the first always, the others while helping.
+    func takesStarts(at now: SIPInstant) -> Bool { index == 0 || now < helpingUntil }
+
+    /// The shard before this one has fallen behind the schedule: take calls from it too, for `Shard.helpFor`.
+    func help() {
+        guard !startsDone, !halted else { return }
+        let helping = takesStarts(at: Shard.now())
+        helpingUntil = Shard.now() + Shard.helpFor
+        if !helping { startDueCalls() }
+    }
+
+    /// How long a shard helps after it was last asked (see `startDueCalls`).
+    static let helpFor = Duration.milliseconds(100)
 
     func startCall(number: Int, scheduled: SIPInstant, at now: SIPInstant) {
         guard let target else { return }
@@ -443,6 +505,22 @@ struct TimerEvent: @unchecked Sendable {
 
     let call: Call
     let kind: Kind
+}
+
+/// The number of the initiator's next call to start, which its shards take in turn (see `Shard.startDueCalls`). One
+/// atomic, touched once a call; while the first shard keeps up, only its thread touches it.
+final class CallClaims: Sendable {
+    private let value = Atomic<Int>(0)
+
+    init() {}
+
+    /// The next call no shard has taken.
+    var next: Int { value.load(ordering: .relaxed) }
+
+    /// Takes call `number` if it is still the next one.
+    func claim(_ number: Int) -> Bool {
+        value.compareExchange(expected: number, desired: number + 1, ordering: .relaxed).exchanged
+    }
 }
 
 /// The number of calls in progress across all shards: one atomic, touched once when a call starts and once when it

@@ -3,7 +3,7 @@ import SIPEngine
 
 /// Options `run` and `serve` share.
 struct EngineOptions: ParsableArguments {
-    @Option(help: "Event-loop threads, each with its own socket and calls (default: all cores).")
+    @Option(help: "Event-loop threads, each with its own socket and calls (default: all cores). The caller starts calls on the first while it keeps up, and on more when it falls behind.")
     var threads: Int = System.coreCount
 
     @Option(help: "RFC 3261 timer T1 (round-trip estimate); T2 and T4 follow RFC 3261 unless set.")

@@ -118,6 +118,52 @@ import Testing
         #expect(r.callee.completed == 40, "failures: \(r.callee.failures)")
     }
 
+    /// Calls each shard of `engine` has started since the engine last collected its statistics.
+    static func startedByShard(_ engine: Engine) async throws -> [UInt64] {
+        var started: [UInt64] = []
+        for shard in engine.shards { started.append(try await shard.loop.submit { shard.stats.started }.get()) }
+        return started
+    }
+
+    /// Two threads, at a rate the first keeps up with: it starts the calls, and the second, unless asked for help,
+    /// does not wake up for them. Shared out in turn, the first would start half. The batch interval is long here
+    /// (50 ms, so `helpAfter` is 100 ms): with the default, a test run on a loaded machine stalls the first thread
+    /// for over a millisecond often enough that the second helps for a good share of the calls.
+    @Test func aRateOneThreadKeepsUpWithStaysOnTheFirstThread() async throws {
+        let flow = try Self.flow("basic-call")
+        let threads = { (c: inout EngineConfiguration) in
+            c.threads = 2
+            c.batchInterval = .milliseconds(50)
+        }
+        let server = try await Self.startServer(flow, tweak: threads)
+        let client = try await Self.startClient(flow, calling: server, rate: 300, calls: 300, tweak: threads)
+        try await Self.waitFinished(client, within: .seconds(30))
+        let started = try await Self.startedByShard(client)
+        await client.shutdown()
+        await server.shutdown()
+        #expect(started.reduce(0, +) == 300, "each call started once: \(started)")
+        #expect(started[0] >= 285, "by shard: \(started)")
+    }
+
+    /// The first thread stalls (100 ms, at 2,000 calls/s): the calls it then starts are late, so it asks the second
+    /// for help, which starts calls too. Each call still starts once, and all complete.
+    @Test func aShardThatFallsBehindGetsHelp() async throws {
+        let flow = try Self.flow("basic-call")
+        let threads = { (c: inout EngineConfiguration) in c.threads = 2 }
+        let server = try await Self.startServer(flow, tweak: threads)
+        let client = try await Self.startClient(flow, calling: server, rate: 2000, calls: 600, tweak: threads)
+        try await Task.sleep(for: .milliseconds(50))
+        client.shards[0].loop.execute { usleep(100_000) }
+        try await Self.waitFinished(client, within: .seconds(30))
+        let started = try await Self.startedByShard(client)
+        let stats = await client.collect().interval
+        await client.shutdown()
+        await server.shutdown()
+        #expect(started.reduce(0, +) == 600, "each call started once: \(started)")
+        #expect(started[1] > 0, "the second shard helped: \(started)")
+        #expect(stats.completed == 600, "failures: \(stats.failures)")
+    }
+
     /// Calls held back (here by `--max-concurrent 1` and a 50 ms pause in each call) start late, and the statistics
     /// say when the last one really started: the achieved rate of a `--calls` run is computed up to then.
     @Test func theLastStartIsMeasuredWhenCallsFallBehind() async throws {
