@@ -374,8 +374,9 @@ final class Shard: @unchecked Sendable {
     /// The shard before this one has fallen behind the schedule: take calls from it too, for `Shard.helpFor`.
     func help() {
         guard !startsDone, !halted else { return }
-        let helping = takesStarts(at: Shard.now())
-        helpingUntil = Shard.now() + Shard.helpFor
+        let now = Shard.now()
+        let helping = takesStarts(at: now)
+        helpingUntil = now + Shard.helpFor
         if !helping { startDueCalls() }
     }
 
