@@ -92,8 +92,10 @@ final class Shard: @unchecked Sendable {
     var startsDone = false
     var blocked = false
     var stopping = false
-    /// The pending tick (see `tickFired`) and when it fires (`.max` when none is pending).
-    var tick: Scheduled<Void>?
+    /// The pending tick (see `tickFired`) and when it fires (`.max` when none is pending). A scheduled callback with
+    /// the shard as its handler, not a scheduled task: a task allocates a promise, a future and a closure each time,
+    /// and fails the promise when cancelled.
+    var tick: NIOScheduledCallback?
     var tickAt = SIPInstant.max
     /// Set once the engine shuts down: no more ticks.
     var halted = false
@@ -202,8 +204,13 @@ final class Shard: @unchecked Sendable {
     func armTick(at: SIPInstant) {
         guard at < tickAt, !halted else { return }
         tick?.cancel()
-        tickAt = at
-        tick = loop.scheduleTask(deadline: .uptimeNanoseconds(at.nanoseconds)) { [self] in tickFired() }
+        do {
+            tick = try loop.scheduleCallback(at: .uptimeNanoseconds(at.nanoseconds), handler: self)
+            tickAt = at
+        } catch {
+            tick = nil  // the loop is shutting down: no more ticks
+            tickAt = .max
+        }
     }
 
     /// The shard's tick comes only while there is something to do: while reading is paused after a burst (every batch
@@ -510,6 +517,11 @@ struct TimerEvent: @unchecked Sendable {
 
 /// The number of the initiator's next call to start, which its shards take in turn (see `Shard.startDueCalls`). One
 /// atomic, touched once a call; while the first shard keeps up, only its thread touches it.
+extension Shard: NIOScheduledCallbackHandler {
+    /// The tick (see `armTick`).
+    func handleScheduledCallback(eventLoop: some EventLoop) { tickFired() }
+}
+
 final class CallClaims: Sendable {
     private let value = Atomic<Int>(0)
 
