@@ -308,8 +308,18 @@ final class Shard: @unchecked Sendable {
         if due <= now {
             loop.execute { [self] in startWakeUpFired() }
         } else {
-            loop.scheduleTask(deadline: .uptimeNanoseconds(due.nanoseconds)) { [self] in startWakeUpFired() }
+            do {
+                _ = try loop.scheduleCallback(at: .uptimeNanoseconds(due.nanoseconds), handler: StartWakeUp(shard: self))
+            } catch {
+                startWakeUp = nil  // the loop is shutting down
+            }
         }
+    }
+
+    /// The wake-up for call starts of a shard that is not paced (see `scheduleNextStart`).
+    private struct StartWakeUp: NIOScheduledCallbackHandler, Sendable {
+        let shard: Shard
+        func handleScheduledCallback(eventLoop: some EventLoop) { shard.startWakeUpFired() }
     }
 
     /// When to wake up for the next start: when it is due, but not sooner than `startBatchWindow` after the last
