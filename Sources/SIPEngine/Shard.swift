@@ -525,13 +525,13 @@ struct TimerEvent: @unchecked Sendable {
     let kind: Kind
 }
 
-/// The number of the initiator's next call to start, which its shards take in turn (see `Shard.startDueCalls`). One
-/// atomic, touched once a call; while the first shard keeps up, only its thread touches it.
 extension Shard: NIOScheduledCallbackHandler {
     /// The tick (see `armTick`).
     func handleScheduledCallback(eventLoop: some EventLoop) { tickFired() }
 }
 
+/// The number of the initiator's next call to start, which its shards take in turn (see `Shard.startDueCalls`). One
+/// atomic, touched once a call; while the first shard keeps up, only its thread touches it.
 final class CallClaims: Sendable {
     private let value = Atomic<Int>(0)
 
