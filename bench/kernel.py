@@ -24,17 +24,18 @@ import argparse
 import os
 import re
 import shutil
-import socket
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FLOW = os.path.join(REPO, "bench", "flows", "uac.yaml")
-HOST = "127.0.0.1"
-BUFF = "4194304"
+# calls.py, beside this script: its loopback address, socket buffer size, flow, free ports and UDP bind check
+from calls import BUFF, HOST, REPO, UAC_FLOW as FLOW, udp_bound
+from calls import free_port as free_port_among
+
+PORTS = set()  # ports handed out in this run
 
 
 class RunError(Exception):
@@ -42,9 +43,7 @@ class RunError(Exception):
 
 
 def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+    return free_port_among(PORTS)
 
 
 def sipp(a, scenario, port, extra=()):
@@ -60,23 +59,20 @@ def pinned(core, argv):
 
 
 def wait_bound(port, proc, what, limit=10.0):
-    """Until something is bound to UDP `port` on loopback (bind fails), or `proc` ended, or `limit` seconds."""
+    """Until something is bound to UDP `port`, or `proc` ended, or `limit` seconds."""
     end = time.monotonic() + limit
     while time.monotonic() < end:
         if proc.poll() is not None:
             raise RunError(f"{what} ended before it listened (exit {proc.returncode})")
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            try:
-                s.bind((HOST, port))
-            except OSError:
-                return
+        if udp_bound(port):
+            return
         time.sleep(0.05)
     raise RunError(f"{what} did not listen on {HOST}:{port} within {limit:.0f} s")
 
 
 def stop(proc, grace=5.0):
     if proc.poll() is None:
-        proc.send_signal(2)  # SIGINT: perf writes its data, sipflow and SIPp end cleanly
+        proc.send_signal(signal.SIGINT)  # perf writes its data, sipflow and SIPp end cleanly
         try:
             proc.wait(grace)
         except subprocess.TimeoutExpired:
@@ -84,7 +80,7 @@ def stop(proc, grace=5.0):
             proc.wait()
 
 
-def measured(a, work, argv):
+def measured(work, argv):
     data = os.path.join(work, "perf.data")
     return data, pinned(0, ["perf", "record", "-q", "-e", "cpu-clock", "-F", "4000", "-o", data, "--", *argv])
 
@@ -103,7 +99,7 @@ def one_run(a, work, role, tool):
             else:
                 argv = [a.sipflow, "run", FLOW, "--target", f"{HOST}:{port}", "--rate", str(rate), "--calls", str(n),
                         "--threads", "1", "--plain"]
-            data, cmd = measured(a, work, argv)
+            data, cmd = measured(work, argv)
             rc = subprocess.run(cmd, timeout=limit, **quiet).returncode
             if rc != 0:
                 raise RunError(f"the {tool} caller exited with {rc}")
@@ -115,7 +111,7 @@ def one_run(a, work, role, tool):
         else:
             argv = [a.sipflow, "serve", FLOW, "--listen", f"{HOST}:{port}", "--calls", str(n), "--threads", "1",
                     "--plain"]
-        data, cmd = measured(a, work, argv)
+        data, cmd = measured(work, argv)
         served = subprocess.Popen(cmd, **quiet)
         try:
             wait_bound(port, served, f"the {tool} callee")
@@ -126,7 +122,7 @@ def one_run(a, work, role, tool):
             try:
                 served.wait(30)  # both end by themselves after n calls (SIPp's uas 4 s after the last)
             except subprocess.TimeoutExpired:
-                stop(served)
+                pass  # stopped below
         finally:
             stop(served)
     return kernel_share(data, n)
