@@ -533,7 +533,7 @@ class Bench:
             uac.wait(self.run_timeout(calls, rate))
             uac.check(SIPP_OK)
             uac_fig = sipp_figures(cstf, uac.name)
-            by_itself = serve.finish(40)  # it ends within a second of the last call's end
+            by_itself = serve.finish(40)  # it ends once the peer has been quiet for T2 + T1 (4.5 s) after the last call
             serve.check(SIPFLOW_OK)
             return {**cpu_figures(serve, calls), **sipflow_figures(sipflow_report(rep, serve.name)),
                     "exit_code": serve.rc, "ended_by_itself": by_itself, "uac": uac_fig}
@@ -591,8 +591,8 @@ class Bench:
                        self.sf_run(UAC_FLOW, port, rate, calls, rrep))
             run.wait(self.run_timeout(calls, rate))
             run.check(SIPFLOW_OK)
-            # serve ends by itself after N calls; a call it never saw keeps it waiting: stop it then
-            serve.finish(5, grace=15)
+            # serve ends by itself after N calls and 4.5 s of quiet; a call it never saw keeps it waiting: stop it then
+            serve.finish(10, grace=15)
             serve.check(SIPFLOW_OK)
         finally:
             serve.stop(signal.SIGINT, grace=15)
@@ -818,7 +818,7 @@ class Bench:
                            self.sf_run(UAC_FLOW, port, rate, calls, rrep, ["--threads", str(t)]), timed=True)
                 run.wait(self.run_timeout(calls, rate))
                 run.check(SIPFLOW_OK)
-                serve.finish(5, grace=15)
+                serve.finish(10, grace=15)
                 serve.check(SIPFLOW_OK)
             finally:
                 serve.stop(signal.SIGINT, grace=15)

@@ -120,7 +120,7 @@ def one_run(a, work, role, tool):
             if rc != 0:
                 raise RunError(f"SIPp's uac driving the {tool} callee exited with {rc}")
             try:
-                served.wait(30)  # both end by themselves after n calls (SIPp's uas 4 s after the last)
+                served.wait(30)  # both end by themselves, 4 s (SIPp) or 4.5 s (sipflow) after the last call
             except subprocess.TimeoutExpired:
                 pass  # stopped below
         finally:

@@ -73,6 +73,22 @@ public final class Engine: @unchecked Sendable {
         return (merged, active)
     }
 
+    /// What the shards still owe the peer: calls in their tables (in progress, or ended and held for their
+    /// transactions) and ended calls lingering with final responses for timer J (see `Shard.linger`); and the
+    /// messages received since the last `collect`, so that the caller can tell when the peer has gone quiet.
+    public func obligations() async -> (owed: Int, receivedSinceCollect: UInt64) {
+        var owed = 0
+        var received: UInt64 = 0
+        for shard in shards {
+            let (o, r) = (try? await shard.loop.submit {
+                (shard.calls.count + shard.lingering.count, shard.stats.messagesReceived)
+            }.get()) ?? (0, 0)
+            owed += o
+            received += r
+        }
+        return (owed, received)
+    }
+
     /// Calls in the shards' tables now: in progress, or ended and still absorbing retransmissions.
     func callsHeld() async -> Int {
         var held = 0

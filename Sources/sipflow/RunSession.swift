@@ -59,6 +59,13 @@ struct RunSession {
         var peakActive = 0
         var stopGrace = grace
         var drainedAt: ContinuousClock.Instant?
+        // Once the work is done (an initiator's schedule is over and its calls have ended, or a responder has
+        // answered --calls calls), the process stays while the peer may still re-send a request whose answer was
+        // lost: until nothing is owed to it, or it has been quiet for `quiet`. A peer re-sends a non-INVITE request
+        // (and a 2xx) at most T2 apart (RFC 3261 §17.1.2.2, §13.3.1.4), so one quiet for T2 + T1 has had its answer,
+        // unless the copy it sent last was lost as well.
+        var settling: Settling?
+        let quiet = configuration.transactions.t2 + configuration.transactions.t1
 
         while true {
             try? await Task.sleep(for: .milliseconds(100))
@@ -75,7 +82,16 @@ struct RunSession {
                 await engine.abortCalls()
             }
             var finished = false
-            if configuration.role == .initiator { finished = await engine.isFinished() }
+            if configuration.role == .initiator, settling == nil, await engine.isFinished() {
+                settling = Settling(since: now, received: total.messagesReceived)
+            }
+            if var s = settling {
+                // The work is done: stay while the peer may still re-send a request whose answer was lost.
+                let (owed, received) = await engine.obligations()
+                s.heard(total.messagesReceived + received, at: now)
+                settling = s
+                if owed == 0 || now - s.lastHeard >= quiet { finished = true }
+            }
             if let stopAfter, now - start >= stopAfter { finished = true }
             if let at = stopRequestedAt, now - at >= stopGrace { finished = true }
             if now - lastSample >= .seconds(1) || finished {
@@ -92,7 +108,11 @@ struct RunSession {
                     intervalSeconds: (now - lastSample).seconds, active: active, total: total, interval: interval,
                     memoryPerDialogBytes: memoryPerDialog))
                 lastSample = now
-                if let stopAfterCalls, total.completed + total.failed >= UInt64(stopAfterCalls) { finished = true }
+                if let stopAfterCalls, settling == nil, total.completed + total.failed >= UInt64(stopAfterCalls) {
+                    await engine.stopStarting()  // calls past the limit get 503 while the last answers wait
+                    settling = Settling(since: now, received: total.messagesReceived)
+                    rateWindow = rateWindow ?? now - start
+                }
                 // Once every call has been ended, give the last BYE/CANCEL a moment to be answered.
                 if stopRequestedAt != nil, active == 0 {
                     if drainedAt == nil { drainedAt = now }
@@ -119,6 +139,23 @@ struct RunSession {
             return .seconds(max(lastStart, 0.001) + 1 / rate.to)
         }
         return elapsed
+    }
+}
+
+/// The end of a run whose work is done: when the peer was last heard from, told by the count of messages received.
+struct Settling {
+    private(set) var lastHeard: ContinuousClock.Instant
+    private var received: UInt64
+
+    init(since now: ContinuousClock.Instant, received: UInt64) {
+        lastHeard = now
+        self.received = received
+    }
+
+    /// Notes `received`, the count so far, at `now`.
+    mutating func heard(_ received: UInt64, at now: ContinuousClock.Instant) {
+        if received != self.received { lastHeard = now }
+        self.received = received
     }
 }
 

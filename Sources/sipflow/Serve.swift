@@ -33,7 +33,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Stop after this long, e.g. 60s (default: until Ctrl-C).")
     var duration: String?
 
-    @Option(help: "Stop after answering this many calls.")
+    @Option(help: """
+        Stop after answering this many calls (answering requests re-sent for them until the peer is quiet for T2 + T1).
+        """)
     var calls: Int?
 
     @Option(help: "How to answer out-of-dialog OPTIONS: a status code (e.g. 200, 503) or 'none' to stay silent.")

@@ -140,4 +140,135 @@ import Testing
         let s = try RunReport.decode(Data(contentsOf: dir.appendingPathComponent("serve.json")))
         #expect(s.totals.completed == 10 && s.totals.failed == 0, "\(s.failures)")
     }
+
+    /// `serve --calls 1` keeps answering after its last call: a caller whose 200 to its BYE was lost re-sends the
+    /// BYE (here 2.5 s later, after serve has counted the call) and gets the same 200 again (RFC 3261 §17.2.2).
+    /// Then serve exits once the peer has been quiet for T2 + T1 (4.5 s), without waiting out timer J (64·T1, 32 s).
+    @Test func serveAnswersABYESentAgainAfterItsLastCall() async throws {
+        let dir = try Peers.workDirectory()
+        let port = try Peers.freePort()
+        let serve = try sipflow(["serve", "basic-call", "--listen", "127.0.0.1:\(port)", "--plain", "--calls", "1",
+                                 "--report", dir.appendingPathComponent("serve.json").path], in: dir, name: "serve")
+        defer { serve.stop() }
+        #expect(await serve.waitFor("listening on UDP"))
+        let peer = try DatagramPeer(target: port)
+        let local = "127.0.0.1:\(peer.port)"
+        let dialog = """
+            From: <sip:a@\(local)>;tag=a1
+            Call-ID: again-\(port)@127.0.0.1
+            Max-Forwards: 70
+            """
+        peer.send("""
+            INVITE sip:b@127.0.0.1:\(port) SIP/2.0
+            Via: SIP/2.0/UDP \(local);branch=z9hG4bK-invite
+            \(dialog)
+            To: <sip:b@127.0.0.1:\(port)>
+            CSeq: 1 INVITE
+            Contact: <sip:a@\(local)>
+            Content-Length: 0
+
+
+            """)
+        let answered = peer.receive(within: .seconds(5)) { $0.hasPrefix("SIP/2.0 200") && $0.contains("INVITE") }
+        let ok = try #require(answered, "the INVITE got no 200")
+        let to = try #require(ok.split(separator: "\r\n").first { $0.lowercased().hasPrefix("to:") })
+        peer.send("""
+            ACK sip:b@127.0.0.1:\(port) SIP/2.0
+            Via: SIP/2.0/UDP \(local);branch=z9hG4bK-ack
+            \(dialog)
+            \(to)
+            CSeq: 1 ACK
+            Content-Length: 0
+
+
+            """)
+        let bye = """
+            BYE sip:b@127.0.0.1:\(port) SIP/2.0
+            Via: SIP/2.0/UDP \(local);branch=z9hG4bK-bye
+            \(dialog)
+            \(to)
+            CSeq: 2 BYE
+            Content-Length: 0
+
+
+            """
+        peer.send(bye)
+        let byeAnswered: (String) -> Bool = { $0.hasPrefix("SIP/2.0 200") && $0.contains("2 BYE") }
+        let first = peer.receive(within: .seconds(5), where: byeAnswered)
+        #expect(first != nil, "the BYE got no 200")
+        try await Task.sleep(for: .milliseconds(2500))  // serve counts the call within a second
+        peer.send(bye)
+        let again = peer.receive(within: .seconds(2), where: byeAnswered)
+        #expect(again != nil && again == first, "the BYE sent again got \(again ?? "no answer"), not the same 200")
+        let sent = ContinuousClock.now
+        #expect(await serve.wait(atMost: .seconds(20)) == 0, "\(serve.stdout.suffix(1000))")
+        #expect(ContinuousClock.now - sent < .seconds(10), "serve waited out timer J instead of a quiet peer")
+        let s = try RunReport.decode(Data(contentsOf: dir.appendingPathComponent("serve.json")))
+        #expect(s.totals.completed == 1 && s.totals.failed == 0, "\(s.failures)")
+    }
+
+    /// The same for `run`, the last call of which the callee hangs up: the caller's 200 to that BYE may be lost, so
+    /// `run` stays to answer the BYE sent again (here 0.5 s later) before it exits.
+    @Test func runAnswersABYESentAgainAfterItsLastCall() async throws {
+        let dir = try Peers.workDirectory()
+        let flow = dir.appendingPathComponent("callee-hangs-up.yaml")
+        try """
+            name: callee-hangs-up
+            parties: [caller, callee]
+            steps:
+              - caller -> callee: INVITE
+              - callee -> caller: 200
+              - caller -> callee: ACK
+              - callee -> caller: BYE
+              - caller -> callee: 200
+
+            """.write(to: flow, atomically: true, encoding: .utf8)
+        let peer = try DatagramPeer()  // answers the first to send to it: the caller
+        let run = try sipflow(["run", flow.path, "--target", "127.0.0.1:\(peer.port)", "--calls", "1", "--plain",
+                               "--report", dir.appendingPathComponent("run.json").path], in: dir, name: "run")
+        defer { run.stop() }
+        let invite = try #require(peer.receive(within: .seconds(5)) { $0.hasPrefix("INVITE ") }, "no INVITE")
+        let lines = invite.split(separator: "\r\n").map(String.init)
+        func header(_ name: String) -> String { lines.first { $0.lowercased().hasPrefix(name + ":") } ?? "" }
+        let contact = try #require(header("contact").split(separator: "<").last?.split(separator: ">").first)
+        let peerAt = "127.0.0.1:\(peer.port)"
+        peer.send("""
+            SIP/2.0 200 OK
+            \(header("via"))
+            \(header("from"))
+            \(header("to"));tag=b1
+            \(header("call-id"))
+            \(header("cseq"))
+            Contact: <sip:b@\(peerAt)>
+            Content-Length: 0
+
+
+            """)
+        #expect(peer.receive(within: .seconds(5)) { $0.hasPrefix("ACK ") } != nil, "no ACK")
+        let bye = """
+            BYE \(contact) SIP/2.0
+            Via: SIP/2.0/UDP \(peerAt);branch=z9hG4bK-bye
+            From: \(header("to").dropFirst(3).trimmingCharacters(in: .whitespaces));tag=b1
+            To: \(header("from").dropFirst(5).trimmingCharacters(in: .whitespaces))
+            \(header("call-id"))
+            CSeq: 1 BYE
+            Max-Forwards: 70
+            Content-Length: 0
+
+
+            """
+        peer.send(bye)
+        let byeAnswered: (String) -> Bool = { $0.hasPrefix("SIP/2.0 200") && $0.contains("1 BYE") }
+        let first = peer.receive(within: .seconds(5), where: byeAnswered)
+        #expect(first != nil, "the BYE got no 200")
+        try await Task.sleep(for: .milliseconds(500))  // run sees its last call ended within 0.1 s
+        peer.send(bye)
+        let again = peer.receive(within: .seconds(2), where: byeAnswered)
+        #expect(again != nil && again == first, "the BYE sent again got \(again ?? "no answer"), not the same 200")
+        let sent = ContinuousClock.now
+        #expect(await run.wait(atMost: .seconds(20)) == 0, "\(run.stdout.suffix(1000))")
+        #expect(ContinuousClock.now - sent < .seconds(10), "run waited out timer J instead of a quiet peer")
+        let r = try RunReport.decode(Data(contentsOf: dir.appendingPathComponent("run.json")))
+        #expect(r.totals.completed == 1 && r.totals.failed == 0, "\(r.failures)")
+    }
 }
