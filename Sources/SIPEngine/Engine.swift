@@ -75,16 +75,17 @@ public final class Engine: @unchecked Sendable {
 
     /// What the shards still owe the peer: calls in their tables (in progress, or ended and held for their
     /// transactions) and ended calls lingering with final responses for timer J (see `Shard.linger`); and the
-    /// messages received since the last `collect`, so that the caller can tell when the peer has gone quiet.
-    public func obligations() async -> (owed: Int, receivedSinceCollect: UInt64) {
+    /// messages of those calls received so far, by which the caller tells when the peer has gone quiet (requests
+    /// out of any call, such as a load balancer's OPTIONS, do not count).
+    public func obligations() async -> (owed: Int, callMessagesReceived: UInt64) {
         var owed = 0
         var received: UInt64 = 0
         for shard in shards {
             let (o, r) = (try? await shard.loop.submit {
-                (shard.calls.count + shard.lingering.count, shard.stats.messagesReceived)
+                (shard.calls.count + shard.lingering.count, shard.callMessagesReceived)
             }.get()) ?? (0, 0)
             owed += o
-            received += r
+            received &+= r
         }
         return (owed, received)
     }

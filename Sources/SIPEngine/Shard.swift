@@ -65,6 +65,9 @@ final class Shard: @unchecked Sendable {
     /// `linger`), and the order they end in.
     var lingering = CallIDTable<LingeringCall>()
     var lingeringOrder = LingeringOrder()
+    /// Messages of calls in `calls` or `lingering` received so far (not of new calls, not out of any call): how a
+    /// run that has done its work tells that the peer has stopped re-sending (see `Engine.obligations`).
+    var callMessagesReceived: UInt64 = 0
     var wheel: TimerWheel<TimerEvent>
     var fired: [TimerEvent] = []
     /// Statistics since the engine last collected them.
@@ -498,8 +501,10 @@ final class Shard: @unchecked Sendable {
         let now = Shard.now()
         guard let message = try? parser.parse(inbound.bytes), let callID = message.callID else { return }
         if let call = calls[callID] {
+            callMessagesReceived &+= 1
             call.receive(message, from: inbound.source, at: now)
         } else if !lingering.isEmpty, let ended = lingering[callID] {
+            callMessagesReceived &+= 1
             answerAgain(message, ended)
         } else {
             handleOutOfCall(message, from: inbound.source, at: now)

@@ -83,12 +83,12 @@ struct RunSession {
             }
             var finished = false
             if configuration.role == .initiator, settling == nil, await engine.isFinished() {
-                settling = Settling(since: now, received: total.messagesReceived)
+                settling = Settling(since: now)
             }
             if var s = settling {
                 // The work is done: stay while the peer may still re-send a request whose answer was lost.
                 let (owed, received) = await engine.obligations()
-                s.heard(total.messagesReceived + received, at: now)
+                s.heard(received, at: now)
                 settling = s
                 if owed == 0 || now - s.lastHeard >= quiet { finished = true }
             }
@@ -110,7 +110,7 @@ struct RunSession {
                 lastSample = now
                 if let stopAfterCalls, settling == nil, total.completed + total.failed >= UInt64(stopAfterCalls) {
                     await engine.stopStarting()  // calls past the limit get 503 while the last answers wait
-                    settling = Settling(since: now, received: total.messagesReceived)
+                    settling = Settling(since: now)
                     rateWindow = rateWindow ?? now - start
                 }
                 // Once every call has been ended, give the last BYE/CANCEL a moment to be answered.
@@ -142,19 +142,17 @@ struct RunSession {
     }
 }
 
-/// The end of a run whose work is done: when the peer was last heard from, told by the count of messages received.
+/// The end of a run whose work is done: when the peer was last heard from in a call, told by the count of the
+/// calls' messages received (`Engine.obligations`).
 struct Settling {
     private(set) var lastHeard: ContinuousClock.Instant
-    private var received: UInt64
+    private var received: UInt64?
 
-    init(since now: ContinuousClock.Instant, received: UInt64) {
-        lastHeard = now
-        self.received = received
-    }
+    init(since now: ContinuousClock.Instant) { lastHeard = now }
 
     /// Notes `received`, the count so far, at `now`.
     mutating func heard(_ received: UInt64, at now: ContinuousClock.Instant) {
-        if received != self.received { lastHeard = now }
+        if let before = self.received, received != before { lastHeard = now }
         self.received = received
     }
 }

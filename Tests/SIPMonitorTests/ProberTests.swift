@@ -56,12 +56,15 @@ import Testing
         let server = try await Server(group: group) { r, n in
             n == 1 ? [try! .response(to: r, statusCode: 100, reason: "Trying", toTag: nil)] : []
         }
-        let prober = Prober(group: group, policy: .init(timeout: .milliseconds(300)), t1: .milliseconds(20), t2: .milliseconds(100))
+        let prober = Prober(group: group, policy: .init(timeout: .milliseconds(1000)), t1: .milliseconds(50),
+                            t2: .milliseconds(400))
         let result = await prober.probe(server.target)
         #expect(result.outcome == .timeout)
         #expect(result.status == .critical)
         #expect(result.observation.provisional == [100])
-        // The 100 comes at once; Timer E still fires at T1 (20 ms), then every T2: 20, 120 and 220 ms.
+        // The 100 comes at once; Timer E still fires at T1 (50 ms), then every T2: 50, 450 and 850 ms, the next
+        // (1,250 ms) after the timeout. Doubling as if no 100 had come would send a fourth, at 750 ms. The margins
+        // (150 ms and more) are for a loaded machine: at 20 ms and 100 ms they were once missed under CI.
         #expect(result.observation.retransmissions == 3)
         #expect(result.problems.first?.contains("last provisional 100") == true)
     }
