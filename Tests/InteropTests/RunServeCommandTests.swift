@@ -173,26 +173,20 @@ import Testing
         let answered = peer.receive(within: .seconds(5)) { $0.hasPrefix("SIP/2.0 200") && $0.contains("INVITE") }
         let ok = try #require(answered, "the INVITE got no 200")
         let to = try #require(ok.split(separator: "\r\n").first { $0.lowercased().hasPrefix("to:") })
-        peer.send("""
-            ACK sip:b@127.0.0.1:\(port) SIP/2.0
-            Via: SIP/2.0/UDP \(local);branch=z9hG4bK-ack
+        func request(_ method: String, _ cseq: Int) -> String {
+            """
+            \(method) sip:b@127.0.0.1:\(port) SIP/2.0
+            Via: SIP/2.0/UDP \(local);branch=z9hG4bK-\(method.lowercased())
             \(dialog)
             \(to)
-            CSeq: 1 ACK
-            Content-Length: 0
-
-
-            """)
-        let bye = """
-            BYE sip:b@127.0.0.1:\(port) SIP/2.0
-            Via: SIP/2.0/UDP \(local);branch=z9hG4bK-bye
-            \(dialog)
-            \(to)
-            CSeq: 2 BYE
+            CSeq: \(cseq) \(method)
             Content-Length: 0
 
 
             """
+        }
+        peer.send(request("ACK", 1))
+        let bye = request("BYE", 2)
         peer.send(bye)
         let byeAnswered: (String) -> Bool = { $0.hasPrefix("SIP/2.0 200") && $0.contains("2 BYE") }
         let first = peer.receive(within: .seconds(5), where: byeAnswered)
