@@ -74,20 +74,22 @@ public final class Engine: @unchecked Sendable {
     }
 
     /// What the shards still owe the peer: calls in their tables (in progress, or ended and held for their
-    /// transactions) and ended calls lingering with final responses for timer J (see `Shard.linger`); and the
-    /// messages of those calls received so far, by which the caller tells when the peer has gone quiet (requests
-    /// out of any call, such as a load balancer's OPTIONS, do not count).
-    public func obligations() async -> (owed: Int, callMessagesReceived: UInt64) {
+    /// transactions) and ended calls lingering with final responses for timer J (see `Shard.linger`). With it, what
+    /// tells the caller when the peer has gone quiet: the messages received since the last `collect`, and those
+    /// so far that belonged to no call (`Shard.messagesOutOfCalls`, such as a load balancer's OPTIONS).
+    public func obligations() async -> (owed: Int, receivedSinceCollect: UInt64, outOfCalls: UInt64) {
         var owed = 0
         var received: UInt64 = 0
+        var outOfCalls: UInt64 = 0
         for shard in shards {
-            let (o, r) = (try? await shard.loop.submit {
-                (shard.calls.count + shard.lingering.count, shard.callMessagesReceived)
-            }.get()) ?? (0, 0)
+            let (o, r, x) = (try? await shard.loop.submit {
+                (shard.calls.count + shard.lingering.count, shard.stats.messagesReceived, shard.messagesOutOfCalls)
+            }.get()) ?? (0, 0, 0)
             owed += o
             received &+= r
+            outOfCalls &+= x
         }
-        return (owed, received)
+        return (owed, received, outOfCalls)
     }
 
     /// Calls in the shards' tables now: in progress, or ended and still absorbing retransmissions.

@@ -27,14 +27,17 @@ extension Shard {
     }
 
     func handleOutOfCall(_ message: SIPMessage, from source: SocketAddress, at now: SIPInstant) {
-        guard let method = message.method, method != .ack else { return }  // stray responses and ACKs: dropped
         let hasToTag = message.hasToTag
-        if configuration.role == .responder, !hasToTag, method == firstExpectedMethod {
-            guard !stopping, processActive.tryStart(limit: configuration.maxConcurrent) else {
-                reply(to: message, from: source, status: 503, extra: [("Retry-After", "1")])
-                return
-            }
+        let method = message.method
+        let startsCall = configuration.role == .responder && !hasToTag && method != nil && method == firstExpectedMethod
+        if startsCall, !stopping, processActive.tryStart(limit: configuration.maxConcurrent) {
             acceptCall(message, from: source, at: now)
+            return
+        }
+        messagesOutOfCalls &+= 1
+        guard let method, method != .ack else { return }  // stray responses and ACKs: dropped
+        if startsCall {
+            reply(to: message, from: source, status: 503, extra: [("Retry-After", "1")])
             return
         }
         if method == .options, !hasToTag {

@@ -65,9 +65,10 @@ final class Shard: @unchecked Sendable {
     /// `linger`), and the order they end in.
     var lingering = CallIDTable<LingeringCall>()
     var lingeringOrder = LingeringOrder()
-    /// Messages of calls in `calls` or `lingering` received so far (not of new calls, not out of any call): how a
-    /// run that has done its work tells that the peer has stopped re-sending (see `Engine.obligations`).
-    var callMessagesReceived: UInt64 = 0
+    /// Messages received so far that belong to no call and start none (a load balancer's OPTIONS, strays, what
+    /// does not parse): a run that has done its work does not take them for its peer re-sending (see
+    /// `Engine.obligations`). Counted off the per-message path, in `handleOutOfCall`.
+    var messagesOutOfCalls: UInt64 = 0
     var wheel: TimerWheel<TimerEvent>
     var fired: [TimerEvent] = []
     /// Statistics since the engine last collected them.
@@ -499,12 +500,13 @@ final class Shard: @unchecked Sendable {
     func handle(_ inbound: InboundMessage) {
         stats.messagesReceived += 1
         let now = Shard.now()
-        guard let message = try? parser.parse(inbound.bytes), let callID = message.callID else { return }
+        guard let message = try? parser.parse(inbound.bytes), let callID = message.callID else {
+            messagesOutOfCalls &+= 1
+            return
+        }
         if let call = calls[callID] {
-            callMessagesReceived &+= 1
             call.receive(message, from: inbound.source, at: now)
         } else if !lingering.isEmpty, let ended = lingering[callID] {
-            callMessagesReceived &+= 1
             answerAgain(message, ended)
         } else {
             handleOutOfCall(message, from: inbound.source, at: now)

@@ -87,8 +87,8 @@ struct RunSession {
             }
             if var s = settling {
                 // The work is done: stay while the peer may still re-send a request whose answer was lost.
-                let (owed, received) = await engine.obligations()
-                s.heard(received, at: now)
+                let (owed, sinceCollect, outOfCalls) = await engine.obligations()
+                s.heard(total.messagesReceived &+ sinceCollect &- outOfCalls, at: now)
                 settling = s
                 if owed == 0 || now - s.lastHeard >= quiet { finished = true }
             }
@@ -143,7 +143,7 @@ struct RunSession {
 }
 
 /// The end of a run whose work is done: when the peer was last heard from in a call, told by the count of the
-/// calls' messages received (`Engine.obligations`).
+/// calls' messages received (all received less those out of any call, see `Engine.obligations`).
 struct Settling {
     private(set) var lastHeard: ContinuousClock.Instant
     private var received: UInt64?
