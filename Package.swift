@@ -1,12 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Release builds of our own targets drop the run-time exclusivity checks (`swift_beginAccess` on every access to a
-/// class property, which the engine's shards and calls make per message). Debug builds, which the tests use, keep
-/// them, so a violation still traps there. Measured: caller 72.9 -> 63.8 us a call, pinned against `sipflow serve`
-/// (bench notes in docs/performance.md).
-let releaseSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
-
 let package = Package(
     name: "sipflow",
     platforms: [.macOS(.v14)],
@@ -26,13 +20,13 @@ let package = Package(
     ],
     targets: [
         // Wire format: parse and serialize SIP messages. No I/O.
-        .target(name: "SIPCore", swiftSettings: releaseSettings),
+        .target(name: "SIPCore"),
         // RFC 3261 rule catalogue and the checks that apply it.
-        .target(name: "SIPConformance", dependencies: ["SIPCore"], swiftSettings: releaseSettings),
+        .target(name: "SIPConformance", dependencies: ["SIPCore"]),
         // RFC 3261 §17 transactions and §12 dialogs as values: time is an input, timers are returned as data.
-        .target(name: "SIPTransaction", dependencies: ["SIPCore"], swiftSettings: releaseSettings),
+        .target(name: "SIPTransaction", dependencies: ["SIPCore"]),
         // Flow files: the YAML ladder model, loading with line:column errors, per-party programs.
-        .target(name: "SIPFlow", dependencies: ["SIPCore", .product(name: "Yams", package: "Yams")], swiftSettings: releaseSettings),
+        .target(name: "SIPFlow", dependencies: ["SIPCore", .product(name: "Yams", package: "Yams")]),
         // sendmmsg and recvmmsg, which Swift's Glibc module does not declare (they need _GNU_SOURCE).
         .target(name: "CSIPSocket"),
         // Sockets: UDP (and later TCP/TLS) endpoints, one tap for every message. The only module that does I/O.
@@ -42,8 +36,7 @@ let package = Package(
                 "SIPCore", "CSIPSocket",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ],
-            swiftSettings: releaseSettings
+            ]
         ),
         // Calls at a rate: scheduler, UAC/UAS runners, statistics, reports.
         .target(
@@ -53,8 +46,7 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ],
-            swiftSettings: releaseSettings
+            ]
         ),
         // Health checks as a load balancer does them: probes, their verdicts, up/down state, reports, metrics.
         .target(
@@ -66,8 +58,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
-            swiftSettings: releaseSettings
+            ]
         ),
         // The command-line tool: thin subcommands over the libraries.
         .executableTarget(
@@ -76,8 +67,7 @@ let package = Package(
                 "SIPCore", "SIPConformance", "SIPFlow", "SIPEngine", "SIPTransport", "SIPMonitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            swiftSettings: releaseSettings
+            ]
         ),
         // What several test targets share (a seeded random-number generator).
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -1107,7 +1107,7 @@ def parse_args(argv):
 def check_tools(a):
     missing = []
     if not (os.path.isfile(a.sipflow) and os.access(a.sipflow, os.X_OK)):
-        missing.append(f"sipflow not found at {a.sipflow}: build it with `swift build -c release` in {REPO} "
+        missing.append(f"sipflow not found at {a.sipflow}: build it with `bash scripts/build.sh` in {REPO} "
                        "(or pass --sipflow PATH)")
     sipp = shutil.which(a.sipp)
     if sipp is None:

@@ -156,7 +156,7 @@ def main(argv):
     if a.runs < 1 or a.rate < 1 or a.calls < 1:
         p.error("--runs, --rate and --calls must be positive")
     for tool, hint in ((a.sipp, "Debian package sip-tester"), ("perf", "Debian package linux-perf"),
-                       ("taskset", "util-linux"), (a.sipflow, "swift build -c release --product sipflow")):
+                       ("taskset", "util-linux"), (a.sipflow, "bash scripts/build.sh")):
         if not shutil.which(tool):
             print(f"kernel.py: {tool} not found ({hint})", file=sys.stderr)
             return 3

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 rate="${1:-200}"
 
 bash scripts/deps.sh ca-certificates
-swift build -c release --product sipflow
+bash scripts/build.sh
 bin=.build/release/sipflow
 work="$(mktemp -d "${TMPDIR:-/tmp}/sipflow-demo.XXXXXX")"
 

@@ -12,7 +12,7 @@ bash scripts/deps.sh ca-certificates sip-tester kamailio time python3 linux-perf
 
 # The interop tests run sipflow at 1,000 calls/s, which wants an optimised build (a debug build runs them at a
 # tenth of the rate).
-swift build -c release --product sipflow
+bash scripts/build.sh
 export SIPFLOW_BIN="$PWD/.build/release/sipflow"
 
 swift build --build-tests
