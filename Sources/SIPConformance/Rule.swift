@@ -9,10 +9,12 @@ public enum Severity: String, Sendable, Hashable, CaseIterable, Comparable, Coda
     var rank: Int { switch self { case .info: 0; case .warning: 1; case .error: 2 } }
 }
 
-/// What a rule looks at: one message alone, or a response together with the request it answers.
+/// What a rule looks at: one message alone, a response together with the request it answers, or a response against
+/// the client transactions of the call it names (the engine's check: `MatchingRules`).
 public enum RuleScope: String, Sendable, Hashable, Codable {
     case message
     case exchange
+    case transaction
 }
 
 /// A conformance rule with a stable ID. IDs never change meaning once published; retired IDs are not reused.

@@ -13,6 +13,7 @@ extension Call {
         switch template.context.role {
         case .request(let tx):
             try sendRequest(template, step: tx.step, at: now)
+            if case .request(.bye, _) = template.kind { ending.insert(.dialogEnded) }
         case .ack(let invite, let for2xx):
             if for2xx { try sendACK(template, inviteStep: invite.step) }
             // The ACK for a non-2xx final was sent by the INVITE client transaction itself (§17.1.1.3).
@@ -241,31 +242,10 @@ enum SIPEngineURI {
 }
 
 extension Call {
-    /// Ends the call at once, properly: BYE for a confirmed dialog, CANCEL for an INVITE still waiting for its
-    /// final response (RFC 3261 §15, §9.1). The call counts as aborted.
+    /// Ends the call at once, properly: it counts as aborted, and its ending (see `Call+Ending.swift`) sends BYE for
+    /// a confirmed dialog, CANCEL for an INVITE still waiting for its final response (RFC 3261 §15, §9.1), and 500
+    /// to a request not yet answered.
     func abort(at now: SIPInstant) {
-        guard !finished else { return }
-        if var d = dialog, d.state == .confirmed {
-            var w = MessageWriter(capacity: 512)
-            if (try? d.writeRequest(.bye, into: &w, via: { shard.writeVia(into: &$0) })) != nil,
-               let bye = try? w.message(body: []),
-               let destination = try? shard.destination(for: d),
-               let entry = try? ClientEntry(step: -1, request: bye, destination: destination, createsDialog: false,
-                                            configuration: shard.transactions, at: now) {
-                dialog = d
-                let actions = entry.start(at: now)
-                clients.append(entry)
-                run(actions, client: clients.count - 1, fromTimer: false, at: now)
-            }
-        } else if let i = clients.firstIndex(where: { $0.method == .invite && $0.awaitingFinal }),
-                  case .invite(let tx) = clients[i].transaction, let cancel = try? tx.makeCancel(),
-                  let entry = try? ClientEntry(step: -2, request: cancel, destination: clients[i].destination,
-                                               createsDialog: false, configuration: shard.transactions,
-                                               at: now) {
-            let actions = entry.start(at: now)
-            clients.append(entry)
-            run(actions, client: clients.count - 1, fromTimer: false, at: now)
-        }
         finish(at: now, failure: .aborted, detail: "ended on request (Ctrl-C or SIGTERM) with the flow at step \(pc + 1)")
     }
 }

@@ -90,6 +90,10 @@ final class Call: CallIDKeyed {
     /// The ACK this caller sent for the 2xx to its INVITE (see `Acknowledgement`).
     var acknowledged: Acknowledgement?
     var finished = false
+    /// What the call still owes the peer after a failure (see `Call+Ending.swift`).
+    var ending = Ending()
+    /// Forked dialogs acknowledged and ended (see `acknowledgeFork`); nil in almost every call.
+    var forks: Forks?
     /// Set once a finished call has let go of its state (see `releaseIfQuiet`).
     var released = false
     /// When the current wait started (for step timeouts).
@@ -199,6 +203,7 @@ final class Call: CallIDKeyed {
     func finish(at now: SIPInstant, failure: FailureReason?, detail: @autoclosure () -> String = "") {
         guard !finished else { return }
         finished = true
+        if failure != nil { ending.insert(.due) }
         generation &+= 1
         shard.callEnded(self, failure: failure, detail: failure == nil ? "" : "call \(number + 1): " + detail(), at: now)
         shard.cancel(timer)
@@ -231,6 +236,7 @@ final class Call: CallIDKeyed {
             return
         }
         guard !released else { return }
+        if ending.contains(.due) { settleAfterFailure(at: now) }
         if clients.contains(where: { $0.method == .bye && !$0.awaitingFinal }) || servers.contains(where: { $0.method == .bye }) {
             // A BYE ended the dialog (answered by the peer, or answered by us): the peer has stopped re-sending
             // its 2xx to the INVITE, so the INVITE transaction's Accepted state (RFC 6026, timer M, 64·T1) has
@@ -275,7 +281,7 @@ final class Call: CallIDKeyed {
             guard let branch = message.topViaBranch,
                   let i = clients.firstIndex(where: { $0.method == method && $0.branch == branch })
             else {
-                reacknowledge(message)
+                unmatchedResponse(message, at: now)
                 return
             }
             let request = clients[i].request  // the transaction lets go of it on a final response
@@ -310,6 +316,7 @@ final class Call: CallIDKeyed {
             let entry = try ServerEntry(request: message, hasToTag: hasToTag, source: source, step: step,
                                         configuration: shard.transactions)
             if method == .bye {
+                ending.insert(.dialogEnded)
                 // The BYE ends the dialog: stop re-sending a 2xx whose ACK was lost (RFC 3261 §13.3.1.4 retransmits
                 // it only to get the ACK; after BYE the peer has moved on and would see it as unexpected).
                 servers.removeAll { e in
@@ -338,6 +345,7 @@ final class Call: CallIDKeyed {
             let firstNon2xxACK = tx.state == .completed
             let actions = servers[i].received(ack, at: now)
             run(actions, server: i, fromTimer: false, message: ack, at: now)
+            acknowledgementWaitEnded()
             if firstNon2xxACK, !finished { deliver(ack, at: now) }
             return
         }
@@ -394,6 +402,7 @@ final class Call: CallIDKeyed {
             case .schedule(let timer, let after):
                 servers[i].timers[timer] = shard.schedule(.server(step: servers[i].step, timer), for: self, after: after, from: now)
             case .terminated(let reason):
+                if servers[i].method == .invite { acknowledgementWaitEnded() }
                 if case .timedOut(let timer) = reason, !finished, timer == .timerH || timer == .timerL {
                     finish(at: now, failure: .timeout, detail: "no ACK for the final response to \(servers[i].method) (\(timer.spelled))")
                 } else if reason == .transportError, !finished {
@@ -408,7 +417,7 @@ final class Call: CallIDKeyed {
     func responseArrived(_ response: SIPMessage, client i: Int, request: SIPMessage?, at now: SIPInstant) {
         guard let code = response.statusCode else { return }
         let entry = clients[i]
-        shard.measure(response: code, to: entry, call: self, at: now)
+        if entry.step >= 0 { shard.measure(response: code, to: entry, call: self, at: now) }
         if let request {
             shard.check(response, answering: request, call: self)
             if entry.method == .invite, entry.createsDialog, (101..<300).contains(code), response.to?.tag != nil {
@@ -429,13 +438,17 @@ final class Call: CallIDKeyed {
         }
         if code >= 200 {
             if !entry.awaitingFinal {
-                // A retransmitted 2xx (RFC 6026 Accepted): send our ACK again (RFC 3261 §13.2.2.4).
-                if code < 300, entry.method == .invite { sendAcknowledgementAgain() }
+                // A retransmitted 2xx (RFC 6026 Accepted), or one from another fork: ACK it (RFC 3261 §13.2.2.4).
+                if code < 300, entry.method == .invite { acknowledgeAgain(response, at: now) }
                 return
             }
             entry.awaitingFinal = false
         }
-        if finished { return }
+        if finished {
+            responseAfterFailure(code, to: entry, at: now)
+            return
+        }
+        guard entry.step >= 0 else { return }  // the engine's own BYE or CANCEL: no flow step waits for it
         deliver(response, answering: entry.step, checked: true, at: now)  // checked above
     }
 }
@@ -449,14 +462,27 @@ extension Call {
                                        pool: &shard.strings)
     }
 
-    /// A 2xx to the INVITE that arrived again after the call dropped the INVITE transaction (see `releaseIfQuiet`):
-    /// checked on its own, and answered with the same ACK (RFC 3261 §13.2.2.4). Any other response without a
-    /// transaction is ignored.
-    func reacknowledge(_ response: SIPMessage) {
-        guard let acknowledged, let code = response.statusCode, (200..<300).contains(code), let cseq = response.cseq,
-              cseq.method == .invite, cseq.sequenceNumber == acknowledged.inviteSequence else { return }
-        shard.checkConformance(response, call: self)
-        sendAcknowledgementAgain()
+    /// A response that matches none of the call's client transactions (RFC 3261 §17.1.3). A 2xx to the INVITE that
+    /// arrived again after the call dropped the INVITE transaction (see `releaseIfQuiet`) is checked on its own and
+    /// acknowledged (§13.2.2.4): with the same ACK for the call's dialog, once for a forked one. Any other is
+    /// reported as a finding that names the transaction it came closest to (`Shard.reportUnmatched`).
+    ///
+    /// Other copies of responses to that INVITE are late and dropped. A 2xx to the INVITE that matches nothing else
+    /// (its branch is wrong, say) is still acknowledged and its dialog ended, as a fork's is: the peer would otherwise
+    /// re-send it for 64·T1 and keep the dialog up.
+    func unmatchedResponse(_ response: SIPMessage, at now: SIPInstant) {
+        let code = response.statusCode ?? 0, cseq = response.cseq
+        if let acknowledged, let cseq, cseq.method == .invite, cseq.sequenceNumber == acknowledged.inviteSequence {
+            guard (200..<300).contains(code) else { return }
+            shard.checkConformance(response, call: self)
+            acknowledgeAgain(response, at: now)
+            return
+        }
+        shard.reportUnmatched(response, call: self)
+        if (200..<300).contains(code), let cseq, cseq.method == .invite,
+           clients.contains(where: { $0.method == .invite && $0.sequence == cseq.sequenceNumber }) {
+            acknowledgeAgain(response, at: now)
+        }
     }
 
     /// Sends the ACK for the 2xx again, as it was first sent.

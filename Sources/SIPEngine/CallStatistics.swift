@@ -79,6 +79,46 @@ public struct CallStatistics: Sendable {
     /// Conformance findings by rule ID: how many, and the first message text that broke it.
     public var conformance: [String: ConformanceCount] = [:]
 
+    /// Datagrams received that did not parse as SIP (RFC 3261 §7), and the first few of them.
+    public var unparsed: UInt64 = 0
+    public var unparsedExamples: [UnparsedDatagram] = []
+    /// How many unparsed datagrams a run keeps as examples.
+    public static let unparsedExampleLimit = 10
+
+    /// A datagram that did not parse: where it came from, why, and its first bytes (escaped).
+    public struct UnparsedDatagram: Sendable, Equatable, Codable {
+        public var source: String
+        public var error: String
+        public var firstBytes: String
+
+        public init(source: String, error: String, bytes: [UInt8]) {
+            self.source = source
+            self.error = error
+            self.firstBytes = Self.escaped(bytes.prefix(120))
+        }
+
+        /// Printable ASCII as it is, CR and LF as \r and \n, other bytes as \xHH.
+        static func escaped(_ bytes: ArraySlice<UInt8>) -> String {
+            var out = ""
+            for b in bytes {
+                switch b {
+                case 0x0D: out += "\\r"
+                case 0x0A: out += "\\n"
+                case 0x5C: out += "\\\\"
+                case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(b))
+                default: out += "\\x" + (b < 16 ? "0" : "") + String(b, radix: 16)
+                }
+            }
+            return out
+        }
+    }
+
+    /// Counts a datagram that did not parse, keeping it as an example while there are few.
+    public mutating func recordUnparsed(_ datagram: @autoclosure () -> UnparsedDatagram) {
+        unparsed += 1
+        if unparsedExamples.count < Self.unparsedExampleLimit { unparsedExamples.append(datagram()) }
+    }
+
     public struct ConformanceCount: Sendable, Equatable, Codable {
         public var count: UInt64
         public var severity: String
@@ -119,6 +159,8 @@ public struct CallStatistics: Sendable {
             if histograms[k] == nil { histograms[k] = Self.newHistogram() }
             histograms[k]!.add(h)
         }
+        unparsed += other.unparsed
+        unparsedExamples += other.unparsedExamples.prefix(Swift.max(0, Self.unparsedExampleLimit - unparsedExamples.count))
         for (k, v) in other.conformance {
             if var mine = conformance[k] {
                 mine.count += v.count

@@ -1,6 +1,7 @@
 import SIPConformance
 import SIPCore
 import SIPTransaction
+import SIPTransport
 
 /// Latency measurements and conformance checks on what a call receives.
 extension Shard {
@@ -43,6 +44,34 @@ extension Shard {
     func checkConformance(_ message: SIPMessage, call: Call) {
         guard conformance != .off else { return }
         record(MessageChecker().check(message, memo: &checkMemo), call: call)
+    }
+
+    /// A response in `call` that matched none of its client transactions (RFC 3261 §17.1.3), reported with the
+    /// transaction it came closest to. Off the per-message path: only strays come here.
+    func reportUnmatched(_ response: SIPMessage, call: Call) {
+        guard conformance != .off else { return }
+        let candidates = call.clients.map {
+            MatchingRules.Candidate(method: $0.method, sequence: $0.sequence, branch: $0.branch)
+        }
+        record([MatchingRules.unmatched(response, candidates: candidates, sentBy: "\(uriHost):\(localPort)")], call: call)
+    }
+
+    /// A datagram that did not parse: counted, kept as an example, and reported under the parse rule it breaks
+    /// (`RuleCatalogue.rule(for:)`) with its source. It belongs to no call.
+    func unparsable(_ inbound: InboundMessage, _ error: any Error) {
+        messagesOutOfCalls &+= 1
+        let source = "\(inbound.source.ipAddress ?? "?"):\(inbound.source.port ?? 0)"
+        let text = (error as? SIPParseError).map { "\($0)" } ?? "\(error)"
+        stats.recordUnparsed(.init(source: source, error: text, bytes: inbound.bytes))
+        guard conformance != .off, let parseError = error as? SIPParseError else { return }
+        let rule = RuleCatalogue.rule(for: parseError.kind)
+        if var c = stats.conformance[rule.id] {
+            c.count += 1
+            stats.conformance[rule.id] = c
+        } else {
+            stats.conformance[rule.id] = .init(count: 1, severity: rule.severity.rawValue,
+                                               firstExample: "a datagram from \(source) does not parse: \(text)")
+        }
     }
 
     private func record(_ findings: [Finding], call: Call) {

@@ -500,10 +500,18 @@ final class Shard: @unchecked Sendable {
     func handle(_ inbound: InboundMessage) {
         stats.messagesReceived += 1
         let now = Shard.now()
-        guard let message = try? parser.parse(inbound.bytes), let callID = message.callID else {
+        let parsed: SIPMessage
+        do {
+            parsed = try parser.parse(inbound.bytes)
+        } catch {
+            unparsable(inbound, error)
+            return
+        }
+        guard let callID = parsed.callID else {
             messagesOutOfCalls &+= 1
             return
         }
+        let message = parsed
         if let call = calls[callID] {
             call.receive(message, from: inbound.source, at: now)
         } else if !lingering.isEmpty, let ended = lingering[callID] {

@@ -67,6 +67,27 @@ public struct Dialog: Sendable, Hashable {
             secure: overTLS && requestURI.hasPrefix("sips:"))
     }
 
+    /// The UAC's confirmed dialog from a 2xx alone, for a UAC that no longer holds the INVITE it answers: a 2xx
+    /// from another fork, or one that came after the call gave up (RFC 3261 §13.2.2.4 wants each acknowledged, and
+    /// the dialog it made ended). The response copies the request's From, Call-ID and CSeq (§8.2.6.2), so it
+    /// holds all §12.1.2 needs; without a Contact the remote target falls back to the To URI.
+    public static func uac(answeredBy response: SIPMessage) throws(TransactionError) -> Dialog {
+        guard let code = response.statusCode, (200..<300).contains(code) else {
+            throw TransactionError("only a 2xx alone creates a dialog")
+        }
+        guard let callID = response.callID, let from = response.from, let localTag = from.tag, let to = response.to,
+              let remoteTag = to.tag, let cseq = response.cseq else {
+            throw TransactionError("the response lacks Call-ID, From with a tag, To with a tag or CSeq")
+        }
+        var unpooled = StringPool(limit: 0)
+        let target = try contactURI(of: response, pool: &unpooled) ?? to.uri.string
+        return Dialog(
+            id: DialogID(callID: callID.owned, localTag: localTag.owned, remoteTag: remoteTag.owned),
+            role: .uac, state: .confirmed, localURI: from.uri.string, remoteURI: to.uri.string,
+            localSequence: cseq.sequenceNumber, remoteSequence: nil, remoteTarget: target,
+            routeSet: response.values(.recordRoute).reversed().map(\.string), secure: false)
+    }
+
     /// The UAS's dialog from the request it received and the To tag it answers with (§12.1.1). Use `.early` when
     /// answering with a 1xx, then `confirm()` on the 2xx.
     public static func uas(request: SIPMessage, localTag: String, state: State = .confirmed,

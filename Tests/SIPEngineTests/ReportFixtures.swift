@@ -29,6 +29,8 @@ enum ReportFixtures {
         s.conformance["rfc3261.8.1.1.required-header"] = .init(
             count: 4, severity: "error", firstExample: "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.0.0.1:5060\r\n\r\n")
         s.conformance["rfc3261.20.to-tag"] = .init(count: 9, severity: "warning", firstExample: "SIP/2.0 180 Ringing")
+        s.recordUnparsed(.init(source: "10.0.0.9:5060", error: "line 1: not a request or status line",
+                               bytes: Array("\u{1}junk\r\n".utf8)))
         return s
     }
 

@@ -73,6 +73,8 @@ import Testing
         #expect(r.rfc6076 == .init(srdMs: 0.5, sddMs: 0.8, ser: 99, seer: 99.5, inviteFinals: ["200": 990, "486": 5, "408": 5]))
         #expect(r.conformance.map(\.rule) == ["rfc3261.8.1.1.required-header", "rfc3261.20.to-tag"])
         #expect(r.conformance[0].firstExample.hasPrefix("SIP/2.0 200 OK\r\nVia:"))
+        #expect(r.unparsed.count == 1)
+        #expect(r.unparsed.examples.first?.source == "10.0.0.9:5060")
         #expect(r.memoryPerDialogBytes == 2150)
         #expect(r.thresholds == [
             .init(condition: "failed > 0.5%", measured: 1, limit: 0.5, unit: .percent, crossed: true),

@@ -47,6 +47,10 @@ import Testing
               rfc3261.8.1.1.required-header  error         4  SIP/2.0 200 OK
               rfc3261.20.to-tag              warning       9  SIP/2.0 180 Ringing
 
+            Unparsed datagrams: 1
+              from           error                                 first bytes
+              10.0.0.9:5060  line 1: not a request or status line  \\x01junk\\r\\n
+
             Memory per dialog  2.1 KiB
 
             Fail if (--fail-if)
@@ -103,6 +107,15 @@ import Testing
         let outcome = RunOutcome(parameters: ReportFixtures.parameters, elapsed: .seconds(1), total: total, conditions: [])
         let row = SummaryTable(outcome).lines.first { $0.hasPrefix("  rfc3261.8.1.1.required-header") } ?? ""
         #expect(row.hasSuffix("  INVITE sip:" + String(repeating: "a", count: 48) + "…"))
+    }
+
+    @Test func unparsedDatagramsAreListedWithTheirSource() {
+        let outcome = RunOutcome(parameters: ReportFixtures.parameters, elapsed: .seconds(1), total: ReportFixtures.total,
+                                 conditions: [])
+        let lines = SummaryTable(outcome).lines
+        #expect(lines.contains("Unparsed datagrams: 1"), "\(lines)")
+        let row = lines.first { $0.contains("10.0.0.9:5060") } ?? ""
+        #expect(row.contains("not a request or status line") && row.contains("\\x01junk\\r\\n"), "\(row)")
     }
 
     @Test func verdictLinesSayWhatHappened() throws {

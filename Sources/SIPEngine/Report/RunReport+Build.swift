@@ -33,6 +33,7 @@ extension RunReport {
         conformance = SummaryTable.sortedFindings(s).map {
             Finding(rule: $0.0, severity: $0.1.severity, count: $0.1.count, firstExample: $0.1.firstExample)
         }
+        unparsed = Unparsed(count: s.unparsed, examples: s.unparsedExamples)
         thresholds = o.thresholds.map {
             ThresholdEntry(
                 condition: $0.threshold.text, measured: $0.measured.map(r3), limit: r3($0.limit), unit: $0.unit,

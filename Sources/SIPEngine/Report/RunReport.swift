@@ -20,6 +20,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     /// Null when no INVITE was answered.
     @ExplicitNull public var rfc6076: RFC6076? = nil
     public var conformance: [Finding]
+    /// Datagrams that did not parse as SIP: how many, and the first few with their source, error and first bytes.
+    public var unparsed: Unparsed
     @ExplicitNull public var memoryPerDialogBytes: Int? = nil
     public var thresholds: [ThresholdEntry]
     public var verdict: Verdict
@@ -52,6 +54,11 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var from: Double
         public var to: Double
         public var rampSeconds: Double
+    }
+
+    public struct Unparsed: Codable, Sendable, Equatable {
+        public var count: UInt64
+        public var examples: [CallStatistics.UnparsedDatagram]
     }
 
     public struct Totals: Codable, Sendable, Equatable {

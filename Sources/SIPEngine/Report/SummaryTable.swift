@@ -16,6 +16,7 @@ public struct SummaryTable: Sendable {
         out += latencySection()
         out += rfc6076Section()
         out += conformanceSection()
+        out += unparsedSection()
         if let m = outcome.memoryPerDialogBytes { out += ["", "Memory per dialog  " + ReportText.bytes(m)] }
         out += thresholdSection()
         out += ["", verdictLine]
@@ -126,6 +127,16 @@ public struct SummaryTable: Sendable {
         t.add("rule", "severity", "count", "first example")
         for (rule, c) in findings { t.add(rule, c.severity, "\(c.count)", ReportText.oneLine(c.firstExample, columns: 60)) }
         return ["", "Conformance"] + t.render()
+    }
+
+    /// Datagrams that did not parse, with the first few.
+    func unparsedSection() -> [String] {
+        let s = outcome.total
+        guard s.unparsed > 0 else { return [] }
+        var t = TextTable([.left, .left, .left])
+        t.add("from", "error", "first bytes")
+        for e in s.unparsedExamples { t.add(e.source, ReportText.oneLine(e.error, columns: 40), ReportText.oneLine(e.firstBytes, columns: 40)) }
+        return ["", "Unparsed datagrams: \(s.unparsed)"] + t.render()
     }
 
     func thresholdSection() -> [String] {
