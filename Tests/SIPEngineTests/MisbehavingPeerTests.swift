@@ -118,8 +118,9 @@ import Testing
         #expect(o.stats.failureExamples[.conformanceError]?.contains(c.rule) == true,
                 "\(c.name): \(o.stats.failureExamples)")
         // Both calls start within 50 ms and fail on their first broken response: done long before any timer
-        // (64·T1 = 32 s), with margin for a loaded machine.
-        #expect(o.finishedAfter < .seconds(5), "\(c.name): finished after \(o.finishedAfter)")
+        // (64·T1 = 32 s). Alone this takes some 50 ms; the margin is for the suite's first test on a loaded machine
+        // (5.3 s seen once, with every suite starting in parallel on 2 cores).
+        #expect(o.finishedAfter < .seconds(12), "\(c.name): finished after \(o.finishedAfter)")
         switch c.ending {
         case .ackAndBye:
             #expect(peer.received("ACK").count == n, "\(c.name): ACKs")
