@@ -500,18 +500,17 @@ final class Shard: @unchecked Sendable {
     func handle(_ inbound: InboundMessage) {
         stats.messagesReceived += 1
         let now = Shard.now()
-        let parsed: SIPMessage
+        let message: SIPMessage
         do {
-            parsed = try parser.parse(inbound.bytes)
+            message = try parser.parse(inbound.bytes)
         } catch {
             unparsable(inbound, error)
             return
         }
-        guard let callID = parsed.callID else {
+        guard let callID = message.callID else {
             messagesOutOfCalls &+= 1
             return
         }
-        let message = parsed
         if let call = calls[callID] {
             call.receive(message, from: inbound.source, at: now)
         } else if !lingering.isEmpty, let ended = lingering[callID] {
