@@ -75,10 +75,17 @@ import Testing
         return client
     }
 
-    /// Waits, at most `within`, until `engine` has started all its calls and none is in progress.
-    static func waitFinished(_ engine: Engine, within: Duration = .seconds(10)) async throws {
+    /// Waits, at most `within`, until `engine` has started all its calls and none is in progress; fails the test
+    /// (and throws) when they have not by then.
+    static func waitFinished(_ engine: Engine, within: Duration = .seconds(10),
+                             sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
         let deadline = ContinuousClock.now + within
-        while !(await engine.isFinished()), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        var finished = await engine.isFinished()
+        while !finished, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            finished = await engine.isFinished()
+        }
+        try #require(finished, "the engine's calls were not over within \(within)", sourceLocation: sourceLocation)
     }
 
     @Test func basicCallCompletesOnBothSides() async throws {
