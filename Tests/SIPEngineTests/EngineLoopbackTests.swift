@@ -12,6 +12,11 @@ import Testing
         let text = try #require(BuiltinFlows.source(named: name))
             .replacingOccurrences(of: "pause: 2s", with: "pause: 50ms")
             .replacingOccurrences(of: "pause: 1s", with: "pause: 50ms")
+        return try flow(yaml: text, named: name)
+    }
+
+    /// Loads the flow `text` from a file of its own, with the built-in SDP body beside it.
+    static func flow(yaml text: String, named name: String) throws -> Flow {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sipflow-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("sdp"), withIntermediateDirectories: true)
         try text.write(to: dir.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
@@ -26,12 +31,17 @@ import Testing
         var callee: CallStatistics
     }
 
+    /// Runs `flow` between two engines with `--conformance error`; `both` changes both configurations, `tweak`
+    /// the caller's.
     static func run(_ flow: Flow, calls: Int, rate: Double, threads: Int = 1,
-                    batch: Duration = EngineConfiguration.defaultBatchInterval, tweak: (inout EngineConfiguration) -> Void = { _ in }) async throws -> Result {
+                    batch: Duration = EngineConfiguration.defaultBatchInterval,
+                    both change: @escaping (inout EngineConfiguration) -> Void = { _ in },
+                    tweak: (inout EngineConfiguration) -> Void = { _ in }) async throws -> Result {
         let both = { (c: inout EngineConfiguration) in
             c.threads = threads
             c.conformance = .error
             c.batchInterval = batch
+            change(&c)
         }
         let server = try await startServer(flow, tweak: both)
         let client = try await startClient(flow, calling: server, rate: rate, calls: calls) {
@@ -116,6 +126,48 @@ import Testing
         let r = try await Self.run(Self.flow(name), calls: 10, rate: 100)
         #expect(r.caller.completed == 10, "\(name) caller failures: \(r.caller.failures)")
         #expect(r.callee.completed == 10, "\(name) callee failures: \(r.callee.failures)")
+        #expect(r.caller.conformance.isEmpty, "\(r.caller.conformance)")
+    }
+
+    /// OPTIONS and its 200, each with a Date that is no RFC 1123 date (RFC 3261 §20.17), when `badRequest` or
+    /// `badResponse` says so.
+    static func optionsWithABadDate(badRequest: Bool, badResponse: Bool) throws -> Flow {
+        let date = "    headers:\n      Date: yesterday\n"
+        return try flow(yaml: """
+            name: bad-date
+            parties: [client, server]
+            steps:
+              - client -> server: OPTIONS
+            \(badRequest ? date : "")  - server -> client: 200
+            \(badResponse ? date : "")
+            """, named: "bad-date")
+    }
+
+    static let dateRule = "rfc3261.20.17.date-format"
+
+    /// The caller checks each response against its request (`Shard.check`): a 200 that breaks a rule is counted
+    /// under the rule's ID, and with `--conformance error` fails its call.
+    @Test func aResponseThatBreaksARuleIsCountedAndFailsTheCall() async throws {
+        let r = try await Self.run(Self.optionsWithABadDate(badRequest: false, badResponse: true), calls: 5, rate: 100)
+        let count = try #require(r.caller.conformance[Self.dateRule], "findings: \(r.caller.conformance)")
+        #expect(count.count == 5)
+        #expect(count.severity == "error")
+        #expect(count.firstExample.contains("yesterday"), "\(count.firstExample)")
+        #expect(r.caller.failures == [.conformanceError: 5])
+        #expect(r.caller.completed == 0)
+        #expect(r.callee.conformance.isEmpty, "\(r.callee.conformance)")
+        #expect(r.callee.completed == 5, "failures: \(r.callee.failures)")
+    }
+
+    /// The callee checks each request it receives (`Shard.checkConformance`): with `--conformance warn` the
+    /// finding is counted and the call goes on.
+    @Test func aRequestThatBreaksARuleIsCountedByTheCallee() async throws {
+        let r = try await Self.run(Self.optionsWithABadDate(badRequest: true, badResponse: false), calls: 5, rate: 100,
+                                   both: { $0.conformance = .warn })
+        let count = try #require(r.callee.conformance[Self.dateRule], "findings: \(r.callee.conformance)")
+        #expect(count.count == 5)
+        #expect(r.callee.completed == 5, "failures: \(r.callee.failures)")
+        #expect(r.caller.completed == 5, "failures: \(r.caller.failures)")
         #expect(r.caller.conformance.isEmpty, "\(r.caller.conformance)")
     }
 
@@ -330,3 +382,4 @@ final class WeakCalls: @unchecked Sendable {
 
     var alive: Int { references.filter { $0() != nil }.count }
 }
+
