@@ -1,7 +1,9 @@
 import Foundation
 import NIOCore
+import SIPCore
 import SIPFlow
 import SIPTransport
+import Synchronization
 import Testing
 @testable import SIPEngine
 
@@ -127,6 +129,25 @@ import Testing
         #expect(r.caller.completed == 10, "\(name) caller failures: \(r.caller.failures)")
         #expect(r.callee.completed == 10, "\(name) callee failures: \(r.callee.failures)")
         #expect(r.caller.conformance.isEmpty, "\(r.caller.conformance)")
+    }
+
+    /// Every 2xx to an INVITE is ACKed (RFC 3261 §13.2.2.4), with the INVITE's CSeq number, before the BYE. The
+    /// callee alone cannot tell: it lets a BYE stand in for a lost ACK, so the calls complete without one.
+    @Test func everyAnsweredInviteIsAcknowledgedBeforeItsBye() async throws {
+        let tap = RecordingTap()
+        let r = try await Self.run(Self.flow("basic-call"), calls: 10, rate: 100, both: { $0.tap = tap })
+        #expect(r.caller.completed == 10, "failures: \(r.caller.failures)")
+        let received = tap.events.filter { $0.direction == .received }.compactMap { try? SIPMessage(parsing: $0.bytes) }
+        let invites = received.filter { $0.method == .invite }
+        #expect(Set(invites.compactMap(\.callID)).count == 10)
+        for invite in invites {
+            let call = received.filter { $0.callID == invite.callID }
+            let ack = call.firstIndex { $0.method == .ack }
+            let bye = call.firstIndex { $0.method == .bye }
+            #expect(ack != nil, "no ACK for the 200 to \(invite.callID ?? "?")")
+            #expect(ack.map { call[$0].cseq?.sequenceNumber } == invite.cseq?.sequenceNumber, "the ACK's CSeq number")
+            if let ack, let bye { #expect(ack < bye, "the ACK comes before the BYE") }
+        }
     }
 
     /// OPTIONS and its 200, each with a Date that is no RFC 1123 date (RFC 3261 §20.17), when `badRequest` or
@@ -383,3 +404,11 @@ final class WeakCalls: @unchecked Sendable {
     var alive: Int { references.filter { $0() != nil }.count }
 }
 
+/// Keeps every message the engines' endpoints saw, in order.
+final class RecordingTap: SIPTap {
+    private let recorded = Mutex<[SIPTapEvent]>([])
+
+    func record(_ event: SIPTapEvent) { recorded.withLock { $0.append(event) } }
+
+    var events: [SIPTapEvent] { recorded.withLock { $0 } }
+}
