@@ -66,7 +66,8 @@ import Testing
 
     /// An A record (type 1) and a TXT record (16) around the SRV record: only the SRV is read.
     @Test func answersOfOtherTypesAreSkipped() {
-        let m = Self.response(answers: [(1, [192, 0, 2, 1]), (33, Self.srv(1, 0, 5080, "a.x")), (16, [5] + Array("hello".utf8))])
+        let m = Self.response(answers: [(1, [192, 0, 2, 1]), (33, Self.srv(1, 0, 5080, "a.x")),
+                                        (16, [5] + Array("hello".utf8))])
         #expect(SRVRecord.parseAnswer(m) == [SRVRecord(priority: 1, weight: 0, port: 5080, target: "a.x")])
     }
 
