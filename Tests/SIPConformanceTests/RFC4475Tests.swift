@@ -18,14 +18,22 @@ enum RFC4475Corpus {
     static var manifestURL: URL { directory.appendingPathComponent("MANIFEST.tsv") }
 
     static var isPresent: Bool { FileManager.default.fileExists(atPath: manifestURL.path) }
+
+    /// Whether `$SIPFLOW_RFC4475_DIR` names a corpus: then it must be there, not skipped.
+    static var isRequested: Bool { !(ProcessInfo.processInfo.environment["SIPFLOW_RFC4475_DIR"] ?? "").isEmpty }
+
+    /// The one line a run without the corpus shows for the skipped suite.
+    static var absence: Comment {
+        "RFC 4475 corpus not found at \(directory.path) (clone beside ../shared, or set SIPFLOW_RFC4475_DIR)"
+    }
 }
 
 /// The RFC 4475 torture messages, run through the datagram parser and the message checker.
 ///
 /// The corpus lives outside the repository (`../shared/conformance/rfc4475` next to the clone, or
-/// `$SIPFLOW_RFC4475_DIR`); without it these tests print a notice and pass. Fixture tests cover each rule for clones
-/// without the corpus.
-@Suite(.enabled(if: RFC4475Corpus.isPresent)) struct RFC4475Tests {
+/// `$SIPFLOW_RFC4475_DIR`); without it the suite is skipped, and the test output says so in one line. Fixture tests
+/// cover each rule for clones without the corpus.
+@Suite(.enabled(if: RFC4475Corpus.isPresent, RFC4475Corpus.absence)) struct RFC4475Tests {
     static var corpusDirectory: URL { RFC4475Corpus.directory }
     static var manifestURL: URL { RFC4475Corpus.manifestURL }
 
@@ -86,12 +94,9 @@ enum RFC4475Corpus {
         let what: String
     }
 
-    /// The manifest entries, or nil when the corpus is absent.
-    static func manifest() -> [Entry]? {
-        guard let text = try? String(contentsOf: manifestURL, encoding: .utf8) else {
-            Issue.record("cannot read \(manifestURL.path)")
-            return nil
-        }
+    /// The manifest entries; throws when MANIFEST.tsv cannot be read (the suite runs only when it exists).
+    static func manifest() throws -> [Entry] {
+        let text = try String(contentsOf: manifestURL, encoding: .utf8)
         return text.split(separator: "\n").compactMap { line in
             guard !line.hasPrefix("#") else { return nil }
             let cols = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
@@ -111,8 +116,12 @@ enum RFC4475Corpus {
     }
 
     @Test func manifestListsAll49MessagesAndTheTableCoversEveryNonValidOne() throws {
-        guard let entries = Self.manifest() else { return }
+        let entries = try Self.manifest()
         #expect(entries.count == 49)
+        // The manifest's header: 16 valid messages (RFC 4475 §3.1.1 and three of §3.3), 19 invalid, 14 semantic.
+        #expect(entries.filter { $0.expect == "valid" }.count == 16)
+        #expect(entries.filter { $0.expect == "invalid" }.count == 19)
+        #expect(entries.filter { $0.expect == "semantic" }.count == 14)
         let nonValid = Set(entries.filter { $0.expect != "valid" }.map(\.file))
         #expect(nonValid == Set(Self.expectations.keys))
         for (file, e) in Self.expectations {
@@ -124,8 +133,19 @@ enum RFC4475Corpus {
         }
     }
 
+    /// The manifest and the directory list the same 49 files, so no message goes untested.
+    @Test func theManifestListsExactlyTheCorpusFiles() throws {
+        let listed = Set(try Self.manifest().map(\.file))
+        let present = Set(try FileManager.default.contentsOfDirectory(atPath: Self.corpusDirectory.path)
+            .filter { $0.hasSuffix(".dat") })
+        #expect(present.count == 49)
+        #expect(listed.subtracting(present).isEmpty, "listed but missing: \(listed.subtracting(present).sorted())")
+        #expect(present.subtracting(listed).isEmpty, "present but not listed: \(present.subtracting(listed).sorted())")
+    }
+
     @Test func everyTortureMessageMeetsItsExpectation() throws {
-        guard let entries = Self.manifest() else { return }
+        let entries = try Self.manifest()
+        try #require(!entries.isEmpty, "MANIFEST.tsv lists no message")
         for entry in entries {
             let url = Self.corpusDirectory.appendingPathComponent(entry.file)
             let bytes = try [UInt8](Data(contentsOf: url))
@@ -161,9 +181,8 @@ enum RFC4475Corpus {
     }
 }
 
-/// Says once, in one line, that the corpus tests were skipped (a user's clone has no `../shared`).
-@Test func rfc4475CorpusPresenceIsReported() {
-    if !RFC4475Corpus.isPresent {
-        print("RFC 4475 corpus not found at \(RFC4475Corpus.directory.path): skipping")
-    }
+/// A corpus asked for by `$SIPFLOW_RFC4475_DIR` is really there: a wrong path fails instead of skipping the suite.
+@Test func aRequestedRFC4475CorpusIsPresent() {
+    #expect(!RFC4475Corpus.isRequested || RFC4475Corpus.isPresent,
+            "SIPFLOW_RFC4475_DIR: no MANIFEST.tsv in \(RFC4475Corpus.directory.path)")
 }

@@ -1,7 +1,9 @@
 import Foundation
 import NIOCore
+import SIPCore
 import SIPFlow
 import SIPTransport
+import Synchronization
 import Testing
 @testable import SIPEngine
 
@@ -12,6 +14,11 @@ import Testing
         let text = try #require(BuiltinFlows.source(named: name))
             .replacingOccurrences(of: "pause: 2s", with: "pause: 50ms")
             .replacingOccurrences(of: "pause: 1s", with: "pause: 50ms")
+        return try flow(yaml: text, named: name)
+    }
+
+    /// Loads the flow `text` from a file of its own, with the built-in SDP body beside it.
+    static func flow(yaml text: String, named name: String) throws -> Flow {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sipflow-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("sdp"), withIntermediateDirectories: true)
         try text.write(to: dir.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
@@ -26,12 +33,17 @@ import Testing
         var callee: CallStatistics
     }
 
+    /// Runs `flow` between two engines with `--conformance error`; `both` changes both configurations, `tweak`
+    /// the caller's.
     static func run(_ flow: Flow, calls: Int, rate: Double, threads: Int = 1,
-                    batch: Duration = EngineConfiguration.defaultBatchInterval, tweak: (inout EngineConfiguration) -> Void = { _ in }) async throws -> Result {
+                    batch: Duration = EngineConfiguration.defaultBatchInterval,
+                    both change: @escaping (inout EngineConfiguration) -> Void = { _ in },
+                    tweak: (inout EngineConfiguration) -> Void = { _ in }) async throws -> Result {
         let both = { (c: inout EngineConfiguration) in
             c.threads = threads
             c.conformance = .error
             c.batchInterval = batch
+            change(&c)
         }
         let server = try await startServer(flow, tweak: both)
         let client = try await startClient(flow, calling: server, rate: rate, calls: calls) {
@@ -75,10 +87,17 @@ import Testing
         return client
     }
 
-    /// Waits, at most `within`, until `engine` has started all its calls and none is in progress.
-    static func waitFinished(_ engine: Engine, within: Duration = .seconds(10)) async throws {
+    /// Waits, at most `within`, until `engine` has started all its calls and none is in progress; fails the test
+    /// (and throws) when they have not by then.
+    static func waitFinished(_ engine: Engine, within: Duration = .seconds(10),
+                             sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
         let deadline = ContinuousClock.now + within
-        while !(await engine.isFinished()), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        var finished = await engine.isFinished()
+        while !finished, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            finished = await engine.isFinished()
+        }
+        try #require(finished, "the engine's calls were not over within \(within)", sourceLocation: sourceLocation)
     }
 
     @Test func basicCallCompletesOnBothSides() async throws {
@@ -109,6 +128,67 @@ import Testing
         let r = try await Self.run(Self.flow(name), calls: 10, rate: 100)
         #expect(r.caller.completed == 10, "\(name) caller failures: \(r.caller.failures)")
         #expect(r.callee.completed == 10, "\(name) callee failures: \(r.callee.failures)")
+        #expect(r.caller.conformance.isEmpty, "\(r.caller.conformance)")
+    }
+
+    /// Every 2xx to an INVITE is ACKed (RFC 3261 §13.2.2.4), with the INVITE's CSeq number, before the BYE. The
+    /// callee alone cannot tell: it lets a BYE stand in for a lost ACK, so the calls complete without one.
+    @Test func everyAnsweredInviteIsAcknowledgedBeforeItsBye() async throws {
+        let tap = RecordingTap()
+        let r = try await Self.run(Self.flow("basic-call"), calls: 10, rate: 100, both: { $0.tap = tap })
+        #expect(r.caller.completed == 10, "failures: \(r.caller.failures)")
+        let received = tap.events.filter { $0.direction == .received }.compactMap { try? SIPMessage(parsing: $0.bytes) }
+        let invites = received.filter { $0.method == .invite }
+        #expect(Set(invites.compactMap(\.callID)).count == 10)
+        for invite in invites {
+            let call = received.filter { $0.callID == invite.callID }
+            let ack = call.firstIndex { $0.method == .ack }
+            let bye = call.firstIndex { $0.method == .bye }
+            #expect(ack != nil, "no ACK for the 200 to \(invite.callID ?? "?")")
+            #expect(ack.map { call[$0].cseq?.sequenceNumber } == invite.cseq?.sequenceNumber, "the ACK's CSeq number")
+            if let ack, let bye { #expect(ack < bye, "the ACK comes before the BYE") }
+        }
+    }
+
+    /// OPTIONS and its 200, each with a Date that is no RFC 1123 date (RFC 3261 §20.17), when `badRequest` or
+    /// `badResponse` says so.
+    static func optionsWithABadDate(badRequest: Bool, badResponse: Bool) throws -> Flow {
+        let date = "    headers:\n      Date: yesterday\n"
+        return try flow(yaml: """
+            name: bad-date
+            parties: [client, server]
+            steps:
+              - client -> server: OPTIONS
+            \(badRequest ? date : "")  - server -> client: 200
+            \(badResponse ? date : "")
+            """, named: "bad-date")
+    }
+
+    static let dateRule = "rfc3261.20.17.date-format"
+
+    /// The caller checks each response against its request (`Shard.check`): a 200 that breaks a rule is counted
+    /// under the rule's ID, and with `--conformance error` fails its call.
+    @Test func aResponseThatBreaksARuleIsCountedAndFailsTheCall() async throws {
+        let r = try await Self.run(Self.optionsWithABadDate(badRequest: false, badResponse: true), calls: 5, rate: 100)
+        let count = try #require(r.caller.conformance[Self.dateRule], "findings: \(r.caller.conformance)")
+        #expect(count.count == 5)
+        #expect(count.severity == "error")
+        #expect(count.firstExample.contains("yesterday"), "\(count.firstExample)")
+        #expect(r.caller.failures == [.conformanceError: 5])
+        #expect(r.caller.completed == 0)
+        #expect(r.callee.conformance.isEmpty, "\(r.callee.conformance)")
+        #expect(r.callee.completed == 5, "failures: \(r.callee.failures)")
+    }
+
+    /// The callee checks each request it receives (`Shard.checkConformance`): with `--conformance warn` the
+    /// finding is counted and the call goes on.
+    @Test func aRequestThatBreaksARuleIsCountedByTheCallee() async throws {
+        let r = try await Self.run(Self.optionsWithABadDate(badRequest: true, badResponse: false), calls: 5, rate: 100,
+                                   both: { $0.conformance = .warn })
+        let count = try #require(r.callee.conformance[Self.dateRule], "findings: \(r.callee.conformance)")
+        #expect(count.count == 5)
+        #expect(r.callee.completed == 5, "failures: \(r.callee.failures)")
+        #expect(r.caller.completed == 5, "failures: \(r.caller.failures)")
         #expect(r.caller.conformance.isEmpty, "\(r.caller.conformance)")
     }
 
@@ -322,4 +402,13 @@ final class WeakCalls: @unchecked Sendable {
     }
 
     var alive: Int { references.filter { $0() != nil }.count }
+}
+
+/// Keeps every message the engines' endpoints saw, in order.
+final class RecordingTap: SIPTap {
+    private let recorded = Mutex<[SIPTapEvent]>([])
+
+    func record(_ event: SIPTapEvent) { recorded.withLock { $0.append(event) } }
+
+    var events: [SIPTapEvent] { recorded.withLock { $0 } }
 }
