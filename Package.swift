@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Wire format: parse and serialize SIP messages. No I/O.
@@ -29,11 +31,18 @@ let package = Package(
         .target(name: "SIPFlow", dependencies: ["SIPCore", .product(name: "Yams", package: "Yams")]),
         // sendmmsg and recvmmsg, which Swift's Glibc module does not declare (they need _GNU_SOURCE).
         .target(name: "CSIPSocket"),
+        // DNS queries through the system resolver (res_nquery), for SRV records (RFC 3263), which Swift's Glibc
+        // module does not declare.
+        .target(name: "CSIPResolver", linkerSettings: [.linkedLibrary("resolv", .when(platforms: [.linux]))]),
+        // libpcap (Debian: libpcap-dev), the system library for capture files and live capture.
+        .systemLibrary(name: "CPcap", providers: [.apt(["libpcap-dev"])]),
+        // Capture files: writing and reading them through libpcap, and the packets (IP, UDP) in them. No engine.
+        .target(name: "SIPPcap", dependencies: ["CPcap"]),
         // Sockets: UDP (and later TCP/TLS) endpoints, one tap for every message. The only module that does I/O.
         .target(
             name: "SIPTransport",
             dependencies: [
-                "SIPCore", "CSIPSocket",
+                "SIPCore", "CSIPSocket", "CSIPResolver",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -60,12 +69,26 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Run control: a run, its reporters, its taps and a metrics endpoint as services in one ServiceGroup
+        // (signals, graceful shutdown, grace), the --trace tap, and the one logging path.
+        .target(
+            name: "SIPRunControl",
+            dependencies: [
+                "SIPCore", "SIPEngine", "SIPTransport", "SIPMonitor", "SIPPcap",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // The command-line tool: thin subcommands over the libraries.
         .executableTarget(
             name: "sipflow",
             dependencies: [
-                "SIPCore", "SIPConformance", "SIPFlow", "SIPEngine", "SIPTransport", "SIPMonitor",
+                "SIPCore", "SIPConformance", "SIPFlow", "SIPEngine", "SIPTransport", "SIPMonitor", "SIPRunControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -75,16 +98,20 @@ let package = Package(
         .testTarget(name: "SIPConformanceTests", dependencies: ["SIPCore", "SIPConformance", "TestSupport"]),
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPCore", "SIPTransaction", "TestSupport"]),
         .testTarget(name: "SIPFlowTests", dependencies: ["SIPFlow", "SIPCore", "TestSupport"]),
-        .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport", "SIPCore"]),
+        .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport", "SIPCore", "TestSupport"]),
         .testTarget(name: "SIPEngineTests", dependencies: ["SIPEngine", "SIPFlow", "SIPTransport", "SIPTransaction", "SIPCore", "TestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "SIPMonitorTests", dependencies: ["SIPMonitor", "SIPCore", "SIPConformance", "SIPTransaction", "SIPTransport"]),
         // Tests against real SIP software (SIPp, Kamailio) and the sipflow binary.
         .testTarget(
             name: "InteropTests",
-            dependencies: ["SIPEngine", "sipflow", "SIPMonitor", "SIPCore", "SIPConformance", "SIPTransport"],
+            dependencies: ["SIPEngine", "sipflow", "SIPMonitor", "SIPCore", "SIPConformance", "SIPTransport", "TestSupport"],
             exclude: ["Resources"]
         ),
         .testTarget(name: "sipflowTests", dependencies: ["sipflow", "SIPCore", "SIPConformance", "SIPMonitor"]),
+        .testTarget(name: "SIPPcapTests", dependencies: ["SIPPcap"]),
+        .testTarget(name: "SIPRunControlTests", dependencies: ["SIPRunControl", "SIPEngine", "SIPTransport", "SIPCore", "SIPPcap",
+                                                               .product(name: "Logging", package: "swift-log"),
+                                                               .product(name: "NIOCore", package: "swift-nio")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -443,13 +443,18 @@ class Bench:
         t = self.args.sipflow_threads
         return ["--threads", str(t)] if t and "--threads" not in extra else []
 
+    def sf_pcap(self, report):
+        # --sipflow-pcap: each sipflow run records its messages beside its report (the cost of --pcap).
+        return ["--pcap", os.path.splitext(report)[0] + ".pcap"] if self.args.sipflow_pcap else []
+
     def sf_run(self, flow, port, rate, calls, report, extra=()):
         return [self.sipflow, "run", flow, "--target", f"{HOST}:{port}", "--rate", str(rate),
-                "--calls", str(calls), "--report", report, "--plain", *extra, *self.sf_threads(extra)]
+                "--calls", str(calls), "--report", report, "--plain", *extra, *self.sf_threads(extra),
+                *self.sf_pcap(report)]
 
     def sf_serve(self, flow, port, report, extra=()):
         return [self.sipflow, "serve", flow, "--listen", f"{HOST}:{port}", "--report", report, "--plain", *extra,
-                *self.sf_threads(extra)]
+                *self.sf_threads(extra), *self.sf_pcap(report)]
 
     def run_timeout(self, calls, rate):
         # the schedule, slack for a slow tool, and timer B/F (64·T1 = 32 s) for the last call's failure
@@ -1032,6 +1037,8 @@ def parse_args(argv):
     p.add_argument("--sipflow-threads", type=int, metavar="N",
                    help="pass --threads N to sipflow in caller, callee, maxrate and memory (default: sipflow's "
                         "own default, all cores)")
+    p.add_argument("--sipflow-pcap", action="store_true",
+                   help="sipflow records each run to a pcap file (--pcap) in the work directory: what recording costs")
     g1 = p.add_argument_group("caller, callee, accuracy")
     g1.add_argument("--rate", type=int, help="calls/s (default 10000; quick 2000)")
     g1.add_argument("--calls", type=int, help="calls per run (default 50000; quick 5000)")

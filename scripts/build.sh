@@ -9,4 +9,5 @@
 # Usage: scripts/build.sh [extra swift build arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/deps.sh libpcap-dev  # the system library behind --pcap (the CPcap target)
 exec swift build -c release --product sipflow -Xswiftc -enforce-exclusivity=unchecked "$@"

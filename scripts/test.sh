@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzz_seconds="${1:-60}"
 
-bash scripts/deps.sh ca-certificates sip-tester kamailio time python3 linux-perf util-linux
+bash scripts/deps.sh ca-certificates sip-tester kamailio time python3 linux-perf util-linux libpcap-dev tshark
 
 # The interop tests run sipflow at 1,000 calls/s, which wants an optimised build (a debug build runs them at a
 # tenth of the rate).

@@ -116,7 +116,7 @@ public struct CheckMemo: Sendable {
 public enum RuleCatalogue {
     public static let all: [Rule] = ParseRules.all + StartLineRules.all + PresenceRules.all + ValueRules.all
         + HeaderSyntaxRules.all + ViaRules.all + AddressRules.all + ExtensionRules.all + ResponseRules.all
-        + ExchangeRules.all + MatchingRules.all
+        + ExchangeRules.all + MatchingRules.all + TransactionResponseRules.all
 
     public static func rule(id: String) -> Rule? { all.first { $0.id == id } }
 

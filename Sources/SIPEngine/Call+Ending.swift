@@ -1,6 +1,7 @@
 import NIOCore
 import SIPCore
 import SIPTransaction
+import SIPTransport
 
 /// What a call owes the peer once it has failed, and for every 2xx that comes: the ACK for each 2xx
 /// (RFC 3261 §13.2.2.4), a BYE for each dialog it established (§15), a CANCEL for an INVITE still without a final
@@ -40,7 +41,7 @@ extension Call {
     /// The dialogs of 2xx with To tags other than the call's dialog's, and the ACK sent for each (sent again for
     /// each copy of that 2xx). Boxed: almost no call has one.
     final class Forks {
-        var acks: [(tag: ByteString, bytes: [UInt8], destination: SocketAddress)] = []
+        var acks: [(tag: ByteString, bytes: [UInt8], destination: Destination)] = []
     }
 
     /// Ends what the failed call set up with the peer (see the extension's comment).
@@ -64,13 +65,13 @@ extension Call {
         guard acknowledged == nil, let i = clients.firstIndex(where: { $0.method == .invite && $0.isAcceptedInvite }),
               let sequence = clients[i].sequence, dialog?.role == .uac, dialog?.state == .confirmed else { return }
         var branch: UInt64 = 0
-        guard let (bytes, destination) = (try? withDialog({ d -> ([UInt8], SocketAddress) in
+        guard let (bytes, destination) = (try? withDialog({ d -> ([UInt8], Destination) in
             var w = MessageWriter(capacity: 512)
             d.writeACK(inviteSequence: sequence, into: &w) { branch = shard.writeVia(into: &$0) }
             return (w.finish(body: []), try shard.destination(for: d))
         })) ?? nil else { return }
         acknowledged = Acknowledgement(inviteSequence: sequence, step: EngineStep.bye, branch: branch, bytes: bytes)
-        shard.send(bytes, to: destination)
+        shard.send(bytes, to: destination, call: number)
     }
 
     /// A callee answers each request it had not answered with 500 (RFC 3261 §21.5.1), so the peer's transaction
@@ -88,7 +89,7 @@ extension Call {
 
     /// Sends BYE in the call's dialog (§15.1.1).
     private func sendBye(at now: SIPInstant) {
-        guard let (bye, destination) = (try? withDialog({ d -> (SIPMessage, SocketAddress) in
+        guard let (bye, destination) = (try? withDialog({ d -> (SIPMessage, Destination) in
             var w = MessageWriter(capacity: 512)
             try d.writeRequest(.bye, into: &w, via: { shard.writeVia(into: &$0) })
             return (try w.message(body: []), try shard.destination(for: d))
@@ -136,7 +137,7 @@ extension Call {
         if let dialogTag = dialog?.id.remoteTag, dialogTag == tag {
             sendAcknowledgementAgain()
         } else if let fork = forks?.acks.first(where: { $0.tag == tag }) {
-            shard.send(fork.bytes, to: fork.destination)
+            shard.send(fork.bytes, to: fork.destination, call: number)
         } else {
             acknowledgeFork(response, at: now)
         }
@@ -153,7 +154,7 @@ extension Call {
         let bytes = ack.finish(body: [])
         forks.acks.append((tag, bytes, destination))
         self.forks = forks
-        shard.send(bytes, to: destination)
+        shard.send(bytes, to: destination, call: number)
         var w = MessageWriter(capacity: 512)
         guard (try? d.writeRequest(.bye, into: &w, via: { shard.writeVia(into: &$0) })) != nil,
               let bye = try? w.message(body: []) else { return }
@@ -161,7 +162,7 @@ extension Call {
     }
 
     /// Starts a client transaction for a request the engine sends of its own accord (no flow step answers it).
-    func startEngineRequest(_ request: SIPMessage, step: Int, destination: SocketAddress, at now: SIPInstant) {
+    func startEngineRequest(_ request: SIPMessage, step: Int, destination: Destination, at now: SIPInstant) {
         guard let entry = try? ClientEntry(step: step, request: request, destination: destination, createsDialog: false,
                                            configuration: shard.transactions, at: now) else { return }
         let actions = entry.start(at: now)
@@ -175,5 +176,66 @@ extension ServerEntry {
     var awaitsACKFor2xx: Bool {
         if case .invite(let tx) = transaction { return tx.state == .accepted && !tx.acknowledged }
         return false
+    }
+}
+
+extension Shard {
+    /// A message the transport could not send (see `SendFailure`): the call it belongs to fails with the reason.
+    /// Only failures come here, so reading the message again costs the hot path nothing.
+    func sendFailed(_ failure: SendFailure) {
+        guard !halted, let message = UnsentMessage(failure.bytes), let call = calls[message.callID] else { return }
+        call.sendFailed(message, failure, at: host.now())
+    }
+}
+
+/// What a failed send was, read from its bytes: an ICMP error quotes only the first few hundred bytes of the
+/// datagram, so this reads the start line and the headers it needs line by line, not as a whole message.
+struct UnsentMessage {
+    var method: String?
+    var statusCode: Int?
+    var callID: ByteString
+    var branch: ByteString?
+
+    init?(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false).makeIterator()
+        guard let start = lines.next() else { return nil }
+        if start.hasPrefix("SIP/2.0 ") {
+            statusCode = Int(start.dropFirst(8).prefix(3))
+        } else {
+            method = String(start.prefix { $0 != " " })
+        }
+        var callID: ByteString?
+        while let line = lines.next(), !line.isEmpty {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if callID == nil, name == "call-id" || name == "i" {
+                callID = ByteString(value)
+            } else if branch == nil, name == "via" || name == "v",
+                      let b = value.split(separator: ";").first(where: { $0.lowercased().hasPrefix("branch=") }) {
+                branch = ByteString(String(b.dropFirst(7).prefix { $0 != "," && $0 != " " }))
+            }
+        }
+        guard let callID else { return nil }
+        self.callID = callID
+    }
+}
+
+extension Call {
+    /// The transport could not send `message`, one of this call's: the call fails (`send-error`, with the system's
+    /// reason), and the transaction that sent it ends (RFC 3261 §17.1.1.2, §17.2.4).
+    func sendFailed(_ message: UnsentMessage, _ failure: SendFailure, at now: SIPInstant) {
+        defer { releaseIfQuiet(at: now) }
+        let what = message.method.map { "the \($0)" } ?? "a \(message.statusCode ?? 0) response"
+        let to = failure.destination.hostPort
+        finish(at: now, failure: .sendError, detail: "cannot send \(what) to \(to): \(failure.reason)")
+        guard let branch = message.branch else { return }
+        if message.statusCode != nil {
+            guard let i = servers.firstIndex(where: { $0.branch == branch }) else { return }
+            run(servers[i].transportFailed(at: now), server: i, fromTimer: false, at: now)
+        } else if message.method != "ACK", let i = clients.firstIndex(where: { $0.branch == branch }) {
+            run(clients[i].transportFailed(at: now), client: i, fromTimer: false, at: now)
+        }
     }
 }

@@ -2,12 +2,13 @@ import NIOCore
 import SIPCore
 import SIPFlow
 import SIPTransaction
+import SIPTransport
 
 /// Building and sending the messages of a call's `send` steps (RFC 3261 §8.1.1, §8.2.6, §12.2.1.1, §13.2.2.4).
 extension Call {
     func send(_ template: MessageTemplate, at now: SIPInstant) throws {
         if let raw = template.raw {
-            shard.send(Array(render(raw).utf8), to: peer)
+            shard.send(Array(render(raw).utf8), to: peer, call: number)
             return
         }
         switch template.context.role {
@@ -31,7 +32,7 @@ extension Call {
             throw EngineError("step \(template.step) is not a request")
         }
         var w = MessageWriter(capacity: prepared.capacity)
-        let destination: SocketAddress
+        let destination: Destination
         var createsDialog = false
         if case .within = template.context.dialog, hasDialog {
             // In place: a copy of the dialog would count a reference for each of its strings. Should the request
@@ -72,7 +73,7 @@ extension Call {
         }!
         acknowledged = Acknowledgement(inviteSequence: seq, step: template.step, branch: branch,
                                        bytes: prepared.flowHeadersRepeat ? nil : bytes)
-        shard.send(bytes, to: destination)
+        shard.send(bytes, to: destination, call: number)
     }
 
     private func sendCancel(step: Int, inviteStep: Int, at now: SIPInstant) throws {
@@ -144,8 +145,8 @@ extension Call {
             case .seq: return String(shard.nextSequenceValue())
             case .localIP: return shard.advertisedHost
             case .localPort: return String(shard.localPort)
-            case .remoteIP: return peer.ipAddress ?? ""
-            case .remotePort: return String(peer.port ?? 0)
+            case .remoteIP: return peer.address.ipAddress ?? ""
+            case .remotePort: return String(peer.address.port ?? 0)
             case .target: return shard.configuration.requestURI
             }
         case .captured(_, let slot):

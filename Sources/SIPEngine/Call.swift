@@ -3,6 +3,7 @@ import SIPConformance
 import SIPCore
 import SIPFlow
 import SIPTransaction
+import SIPTransport
 
 /// One call: its party program's position, its dialog, and its transactions.
 ///
@@ -20,7 +21,7 @@ final class Call: CallIDKeyed {
     let callID: ByteString
     let localTag: String
     /// Where the call's first request went (initiator) or came from (responder).
-    let peer: SocketAddress
+    let peer: Destination
     let scheduled: SIPInstant
     let dataRow: [String]
 
@@ -119,7 +120,7 @@ final class Call: CallIDKeyed {
         var sawProvisional = false
     }
 
-    init(shard: Shard, number: Int, callID: ByteString, localTag: String, peer: SocketAddress, scheduled: SIPInstant,
+    init(shard: Shard, number: Int, callID: ByteString, localTag: String, peer: Destination, scheduled: SIPInstant,
          dataRow: [String]) {
         self.shard = shard
         self.number = number
@@ -254,7 +255,7 @@ final class Call: CallIDKeyed {
             guard let response = entry.completedResponse, let branch = entry.branch else { return nil }
             return LingeringCall.Answer(method: entry.method, branch: branch, response: response, destination: entry.source)
         }
-        if !answers.isEmpty { shard.linger(callID: callID, answers: answers, at: now) }
+        if !answers.isEmpty { shard.linger(callID: callID, number: number, answers: answers, at: now) }
         shard.cancel(timer)  // the reap: nothing holds the call any more
         timer = .none
         drop(&clients) { _ in true }
@@ -274,7 +275,7 @@ final class Call: CallIDKeyed {
 
     // MARK: Receiving
 
-    func receive(_ message: SIPMessage, from source: SocketAddress, at now: SIPInstant) {
+    func receive(_ message: SIPMessage, from source: Destination, at now: SIPInstant) {
         defer { releaseIfQuiet(at: now) }
         if message.isResponse {
             let method = message.cseq?.method
@@ -282,6 +283,14 @@ final class Call: CallIDKeyed {
                   let i = clients.firstIndex(where: { $0.method == method && $0.branch == branch })
             else {
                 unmatchedResponse(message, at: now)
+                return
+            }
+            shard.checkAcross(message, in: clients[i], call: self)
+            if let code = message.statusCode, code >= 200, code < 300, case .invite(let tx) = clients[i].transaction,
+               tx.state == .completed {
+                // A 2xx after the transaction's non-2xx final (a finding above): its dialog is still acknowledged
+                // and ended (§13.2.2.4), as a fork's is.
+                acknowledgeFork(message, at: now)
                 return
             }
             let request = clients[i].request  // the transaction lets go of it on a final response
@@ -333,7 +342,7 @@ final class Call: CallIDKeyed {
         deliver(message, at: now)
     }
 
-    func receiveACK(_ ack: SIPMessage, from source: SocketAddress, at now: SIPInstant) {
+    func receiveACK(_ ack: SIPMessage, from source: Destination, at now: SIPInstant) {
         // The ACK for a non-2xx final matches the INVITE's transaction by branch; the ACK for a 2xx matches it
         // through the dialog, by CSeq number (RFC 3261 §17.2.3, RFC 6026 §7.1).
         let branch = ack.topViaBranch
@@ -374,7 +383,7 @@ final class Call: CallIDKeyed {
             switch action {
             case .send(let bytes):
                 if fromTimer { shard.stats.retransmissions += 1 }
-                shard.send(bytes, to: clients[i].destination)
+                shard.send(bytes, to: clients[i].destination, call: number)
             case .deliver:
                 if let message { responseArrived(message, client: i, request: request, at: now) }
             case .schedule(let timer, let after):
@@ -396,7 +405,7 @@ final class Call: CallIDKeyed {
             switch action {
             case .send(let bytes):
                 if fromTimer { shard.stats.retransmissions += 1 }
-                shard.send(bytes, to: servers[i].source)
+                shard.send(bytes, to: servers[i].source, call: number)
             case .deliver:
                 if let message, !finished { deliver(message, at: now) }
             case .schedule(let timer, let after):
@@ -473,7 +482,10 @@ extension Call {
     func unmatchedResponse(_ response: SIPMessage, at now: SIPInstant) {
         let code = response.statusCode ?? 0, cseq = response.cseq
         if let acknowledged, let cseq, cseq.method == .invite, cseq.sequenceNumber == acknowledged.inviteSequence {
-            guard (200..<300).contains(code) else { return }
+            guard (200..<300).contains(code) else {
+                if code >= 300 { shard.reportFinalAfterAcknowledged(response, call: self) }
+                return
+            }
             shard.checkConformance(response, call: self)
             acknowledgeAgain(response, at: now)
             return
@@ -488,7 +500,7 @@ extension Call {
     /// Sends the ACK for the 2xx again, as it was first sent.
     func sendAcknowledgementAgain() {
         guard let bytes = acknowledgementBytes(), let d = dialog, let destination = try? shard.destination(for: d) else { return }
-        shard.send(bytes, to: destination)
+        shard.send(bytes, to: destination, call: number)
     }
 
     /// The ACK the call sent for the 2xx to its INVITE, written again (or as kept, see `Acknowledgement`).

@@ -6,10 +6,11 @@ import SIPTransport
 /// Runs one side of a flow: binds its sockets, starts calls at the rate (initiator) or answers them (responder),
 /// and hands out statistics. One shard per thread, shared-nothing.
 public final class Engine: @unchecked Sendable {
-    // @unchecked: `shards` and `localAddresses` are written once in `start()` before any other call.
+    // @unchecked: `drivers` and `localAddresses` are written once in `start()` before any other call.
     public let configuration: EngineConfiguration
     let group: MultiThreadedEventLoopGroup
-    var shards: [Shard] = []
+    /// One a thread: each runs its shard on its event loop and socket.
+    var drivers: [ShardDriver] = []
     let processActive = ActiveCallCounter()
     public private(set) var localAddresses: [SocketAddress] = []
 
@@ -34,8 +35,9 @@ public final class Engine: @unchecked Sendable {
         }
         let schedule = CallClaims()
         for i in 0..<count {
-            let shard = Shard(index: i, count: count, loop: loops[i % loops.count], configuration: configuration,
-                              processActive: processActive, schedule: schedule)
+            let shard = Shard(index: i, count: count, configuration: configuration, processActive: processActive,
+                              schedule: schedule)
+            let driver = ShardDriver(shard: shard, loop: loops[i % loops.count], tap: configuration.tap)
             var address = configuration.bindAddress
             let reusePort = configuration.role == .responder && count > 1
             if configuration.role == .initiator, let port = address.port, port != 0 {
@@ -44,25 +46,26 @@ public final class Engine: @unchecked Sendable {
                 address = responderAddress
             }
             let endpoint = try await UDPEndpoint.bind(
-                to: address, on: shard.loop, tap: configuration.tap, bufferSize: configuration.socketBufferSize,
+                to: address, on: driver.loop, bufferSize: configuration.socketBufferSize,
                 reusePort: reusePort, pacedReads: configuration.batchInterval > .zero
             ) { message, _ in shard.handle(message) }
-            endpoint.lossPercent = configuration.lossPercent
-            try await shard.loop.submit { shard.attach(endpoint) }.get()
-            shards.last?.helper = shard  // before any shard begins; read on the shard's loop only after that
-            shards.append(shard)
+            driver.lossPercent = configuration.lossPercent  // the driver records what it sends: it drops them
+            try await driver.loop.submit { driver.attach(endpoint) }.get()
+            drivers.last?.shard.helper = shard  // before any shard begins; read on the shard's loop only after that
+            drivers.append(driver)
             localAddresses.append(endpoint.localAddress)
         }
-        let origin = Shard.now() + .milliseconds(5)
-        for shard in shards { try await shard.loop.submit { shard.begin(origin: origin) }.get() }
+        let origin = ShardDriver.now() + .milliseconds(5)
+        for d in drivers { try await d.loop.submit { d.shard.begin(origin: origin) }.get() }
     }
 
     /// Statistics since the last collection, and the calls in progress now.
     public func collect() async -> (interval: CallStatistics, active: Int) {
         var merged = CallStatistics()
         var active = 0
-        for shard in shards {
-            let (stats, a) = (try? await shard.loop.submit { () -> (CallStatistics, Int) in
+        for d in drivers {
+            let shard = d.shard
+            let (stats, a) = (try? await d.loop.submit { () -> (CallStatistics, Int) in
                 let s = shard.stats
                 shard.stats = CallStatistics()
                 return (s, shard.active)
@@ -81,8 +84,9 @@ public final class Engine: @unchecked Sendable {
         var owed = 0
         var received: UInt64 = 0
         var outOfCalls: UInt64 = 0
-        for shard in shards {
-            let (o, r, x) = (try? await shard.loop.submit {
+        for d in drivers {
+            let shard = d.shard
+            let (o, r, x) = (try? await d.loop.submit {
                 (shard.calls.count + shard.lingering.count, shard.stats.messagesReceived, shard.messagesOutOfCalls)
             }.get()) ?? (0, 0, 0)
             owed += o
@@ -95,35 +99,48 @@ public final class Engine: @unchecked Sendable {
     /// Calls in the shards' tables now: in progress, or ended and still absorbing retransmissions.
     func callsHeld() async -> Int {
         var held = 0
-        for shard in shards { held += (try? await shard.loop.submit { shard.calls.count }.get()) ?? 0 }
+        for d in drivers {
+            let shard = d.shard
+            held += (try? await d.loop.submit { shard.calls.count }.get()) ?? 0
+        }
         return held
     }
 
     /// Ended calls of which the shards keep only final responses for timer J (see `Shard.linger`).
     func callsLingering() async -> Int {
         var lingering = 0
-        for shard in shards { lingering += (try? await shard.loop.submit { shard.lingering.count }.get()) ?? 0 }
+        for d in drivers {
+            let shard = d.shard
+            lingering += (try? await d.loop.submit { shard.lingering.count }.get()) ?? 0
+        }
         return lingering
     }
 
     /// Ticks the shards have run so far (see `Shard.tickFired`).
     func ticks() async -> Int {
         var ticks = 0
-        for shard in shards { ticks += (try? await shard.loop.submit { shard.ticks }.get()) ?? 0 }
+        for d in drivers {
+            let shard = d.shard
+            ticks += (try? await d.loop.submit { shard.ticks }.get()) ?? 0
+        }
         return ticks
     }
 
     /// Calls in progress now, across all shards.
     public func activeCalls() async -> Int {
         var active = 0
-        for shard in shards { active += (try? await shard.loop.submit { shard.active }.get()) ?? 0 }
+        for d in drivers {
+            let shard = d.shard
+            active += (try? await d.loop.submit { shard.active }.get()) ?? 0
+        }
         return active
     }
 
     /// True once the initiator's schedule is over and no call is in progress.
     public func isFinished() async -> Bool {
-        for shard in shards {
-            let done = (try? await shard.loop.submit { shard.startsOver && shard.active == 0 }.get()) ?? true
+        for d in drivers {
+            let shard = d.shard
+            let done = (try? await d.loop.submit { shard.startsOver && shard.active == 0 }.get()) ?? true
             if !done { return false }
         }
         return true
@@ -131,14 +148,18 @@ public final class Engine: @unchecked Sendable {
 
     /// Stops starting calls (initiator) or accepting them (responder).
     public func stopStarting() async {
-        for shard in shards { try? await shard.loop.submit { shard.stopping = true; shard.startsDone = true }.get() }
+        for d in drivers {
+            let shard = d.shard
+            try? await d.loop.submit { shard.stopping = true; shard.startsDone = true }.get()
+        }
     }
 
     /// Ends every call in progress properly (BYE or CANCEL), counting each as aborted. Paced at
     /// `Shard.abortsPerTick` a millisecond per thread, so that ending many calls does not flood the peer.
     public func abortCalls() async {
-        for shard in shards {
-            try? await shard.loop.submit {
+        for d in drivers {
+            let shard = d.shard
+            try? await d.loop.submit {
                 shard.abortQueue = shard.calls.values.filter { !$0.finished }
                 shard.armTick(after: Shard.timerResolution)  // the tick ends them
             }.get()
@@ -147,9 +168,9 @@ public final class Engine: @unchecked Sendable {
 
     /// Closes the sockets and stops the threads.
     public func shutdown() async {
-        for shard in shards {
-            try? await shard.loop.submit { shard.halt() }.get()
-            try? await shard.endpoint?.close()
+        for d in drivers {
+            try? await d.loop.submit { d.halt() }.get()
+            try? await d.endpoint?.close()
         }
         try? await group.shutdownGracefully()
     }

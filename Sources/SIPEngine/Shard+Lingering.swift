@@ -1,6 +1,7 @@
 import NIOCore
 import SIPCore
 import SIPTransaction
+import SIPTransport
 
 /// What an ended call leaves behind while its non-INVITE server transactions wait out timer J (RFC 3261 §17.2.2,
 /// 64·T1): for each, the final response to send again when the request is retransmitted.
@@ -14,10 +15,12 @@ struct LingeringCall: CallIDKeyed {
         /// The top Via branch of the request answered (retransmissions carry the same one, §17.2.3).
         let branch: ByteString
         let response: [UInt8]
-        let destination: SocketAddress
+        let destination: Destination
     }
 
     let callID: ByteString
+    /// The number of the call it was (for the tap).
+    let number: Int
     let answers: [Answer]
     /// When timer J has ended for all of them.
     let until: SIPInstant
@@ -51,9 +54,9 @@ extension Shard {
     static let lingeringResolution = Duration.milliseconds(100)
 
     /// Keeps `answers` of the call `callID`, which has ended and let go of its state, until timer J ends.
-    func linger(callID: ByteString, answers: [LingeringCall.Answer], at now: SIPInstant) {
+    func linger(callID: ByteString, number: Int, answers: [LingeringCall.Answer], at now: SIPInstant) {
         let until = now + transactions.duration(of: .timerJ)
-        lingering.insert(LingeringCall(callID: callID, answers: answers, until: until))
+        lingering.insert(LingeringCall(callID: callID, number: number, answers: answers, until: until))
         lingeringOrder.append(callID, until: until)
         armTick(at: Swift.max(until, now + Shard.lingeringResolution))
     }
@@ -63,7 +66,7 @@ extension Shard {
     func answerAgain(_ message: SIPMessage, _ ended: LingeringCall) {
         guard let method = message.method, let branch = message.topViaBranch,
               let answer = ended.answers.first(where: { $0.method == method && $0.branch == branch }) else { return }
-        send(answer.response, to: answer.destination)
+        send(answer.response, to: answer.destination, call: ended.number)
     }
 
     /// Forgets the lingering calls whose timer J has ended (not a newer call that reuses a Call-ID).

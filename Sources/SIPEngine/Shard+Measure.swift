@@ -40,6 +40,18 @@ extension Shard {
         record(ResponseChecker().check(response, answering: request, memo: &checkMemo), call: call)
     }
 
+    /// A response against the earlier ones of its transaction, copies included (`TransactionResponseRules`).
+    func checkAcross(_ response: SIPMessage, in entry: ClientEntry, call: Call) {
+        guard conformance != .off, let finding = entry.responses.check(response, method: entry.method) else { return }
+        record([finding], call: call)
+    }
+
+    /// A non-2xx final to an INVITE whose 2xx the call acknowledged: a second final (`TransactionResponseRules`).
+    func reportFinalAfterAcknowledged(_ response: SIPMessage, call: Call) {
+        guard conformance != .off else { return }
+        record([TransactionResponseRules.finalAfterAcknowledged(response)], call: call)
+    }
+
     /// A received message on its own.
     func checkConformance(_ message: SIPMessage, call: Call) {
         guard conformance != .off else { return }
@@ -60,11 +72,12 @@ extension Shard {
     /// (`RuleCatalogue.rule(for:)`) with its source. It belongs to no call.
     func unparsable(_ inbound: InboundMessage, _ error: any Error) {
         messagesOutOfCalls &+= 1
-        let source = "\(inbound.source.ipAddress ?? "?"):\(inbound.source.port ?? 0)"
+        let source = inbound.source.hostPort
         let text = (error as? SIPParseError).map { "\($0)" } ?? "\(error)"
         stats.recordUnparsed(.init(source: source, error: text, bytes: inbound.bytes))
         guard conformance != .off, let parseError = error as? SIPParseError else { return }
         let rule = RuleCatalogue.rule(for: parseError.kind)
+        noteRule(rule.id)
         if var c = stats.conformance[rule.id] {
             c.count += 1
             stats.conformance[rule.id] = c
@@ -78,6 +91,7 @@ extension Shard {
         guard !findings.isEmpty else { return }
         var failed: Finding?
         for f in findings {
+            noteRule(f.rule.id)
             if var c = stats.conformance[f.rule.id] {
                 c.count += 1
                 stats.conformance[f.rule.id] = c
@@ -87,7 +101,7 @@ extension Shard {
             if f.severity == .error, failed == nil { failed = f }
         }
         if let f = failed, conformance == .error {
-            call.finish(at: Shard.now(), failure: .conformanceError, detail: "\(f.rule.id): \(f.message)")
+            call.finish(at: host.now(), failure: .conformanceError, detail: "\(f.rule.id): \(f.message)")
         }
     }
 }

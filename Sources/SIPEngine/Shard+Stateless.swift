@@ -2,6 +2,7 @@ import NIOCore
 import SIPCore
 import SIPFlow
 import SIPTransaction
+import SIPTransport
 
 /// Requests that belong to no call: new calls for the responder, and stateless answers for the rest
 /// (RFC 3261 §8.2: 405 with Allow, 481 for an unknown dialog or transaction, 200 to OPTIONS).
@@ -26,7 +27,7 @@ extension Shard {
         return methods.map(\.rawValue).joined(separator: ", ")
     }
 
-    func handleOutOfCall(_ message: SIPMessage, from source: SocketAddress, at now: SIPInstant) {
+    func handleOutOfCall(_ message: SIPMessage, from source: Destination, at now: SIPInstant) {
         let hasToTag = message.hasToTag
         let method = message.method
         let startsCall = configuration.role == .responder && !hasToTag && method != nil && method == firstExpectedMethod
@@ -54,7 +55,7 @@ extension Shard {
         reply(to: message, from: source, status: 405, extra: [("Allow", allowedMethods)])
     }
 
-    private func acceptCall(_ request: SIPMessage, from source: SocketAddress, at now: SIPInstant) {
+    private func acceptCall(_ request: SIPMessage, from source: Destination, at now: SIPInstant) {
         guard let callID = request.callID?.owned else { return }
         let number = nextCall
         nextCall += count
@@ -68,7 +69,7 @@ extension Shard {
     }
 
     /// A response sent without a transaction (RFC 3261 §8.2.6.1 copies; a fresh To tag).
-    func reply(to request: SIPMessage, from source: SocketAddress, status: Int, extra: [(String, String)] = []) {
+    func reply(to request: SIPMessage, from source: Destination, status: Int, extra: [(String, String)] = []) {
         guard let response = try? SIPMessage.response(to: request, statusCode: status,
                                                       reason: ReasonPhrase.default(for: status),
                                                       toTag: request.to?.tag == nil ? ids.tag() : nil,

@@ -7,15 +7,21 @@ import SIPFlow
 import SIPTransaction
 import SIPTransport
 
-/// One event loop's share of a run: its socket, its calls, its timer wheel and its statistics.
+/// One event loop's share of a run: its calls, its timer wheel, its call starts and its statistics.
+///
+/// The shard touches no socket, no event loop and no clock itself: those are its `host`'s (`ShardHost`), in a run a
+/// `ShardDriver` with an event loop and a UDP socket, in tests a host of the test's own. The host feeds it events
+/// (a datagram, a tick, a start wake-up), each with the instant it happened, and takes what it sends.
 ///
 /// Shared-nothing: calls are sharded by socket (the initiator binds one port per shard; the responder's shards share
-/// a port through SO_REUSEPORT), so everything here is touched only on `loop`.
+/// a port through SO_REUSEPORT), so everything here is touched only on the host's thread.
 final class Shard: @unchecked Sendable {
-    // @unchecked: all mutable state is confined to `loop`; the engine reaches it only through `loop.submit`.
+    // @unchecked: all mutable state is confined to the host's thread; the engine reaches it only through its loop.
     let index: Int
     let count: Int
-    let loop: any EventLoop
+    /// The world outside the shard. Strong: it is read for every message (see `Call.shard`); `halt()` breaks the
+    /// cycle with the driver.
+    var host: any ShardHost = HaltedHost.shared
     let configuration: EngineConfiguration
     let program: PartyProgram
     /// `program`'s instructions as calls run them (see `CallStep`).
@@ -33,14 +39,13 @@ final class Shard: @unchecked Sendable {
     /// Values of `configuration` read per message, copied out once: reading them through the configuration copies
     /// the whole struct in some paths.
     let transactions: TransactionConfiguration
-    let target: SocketAddress?
+    let target: Destination?
     let conformance: EngineConfiguration.ConformanceMode
     /// Whether the socket is read in batches (see `EngineConfiguration.batchInterval`): then each tick also starts
     /// the calls that came due and reads the next burst.
     let paced: Bool
     let batchInterval: Duration
 
-    var endpoint: UDPEndpoint?
     var advertisedHost = "127.0.0.1" {
         didSet { advertisedHostBytes = Array(advertisedHost.utf8) }
     }
@@ -49,8 +54,10 @@ final class Shard: @unchecked Sendable {
     /// `advertisedHost` as a URI host: an IPv6 address in brackets. Worked out once, not per message.
     var uriHost = "127.0.0.1"
     var localPort = 0
+    /// The transport our endpoint speaks, for Via and for destinations that name none.
+    var transport = SIPTransportKind.udp
     var contact = ""
-    /// `SIP/2.0/UDP host:port;branch=`: our Via value up to its branch.
+    /// `SIP/2.0/UDP host:port;branch=`: our Via value up to its branch, with the sending transport's token.
     var viaPrefix: [UInt8] = []
     /// The flow's request steps prepared for this shard's address, by step (see `PreparedRequest`).
     var preparedRequests: [PreparedRequest?] = []
@@ -78,7 +85,14 @@ final class Shard: @unchecked Sendable {
     var active = 0
     var sequenceValue: UInt64 = 0
     let parser = SIPParser()
-    var destinations: [String: SocketAddress] = [:]
+    var destinations: [String: Destination] = [:]
+    /// Host names learned in dialogs, resolved off the loop, and the messages waiting for one (see
+    /// Shard+Resolution.swift).
+    var resolvedNames: [NamedServer: Result<SocketAddress, NameResolution.Failure>] = [:]
+    var heldForNames: [NamedServer: [InboundMessage]] = [:]
+    /// The IDs of the rules the checks found on the message being handled, for the tap (kept only while the host
+    /// taps; see `tapReceived`).
+    var rulesOfMessage: [String] = []
     /// One copy of the URIs and route sets the calls' dialogs hold alike.
     var strings = StringPool()
 
@@ -96,10 +110,7 @@ final class Shard: @unchecked Sendable {
     var startsDone = false
     var blocked = false
     var stopping = false
-    /// The pending tick (see `tickFired`) and when it fires (`.max` when none is pending). A scheduled callback with
-    /// the shard as its handler, not a scheduled task: a task allocates a promise, a future and a closure each time,
-    /// and fails the promise when cancelled.
-    var tick: NIOScheduledCallback?
+    /// When the pending tick (see `tickFired`) fires (`.max` when none is pending).
     var tickAt = SIPInstant.max
     /// Set once the engine shuts down: no more ticks.
     var halted = false
@@ -115,11 +126,11 @@ final class Shard: @unchecked Sendable {
     /// How many calls a shard ends per millisecond when stopping: 5,000 a second.
     static let abortsPerTick = 5
 
-    init(index: Int, count: Int, loop: any EventLoop, configuration: EngineConfiguration,
-         processActive: ActiveCallCounter, schedule: CallClaims = CallClaims()) {
+    /// `start` is when the timer wheel starts turning (the host's clock now).
+    init(index: Int, count: Int, configuration: EngineConfiguration, processActive: ActiveCallCounter,
+         schedule: CallClaims = CallClaims(), start: SIPInstant = ShardDriver.now()) {
         self.index = index
         self.count = count
-        self.loop = loop
         self.configuration = configuration
         self.program = configuration.program
         self.steps = configuration.program.instructions.map(CallStep.init)
@@ -128,7 +139,8 @@ final class Shard: @unchecked Sendable {
         self.processActive = processActive
         self.schedule = schedule
         self.transactions = configuration.transactions
-        self.target = configuration.target?.unshared  // each shard copies it for every call (see `unshared`)
+        // Each shard copies the address for every call (see `unshared`).
+        self.target = configuration.target.map { Destination(.udp, $0.unshared) }
         self.conformance = configuration.conformance
         self.batchInterval = configuration.batchInterval
         self.paced = configuration.batchInterval > .zero
@@ -136,31 +148,24 @@ final class Shard: @unchecked Sendable {
         self.calls = CallIDTable(localPrefix: ids.prefix)
         self.nextCall = index
         self.helpAfter = max(configuration.batchInterval, Shard.startBatchWindow) * 2
-        self.wheel = TimerWheel(resolution: .milliseconds(1), slots: 8192, start: Shard.now())
+        self.wheel = TimerWheel(resolution: .milliseconds(1), slots: 8192, start: start)
     }
 
-    static func now() -> SIPInstant { SIPInstant(nanoseconds: NIODeadline.now().uptimeNanoseconds) }
-
-    func attach(_ endpoint: UDPEndpoint) {
-        self.endpoint = endpoint
-        // A strong capture, which `halt()` breaks: a weak one would give the shard a side table, and every retain
-        // and release of it would take the runtime's slow path (measured: about 5% of the caller's CPU).
-        endpoint.onReadsPaused = { [self] in armTick(after: batchInterval) }
-        advertise(ip: endpoint.localAddress.ipAddress ?? "127.0.0.1", port: endpoint.localAddress.port ?? 0)
-    }
-
-    /// Works out what our messages name as our address (Via sent-by, Contact, From) from the socket's.
-    func advertise(ip: String, port: Int) {
+    /// Works out what our messages name as our address (Via sent-by, Contact, From) from the socket's, and the
+    /// Via's transport token from the transport that sends them (RFC 3261 §18.1.1, §20.42).
+    func advertise(ip: String, port: Int, transport: SIPTransportKind = .udp) {
         localPort = port
+        self.transport = transport
         advertisedHost = configuration.advertisedHost ?? (ip == "0.0.0.0" || ip == "::" ? "127.0.0.1" : ip)
         uriHost = advertisedHost.contains(":") ? "[\(advertisedHost)]" : advertisedHost
-        contact = "<sip:\(configuration.localUser)@\(uriHost):\(localPort)>"
-        viaPrefix = Array("SIP/2.0/UDP \(uriHost):\(localPort);branch=".utf8)
+        let transportParameter = transport == .udp ? "" : ";transport=\(transport.rawValue.lowercased())"
+        contact = "<sip:\(configuration.localUser)@\(uriHost):\(localPort)\(transportParameter)>"
+        viaPrefix = Array("SIP/2.0/\(transport.rawValue) \(uriHost):\(localPort);branch=".utf8)
         preparedRequests = PreparedRequest.all(in: program, on: self)
         preparedResponses = PreparedResponse.all(in: program, on: self)
     }
 
-    /// Starts the timer tick and, for the initiator, the call schedule. Runs on `loop`.
+    /// Starts the timer tick and, for the initiator, the call schedule. Runs on the host's thread.
     func begin(origin: SIPInstant) {
         self.origin = origin
         if paced { armTick(after: batchInterval) }  // in case a burst came before `attach`
@@ -202,50 +207,46 @@ final class Shard: @unchecked Sendable {
     static let timerResolution = Duration.milliseconds(1)
 
     /// Makes sure a tick comes within `delay` from now.
-    func armTick(after delay: Duration) { armTick(at: Shard.now() + delay) }
+    func armTick(after delay: Duration) { armTick(at: host.now() + delay) }
 
     /// Makes sure a tick comes by `at`.
     func armTick(at: SIPInstant) {
         guard at < tickAt, !halted else { return }
-        tick?.cancel()
-        do {
-            tick = try loop.scheduleCallback(at: .uptimeNanoseconds(at.nanoseconds), handler: self)
-            tickAt = at
-        } catch {
-            tick = nil  // the loop is shutting down: no more ticks
-            tickAt = .max
-        }
+        tickAt = at
+        host.wakeUp(at: at)
     }
+
+    /// The host can wake the shard no more (its loop is shutting down).
+    func loopEnded() { tickAt = .max }
 
     /// The shard's tick comes only while there is something to do: while reading is paused after a burst (every batch
     /// interval), when calls are due to start (paced), while calls are held back or being ended, and while timers are
     /// pending (every millisecond). An idle shard does not wake up; a datagram, a timer or a call start arms the tick
     /// again.
     func tickFired() {
-        tick = nil
         tickAt = .max
         ticks += 1
         runTimers()
         if paced, nextStartDue != .max { armTick(at: nextStartWakeUp) }
-        if paced, endpoint?.readsPaused == true {
+        if paced, host.readsPaused {
             armTick(after: batchInterval)
         } else if blocked || !abortQueue.isEmpty {
             armTick(after: paced ? batchInterval : Shard.timerResolution)
         } else if !wheel.isEmpty {
             armTick(after: Shard.timerResolution)
         }
-        if let next = lingeringOrder.first?.until { armTick(at: Swift.max(next, Shard.now() + Shard.lingeringResolution)) }
+        if let next = lingeringOrder.first?.until { armTick(at: Swift.max(next, host.now() + Shard.lingeringResolution)) }
     }
 
     /// Stops the tick for good (the engine is shutting down), and lets go of the calls still held, which hold the
-    /// shard (see `Call.shard`).
+    /// shard (see `Call.shard`), and of the host, which holds it too.
     func halt() {
         halted = true
-        endpoint?.onReadsPaused = nil
-        tick?.cancel()
-        tick = nil
+        host.cancelWakeUp()
+        let now = host.now()
+        host = HaltedHost.shared
         calls = CallIDTable(localPrefix: ids.prefix)
-        wheel = TimerWheel(resolution: .milliseconds(1), slots: 8, start: Shard.now())
+        wheel = TimerWheel(resolution: .milliseconds(1), slots: 8, start: now)
         abortQueue = []
         fired = []
     }
@@ -256,7 +257,7 @@ final class Shard: @unchecked Sendable {
     /// What a tick does: runs due timers, starts due calls (paced) and lets the socket read the datagrams that
     /// arrived since the last burst.
     func runTimers() {
-        let now = Shard.now()
+        let now = host.now()
         wheel.advance(to: now, into: &fired)
         for event in fired { event.call.timerFired(event.kind, at: now) }
         fired.removeAll(keepingCapacity: true)
@@ -276,9 +277,9 @@ final class Shard: @unchecked Sendable {
         }
         if paced {
             if now >= nextStartDue, !blocked { startDueCalls(flush: false) }
-            endpoint?.resumeReading()
+            host.resumeReading()
         }
-        endpoint?.flush()
+        host.flush()
     }
 
     // MARK: Starting calls
@@ -305,32 +306,18 @@ final class Shard: @unchecked Sendable {
             armTick(at: nextStartWakeUp)  // the tick starts due calls
             return
         }
-        let now = Shard.now()
         let due = nextStartWakeUp
         if let armed = startWakeUp, armed <= due { return }  // an earlier wake-up will see to it
         startWakeUp = due
-        if due <= now {
-            loop.execute { [self] in startWakeUpFired() }
-        } else {
-            do {
-                _ = try loop.scheduleCallback(at: .uptimeNanoseconds(due.nanoseconds), handler: StartWakeUp(shard: self))
-            } catch {
-                startWakeUp = nil  // the loop is shutting down
-            }
-        }
-    }
-
-    /// The wake-up for call starts of a shard that is not paced (see `scheduleNextStart`).
-    private struct StartWakeUp: NIOScheduledCallbackHandler, Sendable {
-        let shard: Shard
-        func handleScheduledCallback(eventLoop: some EventLoop) { shard.startWakeUpFired() }
+        host.wakeForStarts(at: due)
     }
 
     /// When to wake up for the next start: when it is due, but not sooner than `startBatchWindow` after the last
     /// wake-up that started calls.
     var nextStartWakeUp: SIPInstant { max(nextStartDue, lastStartBatch + Shard.startBatchWindow) }
 
-    private func startWakeUpFired() {
+    /// The wake-up `scheduleNextStart` asked the host for (a shard that is not paced).
+    func startWakeUpFired() {
         startWakeUp = nil
         startDueCalls()
     }
@@ -348,7 +335,7 @@ final class Shard: @unchecked Sendable {
     /// cannot keep up with spreads over the threads.
     func startDueCalls(flush: Bool = true) {
         guard !stopping, let rate = configuration.rate else { return }
-        let now = Shard.now()
+        let now = host.now()
         lastStartBatch = now
         guard takesStarts(at: now) else {
             scheduleNextStart()
@@ -375,10 +362,10 @@ final class Shard: @unchecked Sendable {
             started += 1
             if started >= 256 { break }  // let reads and timers run between bursts
         }
-        if flush { endpoint?.flush() }
+        if flush { host.flush() }
         if let oldest, let helper, now - oldest > helpAfter, now - askedForHelp > helpAfter {
             askedForHelp = now
-            helper.loop.execute { helper.help() }
+            helper.host.later { helper.help() }  // on the helper's thread
         }
         scheduleNextStart()
     }
@@ -395,7 +382,7 @@ final class Shard: @unchecked Sendable {
     /// The shard before this one has fallen behind the schedule: take calls from it too, for `Shard.helpFor`.
     func help() {
         guard !startsDone, !halted else { return }
-        let now = Shard.now()
+        let now = host.now()
         let helping = takesStarts(at: now)
         helpingUntil = now + Shard.helpFor
         if !helping { startDueCalls() }
@@ -424,7 +411,7 @@ final class Shard: @unchecked Sendable {
         if let failure { stats.fail(failure, example: detail) } else { stats.completed += 1 }
         if blocked, !stopping {
             blocked = false
-            loop.execute { [self] in startDueCalls() }
+            host.later { [self] in startDueCalls() }
         }
     }
 
@@ -440,9 +427,12 @@ final class Shard: @unchecked Sendable {
 
     // MARK: Sending
 
-    func send(_ bytes: [UInt8], to destination: SocketAddress) {
+    /// Sends through the host (on the endpoint of the destination's transport: a destination the run has no
+    /// transport for fails as a send does, see `sendFailed`). `call` is the number of the call it belongs to, for
+    /// the tap; nil for a message of no call.
+    func send(_ bytes: [UInt8], to destination: Destination, call: Int? = nil) {
         stats.messagesSent += 1
-        endpoint?.send(bytes, to: destination, flush: false)
+        host.send(bytes, to: destination, call: call)
     }
 
     /// The request step `template` prepared for this shard's address.
@@ -476,7 +466,9 @@ final class Shard: @unchecked Sendable {
     }
 
     /// Where an in-dialog request goes: the first route, or the remote target (RFC 3261 §12.2.1.1, §8.1.2).
-    func destination(for dialog: Dialog) throws -> SocketAddress {
+    /// The transport is the URI's `transport` parameter, or TLS for a `sips:` URI, or the endpoint's (§18.1.1,
+    /// §26.2.2); with UDP the only transport so far, a URI that names another fails the send.
+    func destination(for dialog: Dialog) throws -> Destination {
         let routing = dialog.routing
         var uriText = routing.requestURI
         if let first = routing.routes.first, let na = try? NameAddress.parse(ByteString(first)) { uriText = na.uri.string }
@@ -488,37 +480,66 @@ final class Shard: @unchecked Sendable {
         let address: SocketAddress
         if let ip = try? SocketAddress(ipAddress: bare, port: port) {
             address = ip
+        } else if let server = namedServer(uri) {
+            address = try self.address(of: server)  // resolved before the message that named it was handled
         } else {
-            address = try SocketAddress.makeAddressResolvingHost(bare, port: port)
+            throw EngineError("the URI \(uriText) has no host to send to")
         }
-        destinations[uriText] = address
-        return address
+        let named = uri.parameter("transport").flatMap { SIPTransportKind(rawValue: $0.string.uppercased()) }
+        let destination = Destination(named ?? (uri.isSIPS ? .tls : transport), address)
+        destinations[uriText] = destination
+        return destination
     }
 
     // MARK: Receiving
 
-    func handle(_ inbound: InboundMessage) {
-        stats.messagesReceived += 1
-        let now = Shard.now()
+    /// Handles a datagram read; `held` when it comes again after waiting for a name (see `holdsForNames`).
+    func handle(_ inbound: InboundMessage, held: Bool = false) {
+        if !held { stats.messagesReceived += 1 }
+        let now = host.now()
         let message: SIPMessage
         do {
             message = try parser.parse(inbound.bytes)
         } catch {
             unparsable(inbound, error)
+            if host.tapping { tapReceived(inbound, call: nil) }
             return
         }
         guard let callID = message.callID else {
             messagesOutOfCalls &+= 1
+            if host.tapping { tapReceived(inbound, call: nil) }
             return
         }
+        if holdsForNames(message, inbound) { return }
+        // Nothing was sent so far; what is sent from here on is told to the tap after this message.
+        if host.tapping { host.tapHandling(inbound) }
+        let source = Destination(inbound.transport, inbound.source)
+        var number: Int?
         if let call = calls[callID] {
-            call.receive(message, from: inbound.source, at: now)
+            number = call.number
+            call.receive(message, from: source, at: now)
         } else if !lingering.isEmpty, let ended = lingering[callID] {
+            number = ended.number
             answerAgain(message, ended)
         } else {
-            handleOutOfCall(message, from: inbound.source, at: now)
+            handleOutOfCall(message, from: source, at: now)
+            if host.tapping { number = calls[callID]?.number }  // a call it started
         }
+        if host.tapping { tapReceived(inbound, call: number) }
         if now >= nextStartDue, !blocked { startDueCalls(flush: false) }
+    }
+}
+
+extension Shard {
+    /// Tells the tap of a message received, with its call's number and the rules found on it.
+    func tapReceived(_ inbound: InboundMessage, call: Int?) {
+        host.tapped(received: inbound, call: call, rules: rulesOfMessage)
+        rulesOfMessage.removeAll(keepingCapacity: true)
+    }
+
+    /// Notes a rule found on the message being handled, for the tap.
+    func noteRule(_ id: String) {
+        if host.tapping { rulesOfMessage.append(id) }
     }
 }
 
@@ -537,11 +558,6 @@ struct TimerEvent: @unchecked Sendable {
 
     let call: Call
     let kind: Kind
-}
-
-extension Shard: NIOScheduledCallbackHandler {
-    /// The tick (see `armTick`).
-    func handleScheduledCallback(eventLoop: some EventLoop) { tickFired() }
 }
 
 /// The number of the initiator's next call to start, which its shards take in turn (see `Shard.startDueCalls`). One

@@ -1,6 +1,8 @@
+import SIPConformance
 import NIOCore
 import SIPCore
 import SIPTransaction
+import SIPTransport
 
 /// A client transaction of a call, with where its request went (RFC 3261 §17.1).
 ///
@@ -15,7 +17,7 @@ final class ClientEntry: TimedEntry {
     let method: SIPMethod
     /// The request's CSeq number.
     let sequence: UInt32?
-    let destination: SocketAddress
+    let destination: Destination
     let createsDialog: Bool
     /// The transaction's current state.
     private(set) var transaction: Transaction
@@ -23,8 +25,10 @@ final class ClientEntry: TimedEntry {
     /// The wheel's handles of the transaction's timers, cancelled when the call drops the transaction.
     var timers = EntryTimers()
     let sentAt: SIPInstant
+    /// What the transaction's responses said so far, for the checks across them (`TransactionResponseRules`).
+    var responses = TransactionResponseRules.Memory()
 
-    init(step: Int, request: SIPMessage, destination: SocketAddress, createsDialog: Bool,
+    init(step: Int, request: SIPMessage, destination: Destination, createsDialog: Bool,
          configuration: TransactionConfiguration, at now: SIPInstant) throws {
         guard let method = request.method else { throw EngineError("a request built for step \(step) has no method") }
         self.step = step
@@ -87,6 +91,11 @@ final class ClientEntry: TimedEntry {
     func timerFired(_ timer: TransactionTimer, at now: SIPInstant) -> TransactionActions {
         transaction.update { $0.timerFired(timer, at: now) } nonInvite: { $0.timerFired(timer, at: now) }
     }
+
+    /// The transport could not send the transaction's message (RFC 3261 §17.1.1.2, §17.2.4): it ends.
+    func transportFailed(at now: SIPInstant) -> TransactionActions {
+        transaction.update { $0.transportFailed(at: now) } nonInvite: { $0.transportFailed(at: now) }
+    }
 }
 
 /// A server transaction of a call, with where its request came from (RFC 3261 §17.2, §18.2.2). A class, like
@@ -100,13 +109,13 @@ final class ServerEntry: TimedEntry {
     /// Whether the request's To has a tag: then a response adds none, and a 2xx to an INVITE creates no dialog
     /// (RFC 3261 §8.2.6.2, §12.1.1).
     let requestHasToTag: Bool
-    let source: SocketAddress
+    let source: Destination
     /// The transaction's current state.
     private(set) var transaction: Transaction
     /// The wheel's handles of the transaction's timers, cancelled when the call drops the transaction.
     var timers = EntryTimers()
 
-    init(request: SIPMessage, hasToTag: Bool, source: SocketAddress, step: Int,
+    init(request: SIPMessage, hasToTag: Bool, source: Destination, step: Int,
          configuration: TransactionConfiguration) throws {
         guard let method = request.method else { throw EngineError("the request has no method") }
         self.step = step
@@ -179,6 +188,11 @@ final class ServerEntry: TimedEntry {
 
     func timerFired(_ timer: TransactionTimer, at now: SIPInstant) -> TransactionActions {
         transaction.update { $0.timerFired(timer, at: now) } nonInvite: { $0.timerFired(timer, at: now) }
+    }
+
+    /// The transport could not send the transaction's message (RFC 3261 §17.1.1.2, §17.2.4): it ends.
+    func transportFailed(at now: SIPInstant) -> TransactionActions {
+        transaction.update { $0.transportFailed(at: now) } nonInvite: { $0.transportFailed(at: now) }
     }
 }
 

@@ -13,18 +13,21 @@ public struct Prober: Sendable {
     public let resolver: TargetResolver
     public let t1: Duration
     public let t2: Duration
+    /// Sees each probe's request and the datagrams that answer it (`--trace`).
+    public let tap: (any SIPTap)?
     /// Finds a target's addresses; `resolver` unless a test replaces it (to fail a name without asking DNS).
     let resolve: @Sendable (ProbeTarget) throws -> [SocketAddress]
 
     public init(group: any EventLoopGroup, template: ProbeRequestTemplate = .init(), policy: ProbePolicy = .init(),
                 resolver: TargetResolver = .init(), t1: Duration = TimerE.defaultT1, t2: Duration = TimerE.defaultT2,
-                resolve: (@Sendable (ProbeTarget) throws -> [SocketAddress])? = nil) {
+                tap: (any SIPTap)? = nil, resolve: (@Sendable (ProbeTarget) throws -> [SocketAddress])? = nil) {
         self.group = group
         self.template = template
         self.policy = policy
         self.resolver = resolver
         self.t1 = t1
         self.t2 = t2
+        self.tap = tap
         self.resolve = resolve ?? { target in try resolver.resolve(target) }
     }
 
@@ -65,12 +68,12 @@ public struct Prober: Sendable {
 
     /// One probe of `target` sent to `address`.
     func observe(_ target: ProbeTarget, at address: SocketAddress) async -> ProbeObservation {
-        let shown = Self.show(address)
+        let shown = address.hostPort
         let exchange = ProbeExchange(policy: policy, t1: t1, t2: t2)
         let endpoint: UDPClientEndpoint
         do {
             endpoint = try await UDPClientEndpoint.connect(
-                to: address, on: group,
+                to: address, on: group, tap: tap,
                 onMessage: { message, _ in exchange.received(message) },
                 onError: { error in exchange.failed(error) })
         } catch {
@@ -96,47 +99,22 @@ public struct Prober: Sendable {
         observation.strayDatagrams = seen.stray
         return observation
     }
-
-    static func show(_ a: SocketAddress) -> String {
-        let ip = a.ipAddress ?? "?"
-        let port = a.port.map(String.init) ?? "?"
-        return a.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
-    }
 }
 
-/// One probe on its socket's event loop: drives an RFC 3261 §17.1.2 `ClientNonInviteTransaction` (Timer E
-/// retransmissions, T1 doubling to T2, T2 once a provisional arrived), matches responses (§17.1.3), and ends on a
-/// final response, an ICMP port-unreachable, or `--timeout` (which takes the place of Timer F when shorter).
+/// The driver of one probe's `ProbeCore` on its socket's event loop: feeds it the request, the socket's datagrams
+/// and errors, and the timers it arms, with the loop's clock; runs the actions it returns.
 final class ProbeExchange: @unchecked Sendable {
     // @unchecked: every mutable field is touched only on the endpoint's event loop (`run` hops there; the socket
     // handlers and the scheduled timers run there).
-    struct Seen: Sendable {
-        var response: SIPMessage?
-        var outcome: ProbeOutcome = .timeout
-        var rtt: Duration?
-        var retransmissions = 0
-        var provisional: [Int] = []
-        var stray = 0
-    }
+    typealias Seen = ProbeCore.Seen
 
-    let policy: ProbePolicy
-    let configuration: TransactionConfiguration
-    var transaction: ClientNonInviteTransaction?
-    var seen = Seen()
-    var sends = 0
+    var core: ProbeCore
     var endpoint: UDPClientEndpoint?
-    var branch = ""
-    var callID = ""
-    var method: SIPMethod?
-    var start = NIODeadline.now()
-    /// When the datagram being handled arrived (the RTT's end for a final response).
-    var arrival = NIODeadline.now()
     var promise: EventLoopPromise<Seen>?
     var scheduled: [Scheduled<Void>] = []
 
     init(policy: ProbePolicy, t1: Duration, t2: Duration) {
-        self.policy = policy
-        self.configuration = TransactionConfiguration(t1: t1, t2: t2, reliable: false)
+        core = ProbeCore(timeout: policy.timeout, t1: t1, t2: t2)
     }
 
     func run(request: SIPMessage, on endpoint: UDPClientEndpoint) async -> Seen {
@@ -144,107 +122,45 @@ final class ProbeExchange: @unchecked Sendable {
         let promise = loop.makePromise(of: Seen.self)
         loop.execute {
             self.endpoint = endpoint
-            self.branch = request.topVia?.branch?.string ?? ""
-            self.callID = request.callID?.string ?? ""
-            self.method = request.method
             self.promise = promise
-            do {
-                self.transaction = try ClientNonInviteTransaction(request: request, configuration: self.configuration)
-            } catch {
-                self.finish(.transportError("cannot start a transaction for the probe: \(error)"))
-                return
-            }
-            self.start = .now()
-            self.scheduled.append(loop.scheduleTask(deadline: self.start + TimeAmount(self.policy.timeout)) {
-                self.finish(.timeout)
-            })
-            self.perform(self.transaction!.start(at: self.instant(self.start)))
+            self.handle(.start(request), at: .now())
         }
-        return (try? await promise.futureResult.get()) ?? seen
+        return (try? await promise.futureResult.get()) ?? core.seen
     }
 
-    /// Instants for the transaction: time since an arbitrary origin, as its API wants.
-    func instant(_ d: NIODeadline) -> SIPInstant { SIPInstant(nanoseconds: d.uptimeNanoseconds) }
+    /// The loop's clock as the core's instants: time since an arbitrary origin.
+    static func instant(_ d: NIODeadline) -> SIPInstant { SIPInstant(nanoseconds: d.uptimeNanoseconds) }
 
-    /// Runs what the transaction asked for; `message` is the response the event was about (for `.deliver`).
-    func perform(_ actions: TransactionActions, message: SIPMessage? = nil) {
-        guard let endpoint else { return }
-        for action in actions {
-            guard promise != nil else { return }
+    /// Feeds `event` to the core and runs what it returns (on the endpoint's loop).
+    func handle(_ event: ProbeCore.Event, at time: NIODeadline) {
+        guard let endpoint, promise != nil else { return }
+        for action in core.handle(event, at: Self.instant(time)) {
             switch action {
             case .send(let bytes):
-                sends += 1
-                if sends > 1 { seen.retransmissions += 1 }
                 endpoint.send(bytes)
-            case .schedule(let timer, let after):
+            case .arm(let timer, let after):
                 scheduled.append(endpoint.eventLoop.scheduleTask(in: TimeAmount(after)) {
-                    guard self.promise != nil, var tx = self.transaction else { return }
-                    let next = tx.timerFired(timer, at: self.instant(.now()))
-                    self.transaction = tx
-                    self.perform(next)
+                    self.handle(.timer(timer), at: .now())
                 })
-            case .deliver:
-                if let message { delivered(message) }
-            case .terminated(.timedOut):
-                finish(.timeout)
-            case .terminated(.transportError):
-                finish(.transportError("the transport failed to send the probe"))
-            case .terminated:
-                break
+            case .armTimeout(let after):
+                scheduled.append(endpoint.eventLoop.scheduleTask(in: TimeAmount(after)) {
+                    self.handle(.timeout, at: .now())
+                })
+            case .finish:
+                scheduled.forEach { $0.cancel() }
+                scheduled = []
+                promise?.succeed(core.seen)
+                promise = nil
             }
         }
-    }
-
-    func delivered(_ response: SIPMessage) {
-        guard let code = response.statusCode else { return }
-        if code < 200 {
-            seen.provisional.append(code)
-            return
-        }
-        seen.response = response
-        seen.rtt = Duration(arrival - start)
-        finish(.answered(code: code, reason: response.reasonPhrase?.string ?? ""))
     }
 
     func received(_ inbound: InboundMessage) {
-        guard promise != nil, var tx = transaction else { return }
-        guard let message = try? SIPMessage(parsing: inbound.bytes), message.isResponse else {
-            seen.stray += 1
-            return
-        }
-        // RFC 3261 §17.1.3: the top Via branch and the CSeq method match the request. A server that mangles the
-        // branch but keeps the Call-ID is still taken, so the conformance rules can say what it did wrong.
-        let branchMatches = message.topVia?.branch?.string == branch
-        let callMatches = message.callID?.string == callID
-        let methodMatches = message.cseq?.method == method
-        guard (branchMatches || callMatches), methodMatches || !branchMatches else {
-            seen.stray += 1
-            return
-        }
-        arrival = inbound.receivedAt
-        let actions = tx.received(message, at: instant(inbound.receivedAt))
-        transaction = tx
-        perform(actions, message: message)
+        handle(.datagram(try? SIPMessage(parsing: inbound.bytes)), at: inbound.receivedAt)
     }
 
     func failed(_ error: any Error) {
-        guard promise != nil else { return }
-        if isPortUnreachable(error) {
-            seen.rtt = Duration(NIODeadline.now() - start)
-            finish(.portUnreachable)
-        } else {
-            finish(.transportError("socket error: \(error)"))
-        }
-    }
-
-    func finish(_ outcome: ProbeOutcome) {
-        guard let promise else { return }
-        self.promise = nil
-        scheduled.forEach { $0.cancel() }
-        scheduled = []
-        seen.outcome = outcome
-        if case .answered = outcome {} else if outcome != .portUnreachable { seen.rtt = nil }
-        promise.succeed(seen)
+        handle(.socketError(portUnreachable: isPortUnreachable(error), description: "\(error)"), at: .now())
     }
 }
 

@@ -20,6 +20,24 @@ public enum AddressResolution {
         }
     }
 
+    /// A target written by a user, found as RFC 3263 §4.2 finds a server: an IP address as it is; a name with a port
+    /// through A/AAAA; a name without one through SRV (`_sip._udp.`, `_sips._tcp.` for `sips:`) first, then A/AAAA
+    /// on 5060 (5061). DNS runs on NIO's thread pool. Prefers an address of `family` when the name has several.
+    public static func resolveServer(_ text: String, family: NIOBSDSocket.ProtocolFamily? = nil) async throws -> SocketAddress {
+        let (host, given) = try split(text, defaultPort: -1)
+        let secure = text.lowercased().hasPrefix("sips:")
+        let port = given < 0 ? nil : given
+        if let ip = try? SocketAddress(ipAddress: host, port: port ?? (secure ? 5061 : 5060)) { return ip }
+        let addresses: [SocketAddress]
+        do {
+            addresses = try await NameResolution.onThreadPool(host, port: port, srvPrefix: secure ? "_sips._tcp." : "_sip._udp.",
+                                                              defaultPort: secure ? 5061 : 5060)
+        } catch let failure as NameResolution.Failure {
+            throw TransportError(failure.description)
+        }
+        return addresses.first { $0.protocol == family } ?? addresses[0]
+    }
+
     /// The host and port of a target written by a user.
     public static func split(_ text: String, defaultPort: Int = 5060) throws -> (host: String, port: Int) {
         var t = Substring(text)

@@ -20,6 +20,8 @@ final class DatagramReader {
     static let slot = 65_536
 
     let socket: CInt
+    /// Whether the last `drain` met an error (the socket's pending ICMP error, which a read reports once).
+    private(set) var sawError = false
     /// Reserved, not touched: the pages a slot's datagrams never reach stay out of the resident set.
     private let messages = MessageVector(count: batch, bytes: batch * slot)
     /// The source of the last datagram read, as the kernel gave it and as an address.
@@ -46,9 +48,14 @@ final class DatagramReader {
     @discardableResult
     func drain(rounds: Int, deliver: ([UInt8], SocketAddress) -> Void) -> Int {
         var total = 0
+        sawError = false
         for _ in 0..<rounds {
             let n = read(Self.batch)
             if n == -Int(EINTR) { continue }
+            if n < 0, n != -Int(EAGAIN), n != -Int(EWOULDBLOCK) {
+                sawError = true  // an ICMP error (see `ICMPErrors`): the owner reads the error queue
+                continue
+            }
             guard n > 0 else { break }
             for i in 0..<n {
                 let source = source(of: i)

@@ -9,9 +9,11 @@ import Darwin
 /// A UDP socket speaking SIP (RFC 3261 §18). Each datagram is one message.
 ///
 /// Owns one NIO datagram channel; reads use vector reads (recvmmsg) to take many datagrams per system call. Sends
-/// made on the event loop are queued in a `DatagramWriter` and written with one `sendmmsg` at the flush, beside the
-/// channel (which holds the same socket); sends from other threads, and what the socket would not take at once, go
-/// through the channel.
+/// are queued in a `DatagramWriter` on the event loop (sends from other threads move there) and written with one
+/// `sendmmsg` at the flush, beside the channel (which holds the same socket). What the socket would not take at
+/// once waits in a backlog, written before any later send at the next flush or a moment later. The channel writes
+/// nothing: its write path closes the channel when a send returns an earlier datagram's ICMP error (see
+/// `DatagramWriter.flush`), which is no reason to stop using a UDP socket.
 ///
 /// With `pacedReads`, the socket is read in bursts: after a burst the endpoint stops reading (and calls
 /// `onReadsPaused`) until its owner calls `resumeReading()`. An owner that resumes once per interval (the engine's
@@ -20,15 +22,14 @@ import Darwin
 /// resumes is read at once by a `DatagramReader`, beside the channel, and counts as a burst; the channel reads a
 /// datagram that comes to an idle endpoint. So a busy endpoint reads once per interval, an idle one at once.
 public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
-    // @unchecked: the channel is thread-safe; `tap` and `localAddress` are set once before any use; `handler` is
-    // used only on the channel's event loop.
+    // @unchecked: the channel is thread-safe; `tap` and `localAddress` are set once before any use; `handler`,
+    // `writer`, `reader` and the backlog are used only on the channel's event loop.
     public let transport = SIPTransportKind.udp
     public let localAddress: SocketAddress
     public let channel: any Channel
     public var eventLoop: any EventLoop { channel.eventLoop }
     let tap: (any SIPTap)?
-    /// The channel's one handler: on the event loop, datagrams are written through its context, which skips the
-    /// pipeline's generic `write` (it wraps each envelope in `NIOAny` through dynamic casts).
+    /// The channel's one handler, which hands on what the channel reads.
     let handler: UDPInboundHandler
     /// Percent of outgoing datagrams to drop on purpose (testing through loss, like SIPp's `-lost`); 0 by default.
     public var lossPercent: Double = 0
@@ -37,9 +38,11 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
     var writer: DatagramWriter?
     /// With `pacedReads`, reads what waits on the socket when reading resumes; nil once the channel has closed.
     var reader: DatagramReader?
-    /// Datagrams handed to the channel and not yet written by it: while there are some, every send goes through the
-    /// channel too, after them.
-    private var throughChannel = 0
+    /// Datagrams the socket would not take yet (`EAGAIN`), in the order they were sent: while some wait, every send
+    /// waits after them. Written at the next flush, or `backlogRetry` after the socket refused them.
+    private var backlog: [([UInt8], SocketAddress)] = []
+    private var retryScheduled = false
+    static let backlogRetry = TimeAmount.milliseconds(1)
 
     private init(channel: any Channel, localAddress: SocketAddress, tap: (any SIPTap)?, handler: UDPInboundHandler,
                  socket: CInt, pacedReads: Bool) {
@@ -47,8 +50,10 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
         self.localAddress = localAddress
         self.tap = tap
         self.handler = handler
-        self.writer = DatagramWriter(socket: socket)
+        let writer = DatagramWriter(socket: socket)
+        self.writer = writer
         self.reader = pacedReads ? DatagramReader(socket: socket) : nil
+        writer.readPendingErrors = { [weak self] in self?.readErrors() ?? 0 }
     }
 
     /// Datagrams one `recvmmsg` reads, and the most such calls a burst makes.
@@ -59,6 +64,8 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - address: where to bind; port 0 picks a free port (read `localAddress` back).
+    ///   - tap: records each datagram as it crosses the socket, with no call or rules. The engine gives its endpoints
+    ///     none: its shards record what they send and receive, with what they know of it.
     ///   - bufferSize: SO_RCVBUF / SO_SNDBUF in bytes (the kernel may cap it).
     public static func bind(to address: SocketAddress, on group: any EventLoopGroup, tap: (any SIPTap)? = nil,
                             bufferSize: Int = 4 << 20, reusePort: Bool = false, pacedReads: Bool = false,
@@ -115,43 +122,85 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
             Glibc.close(fd)
             throw TransportError("cannot bind UDP \(address): \(reason)")
         }
+        ICMPErrors.enable(on: fd, family: family)  // where the system has none, a refused call waits for its timers
         return fd
     }
 
     public func send(_ bytes: [UInt8], to destination: SocketAddress, flush: Bool = true) {
         if lossPercent > 0, Double.random(in: 0..<100) < lossPercent { return }  // lost on purpose: not on the wire
         tap.recordUDP(.sent, local: localAddress, remote: destination, bytes: bytes)
-        if channel.eventLoop.inEventLoop {
-            if throughChannel == 0, let writer, writer.enqueue(bytes, to: destination, blocked: writeThroughChannel) {
-                if flush { self.flush() }
-                return
-            }
-            writeThroughChannel(ByteBuffer(bytes: bytes), to: destination)
-            if flush { handler.context?.flush() }
-        } else {
-            let envelope = AddressedEnvelope(remoteAddress: destination, data: ByteBuffer(bytes: bytes))
-            if flush { channel.writeAndFlush(envelope, promise: nil) } else { channel.write(envelope, promise: nil) }
+        guard channel.eventLoop.inEventLoop else {
+            channel.eventLoop.execute { [self] in write(bytes, to: destination, flush: flush) }
+            return
         }
+        write(bytes, to: destination, flush: flush)
     }
 
-    /// On the event loop: a datagram for the channel to write (at its next flush), counted until it is written.
-    private func writeThroughChannel(_ buffer: ByteBuffer, to destination: SocketAddress) {
-        guard let context = handler.context else { return }  // the channel has closed
-        throughChannel += 1
-        let written = context.eventLoop.makePromise(of: Void.self)
-        written.futureResult.whenComplete { [self] _ in throughChannel -= 1 }
-        context.write(NIOAny(AddressedEnvelope(remoteAddress: destination, data: buffer)), promise: written)
+    /// On the event loop: queues one datagram behind those waiting, and writes the queue when asked.
+    private func write(_ bytes: [UInt8], to destination: SocketAddress, flush: Bool) {
+        guard let writer else { return }  // the channel has closed
+        guard DatagramWriter.accepts(bytes.count, to: destination) else {
+            let reason = bytes.count > DatagramWriter.capacity ? EMSGSIZE : EAFNOSUPPORT  // not IPv4 or IPv6
+            onSendFailure?(SendFailure(bytes: bytes, destination: destination, reason: String(cString: strerror(reason))))
+            return
+        }
+        if !backlog.isEmpty {
+            backlog.append((bytes, destination))
+        } else if !writer.enqueue(bytes, to: destination, blocked: hold) {
+            backlog.append((bytes, destination))  // after the batch the socket refused
+            retryLater()
+            return
+        }
+        if flush { self.flush() }
+    }
+
+    /// What the socket would not take: waits in the backlog (empty until now, so the order holds).
+    private func hold(_ bytes: [UInt8], _ destination: SocketAddress) {
+        backlog.append((bytes, destination))
     }
 
     public func flush() {
         guard channel.eventLoop.inEventLoop else {
-            channel.flush()
+            channel.eventLoop.execute { [self] in flush() }
             return
         }
-        if let writer, writer.count > 0 {
-            writer.flush(blocked: writeThroughChannel)
+        guard let writer else { return }
+        if !backlog.isEmpty {
+            writeBacklog(writer)
+        } else if writer.count > 0, !writer.flush(blocked: hold) {
+            retryLater()
         }
-        if throughChannel > 0 { handler.context?.flush() }
+    }
+
+    /// Writes the backlog, in order, as far as the socket takes it; what it still refuses waits for the next try.
+    private func writeBacklog(_ writer: DatagramWriter) {
+        var waiting = backlog[...]
+        backlog = []  // what the socket refuses again comes back here (`hold`), ahead of what still waits
+        while let (bytes, destination) = waiting.first {
+            guard writer.enqueue(bytes, to: destination, blocked: hold) else {
+                backlog += waiting
+                retryLater()
+                return
+            }
+            waiting.removeFirst()
+        }
+        if writer.count > 0, !writer.flush(blocked: hold) { retryLater() }
+    }
+
+    /// Tries the backlog again a moment from now (a full UDP socket empties in well under that).
+    private func retryLater() {
+        guard !retryScheduled else { return }
+        retryScheduled = true
+        channel.eventLoop.scheduleTask(in: Self.backlogRetry) { [self] in
+            retryScheduled = false
+            flush()
+        }
+    }
+
+    /// Called on the event loop for each message the transport could not send (see `SendFailure`). Set it before
+    /// the first send, on the event loop.
+    public var onSendFailure: ((SendFailure) -> Void)? {
+        didSet { writer?.onRefused = onSendFailure }
     }
 
     /// With `pacedReads`: whether a burst has been read and reading waits for `resumeReading()`.
@@ -164,7 +213,8 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
     /// as soon as it comes. Call it on the endpoint's event loop.
     public func resumeReading() {
         guard readsPaused else { return }  // the channel is reading: it delivers what arrives
-        if let reader, reader.drain(rounds: Self.burstReads, deliver: { deliver($0, from: $1) }) > 0 {
+        if let reader, reader.drain(rounds: Self.burstReads, deliver: { deliver($0, from: $1) }) > 0 || reader.sawError {
+            if reader.sawError { readErrors() }
             flush()
             onReadsPaused?()
             return
@@ -181,15 +231,23 @@ public final class UDPEndpoint: SIPEndpoint, @unchecked Sendable {
     }
 
     public func close() async throws {
-        defer { handler.box.endpoint = nil }  // endpoint → handler → box → endpoint: no cycle once closed
         try? await channel.eventLoop.submit { [self] in flush() }.get()  // what is queued goes out first
         try await channel.close()
+    }
+
+    /// Reads the ICMP errors waiting on the socket (see `ICMPErrors`), each told to `onSendFailure`: how many. On the
+    /// event loop, whenever a read, a send or the channel met an error.
+    @discardableResult
+    func readErrors() -> Int {
+        guard let socket = writer?.socket else { return 0 }  // closed
+        return ICMPErrors.drain(socket) { failure in onSendFailure?(failure) }
     }
 
     /// The channel has closed: its descriptor may soon name another file.
     func channelClosed() {
         writer = nil
         reader = nil
+        backlog = []
     }
 }
 
@@ -211,18 +269,11 @@ final class UDPInboundHandler: ChannelInboundHandler {
     /// Whether reading stops after each burst until `UDPEndpoint.resumeReading()` (autoRead is off).
     let pacedReads: Bool
 
-    /// Its context while it is in the pipeline (set and read on the event loop).
-    private(set) var context: ChannelHandlerContext?
-
     init(box: EndpointBox, onMessage: @escaping InboundHandler, pacedReads: Bool = false) {
         self.box = box
         self.onMessage = onMessage
         self.pacedReads = pacedReads
     }
-
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelActive(context: ChannelHandlerContext) {
         context.fireChannelActive()
@@ -236,7 +287,10 @@ final class UDPInboundHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // Here, on the event loop, not where `close()` is awaited: the close's promise is kept before this runs,
+        // and the endpoint must not write to a descriptor that may already name another socket.
         box.endpoint?.channelClosed()
+        box.endpoint = nil  // endpoint → handler → box → endpoint: no cycle once closed
         context.fireChannelInactive()
     }
 
@@ -249,6 +303,8 @@ final class UDPInboundHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // ICMP errors on an unconnected UDP socket are not fatal for SIP: timers handle the loss.
+        // An ICMP error for a datagram sent (the channel stays open: NIO takes ECONNREFUSED as not fatal). Each
+        // waits on the error queue with the datagram it was about, for the calls to fail with it.
+        box.endpoint?.readErrors()
     }
 }

@@ -1,5 +1,8 @@
 import ArgumentParser
+import Logging
 import SIPEngine
+import SIPRunControl
+import SIPTransport
 
 /// Options `run` and `serve` share.
 struct EngineOptions: ParsableArguments {
@@ -52,6 +55,13 @@ struct EngineOptions: ParsableArguments {
     @Flag(help: "Print one plain line per second instead of the live view, even on a terminal.")
     var plain = false
 
+    @Option(help: ArgumentHelp(
+        "After Ctrl-C or SIGTERM, how long live calls get to end properly (BYE, CANCEL, or 500 for a request not yet answered) before the reports are written; longer with many live calls. A second signal ends at once.",
+        valueName: "duration"))
+    var grace: String = "5s"
+
+    @OptionGroup var diagnostics: DiagnosticOptions
+
     func validate() throws {
         guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be from 1 to 256.") }
         guard (0..<100).contains(lose) else { throw ValidationError("--lose must be a percentage from 0 to 99.") }
@@ -62,6 +72,7 @@ struct EngineOptions: ParsableArguments {
         guard let interval = batchInterval, interval <= .milliseconds(100) else {
             throw ValidationError("--batch '\(batch)' is not a duration from 0 to 100ms, such as 500us.")
         }
+        if DurationText.parse(grace) == nil { throw ValidationError("--grace '\(grace)' is not a duration such as 5s.") }
         if let timeout, DurationText.parse(timeout) == nil {
             throw ValidationError("--timeout '\(timeout)' is not a duration such as 30s.")
         }
@@ -88,3 +99,50 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// `--trace`, `--pcap` and `--log-level`, which `run`, `serve` and `ping` share.
+struct DiagnosticOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Write every SIP message sent and received to this file as text ('-': standard error), each with its time, call, addresses and the rules it broke.",
+        valueName: "file"))
+    var trace: String?
+
+    @Option(help: ArgumentHelp(
+        "Record every SIP message sent and received to this pcap file, as the IPv4 or IPv6 UDP packet that carried it (Wireshark, tshark and sngrep read it).",
+        valueName: "file"))
+    var pcap: String?
+
+    @Option(help: "Diagnostics on standard error: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .notice
+}
+
+/// The taps `--trace` and `--pcap` ask for, open.
+struct DiagnosticTaps {
+    var trace: TraceTap?
+    var pcap: PcapTap?
+
+    /// Opens the files; a file that cannot be made is a one-line error naming it.
+    init(_ options: DiagnosticOptions) throws {
+        if let path = options.trace { trace = try TraceTap(path: path) }
+        if let path = options.pcap {
+            do { pcap = try PcapTap(path: path) } catch {
+                trace?.close()
+                throw error
+            }
+        }
+    }
+
+    /// Each tap open, to flush on every way out.
+    var all: [any SIPTap] { [trace as (any SIPTap)?, pcap].compactMap { $0 } }
+
+    /// What the engine or the prober records to: the one tap, or both.
+    var combined: (any SIPTap)? {
+        let all = self.all
+        return all.count > 1 ? SIPTapFanOut(all) : all.first
+    }
+
+    func close() {
+        trace?.close()
+        pcap?.close()
+    }
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 import SIPEngine
 import SIPFlow
 
@@ -10,14 +11,14 @@ enum FlowCommand {
             do {
                 columns = try CallData.load(path: path, order: data.dataOrder).columns
             } catch {
-                Stderr.print("sipflow: \(error)")
+                Log.input.error("sipflow: \(error)")
                 throw ExitCode(ExitStatus.usageOrInput)
             }
         }
         do {
             return try FlowLoader.load(nameOrPath: nameOrPath, dataColumns: columns)
         } catch {
-            Stderr.print("\(error)")
+            Log.input.error("\(error)")
             throw ExitCode(ExitStatus.usageOrInput)
         }
     }
@@ -28,18 +29,18 @@ enum FlowCommand {
             if let party {
                 let program = try flow.program(for: party)
                 if role == .initiator, !program.isInitiator {
-                    Stderr.print("sipflow run: '\(party)' does not send the first request of flow '\(flow.name)'; use 'sipflow serve --as \(party)'")
+                    Log.command("run").error("'\(party)' does not send the first request of flow '\(flow.name)'; use 'sipflow serve --as \(party)'")
                     throw ExitCode(ExitStatus.usageOrInput)
                 }
                 if role == .responder, program.isInitiator {
-                    Stderr.print("sipflow serve: '\(party)' sends the first request of flow '\(flow.name)'; use 'sipflow run --as \(party)'")
+                    Log.command("serve").error("'\(party)' sends the first request of flow '\(flow.name)'; use 'sipflow run --as \(party)'")
                     throw ExitCode(ExitStatus.usageOrInput)
                 }
                 return program
             }
             return role == .initiator ? flow.initiatorProgram : flow.responderProgram
         } catch let error as FlowError {
-            Stderr.print("\(error)")
+            Log.input.error("\(error)")
             throw ExitCode(ExitStatus.usageOrInput)
         }
     }
@@ -61,7 +62,7 @@ extension EngineOptions {
             do {
                 configuration.data = try CallData.load(path: path, order: dataOrder)
             } catch {
-                Stderr.print("sipflow: \(error)")
+                Log.input.error("sipflow: \(error)")
                 throw ExitCode(ExitStatus.usageOrInput)
             }
         }

@@ -41,7 +41,7 @@ struct Lint: ParsableCommand {
         var unreadable = false
         for path in files {
             guard var bytes = Self.read(path) else {
-                Stderr.print("sipflow lint: \(path): cannot read the file")
+                Log.command("lint").error("\(path): cannot read the file")
                 unreadable = true
                 continue
             }

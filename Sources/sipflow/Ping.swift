@@ -1,4 +1,7 @@
 import ArgumentParser
+import Logging
+import SIPRunControl
+import UnixSignals
 import Foundation
 import NIOPosix
 import SIPCore
@@ -97,6 +100,8 @@ struct Ping: AsyncParsableCommand {
         "With --watch: serve Prometheus metrics at http://[HOST]:PORT/metrics, e.g. :9100.", valueName: "[HOST]:PORT"))
     var metricsListen: String?
 
+    @OptionGroup var diagnostics: DiagnosticOptions
+
     func validate() throws {
         do { _ = try configuration() } catch let e as PingArgumentError { throw ValidationError(e.message) }
     }
@@ -165,15 +170,30 @@ struct Ping: AsyncParsableCommand {
     }
 
     func run() async throws {
+        Log.bootstrap(diagnostics.logLevel)
         let config: PingConfiguration
         do { config = try configuration() } catch let e as PingArgumentError { throw ValidationError(e.message) }
+        let taps: DiagnosticTaps
+        do { taps = try DiagnosticTaps(diagnostics) } catch { throw PingArgumentError("\(error)") }
+        defer { taps.close() }
         let prober = Prober(group: MultiThreadedEventLoopGroup.singleton, template: config.template, policy: config.policy,
-                            resolver: config.resolver)
+                            resolver: config.resolver, tap: taps.combined)
         if let watch = config.watch {
-            let status = try await PingWatch(config: config, watch: watch, prober: prober, format: format, verbose: verbose).run()
+            let status = try await PingWatch(config: config, watch: watch, prober: prober, format: format, verbose: verbose,
+                                             taps: taps.all).run()
             if status != .ok { throw ExitCode(status.rawValue) }
             return
         }
+        // Ctrl-C or SIGTERM before the answers: UNKNOWN (3), with the trace written.
+        let interrupt = Task { [taps, format] in
+            for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) {
+                taps.close()
+                if format == .nagios { print("SIP UNKNOWN - interrupted before every probe was answered") }
+                Log.command("ping").error("interrupted before every probe was answered")
+                Foundation.exit(MonitorStatus.unknown.rawValue)
+            }
+        }
+        defer { interrupt.cancel() }
         let results = await withTaskGroup(of: (Int, ProbeResult).self) { group in
             for (i, t) in config.targets.enumerated() { group.addTask { (i, await prober.probe(t)) } }
             var out: [(Int, ProbeResult)] = []

@@ -1,14 +1,18 @@
 import Foundation
 import NIOPosix
 import SIPMonitor
+import SIPRunControl
+import SIPTransport
 
-/// `sipflow ping --watch`: runs the watcher until --count or SIGINT/SIGTERM, printing as it goes.
+/// `sipflow ping --watch`: runs the watcher (as services, `WatchRun`) until --count or SIGINT/SIGTERM, printing as
+/// it goes.
 struct PingWatch {
     let config: PingConfiguration
     let watch: PingConfiguration.Watch
     let prober: Prober
     let format: PingFormat
     let verbose: Bool
+    let taps: [any SIPTap]
 
     func run() async throws -> MonitorStatus {
         let report = WatchReport(format: format == .json ? .json : .text, verbose: verbose, policy: config.policy)
@@ -23,7 +27,7 @@ struct PingWatch {
                 throw PingArgumentError("--metrics-listen \(listen.host):\(listen.port): cannot listen: \(error)")
             }
             metrics = m
-            Stderr.print("sipflow ping: metrics at http://\(server!.localAddress.ipAddress ?? listen.host):\(server!.localAddress.port ?? listen.port)/metrics")
+            Log.command("ping").notice("metrics at http://\(server!.localAddress.ipAddress ?? listen.host):\(server!.localAddress.port ?? listen.port)/metrics")
         }
         if format == .text {
             let what = watch.count.map { "\($0) probes each" } ?? "until interrupted"
@@ -34,18 +38,9 @@ struct PingWatch {
         }
         let watcher = Watcher(prober: prober, targets: config.targets, interval: watch.interval, downAfter: watch.downAfter,
                               upAfter: watch.upAfter, count: watch.count, summaryEvery: watch.summaryEvery, metrics: metrics)
-        let task = Task { await watcher.run { event in Output.write(report.render(event)) } }
-        let signals = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { task.cancel() }
-            source.resume()
-            return source
-        }
-        let stats = await task.value
-        signals.forEach { $0.cancel() }
+        let stats = await WatchRun(watcher: watcher, metrics: server, taps: taps, logger: Log.command("ping"))
+            .run { event in Output.write(report.render(event)) }
         Output.write(report.final(stats))
-        try? await server?.close()
         return WatchReport.exitStatus(stats)
     }
 

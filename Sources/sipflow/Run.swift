@@ -11,8 +11,10 @@ struct Run: AsyncParsableCommand {
         discussion: """
             FLOW is a built-in flow name ('sipflow flows' lists them) or a path to a flow file. The engine fills in \
             what RFC 3261 requires (Via, tags, Call-ID, CSeq, Contact, route set) and checks every message it \
-            receives. Ctrl-C stops starting calls, ends live calls with BYE or CANCEL, and writes the reports; a \
-            second Ctrl-C ends at once (still writing them).
+            receives. Ctrl-C (or SIGTERM) stops starting calls, ends live calls with BYE or CANCEL, waits for them at \
+            most --grace, then writes the reports and flushes --trace; a second Ctrl-C ends at once (still writing \
+            them). A call whose peer misbehaves is still ended properly: every 2xx is ACKed, an established dialog \
+            gets a BYE, an unanswered INVITE a CANCEL; what the peer broke is counted by rule ID.
 
             Exit codes:
               0  every call passed and no --fail-if condition holds
@@ -25,7 +27,7 @@ struct Run: AsyncParsableCommand {
     @Argument(help: "A built-in flow name or a flow file.")
     var flow: String
 
-    @Option(help: "Where to send calls: host[:port] or a SIP URI (port 5060 when omitted).")
+    @Option(help: "Where to send calls: host[:port] or a SIP URI; a name without a port is looked up as SRV _sip._udp first, then A/AAAA on 5060 (RFC 3263).")
     var target: String
 
     @Option(help: "Calls started per second, or a ramp FROM..TO with --ramp.")
@@ -60,13 +62,15 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
+        Log.bootstrap(options.diagnostics.logLevel)
+        let logger = Log.command("run")
         let flow = try FlowCommand.load(flow, data: options)
         let program = try FlowCommand.program(of: flow, party: party, role: .initiator)
         let target: SocketAddress
         do {
-            target = try AddressResolution.resolve(self.target)
+            target = try await AddressResolution.resolveServer(self.target)  // SRV for a name without a port
         } catch {
-            Stderr.print("sipflow run: \(error)")
+            logger.error("\(error)")
             throw ExitCode(ExitStatus.runtime)
         }
         let spec = try RateSpec(rate, ramp: ramp)
@@ -79,7 +83,7 @@ struct Run: AsyncParsableCommand {
                 bind = try SocketAddress(ipAddress: AddressResolution.localIP(toward: target) ?? "0.0.0.0", port: 0)
             }
         } catch {
-            Stderr.print("sipflow run: --local: \(error)")
+            logger.error("--local: \(error)")
             throw ExitCode(ExitStatus.usageOrInput)
         }
         let hostPort = target.ipAddress.map { ip in ip.contains(":") ? "[\(ip)]:\(target.port ?? 5060)" : "\(ip):\(target.port ?? 5060)" } ?? self.target
@@ -88,10 +92,10 @@ struct Run: AsyncParsableCommand {
             requestURI: requestURI ?? "sip:service@\(hostPort)", bindAddress: bind)
         configuration.rate = schedule
         try options.apply(to: &configuration)
-        let session = RunSession(
-            configuration: configuration, options: options,
-            parameters: RunParameters(flow: flow.name, role: .client, target: hostPort, schedule: schedule, startedAt: .now))
-        let code = await session.run()
+        let code = await RunSession.run(
+            configuration, options: options,
+            parameters: RunParameters(flow: flow.name, role: .client, target: hostPort, schedule: schedule, startedAt: .now),
+            command: "run")
         if code != 0 { throw ExitCode(code) }
     }
 }

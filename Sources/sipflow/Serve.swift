@@ -11,7 +11,9 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Out-of-dialog OPTIONS are answered 200 (so a load balancer can health-check this process; see \
             --options-status); requests for an unknown dialog get 481, methods the flow does not use 405 with Allow. \
-            Runs until Ctrl-C, --duration or --calls.
+            Runs until Ctrl-C, --duration or --calls. Ctrl-C (or SIGTERM) stops accepting calls, ends live calls \
+            properly (BYE, CANCEL, 500 for a request not answered yet) within --grace, then writes the reports and \
+            flushes --trace; a second Ctrl-C ends at once (still writing them).
 
             Exit codes:
               0  every call passed and no --fail-if condition holds
@@ -56,13 +58,14 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        Log.bootstrap(options.diagnostics.logLevel)
         let flow = try FlowCommand.load(flow, data: options)
         let program = try FlowCommand.program(of: flow, party: party, role: .responder)
         let bind: SocketAddress
         do {
             bind = try AddressResolution.resolve(listen, defaultPort: 5060)
         } catch {
-            Stderr.print("sipflow serve: --listen: \(error)")
+            Log.command("serve").error("--listen: \(error)")
             throw ExitCode(ExitStatus.usageOrInput)
         }
         var configuration = EngineConfiguration(
@@ -70,11 +73,10 @@ struct Serve: AsyncParsableCommand {
             requestURI: "sip:\(listen)", bindAddress: bind)
         configuration.optionsStatus = optionsStatus == "none" ? nil : Int(optionsStatus)
         try options.apply(to: &configuration)
-        let session = RunSession(
-            configuration: configuration, options: options,
+        let code = await RunSession.run(
+            configuration, options: options,
             parameters: RunParameters(flow: flow.name, role: .server, target: listen, schedule: nil, startedAt: .now),
-            stopAfter: duration.flatMap(DurationText.parse), stopAfterCalls: calls)
-        let code = await session.run()
+            command: "serve", stopAfter: duration.flatMap(DurationText.parse), stopAfterCalls: calls)
         if code != 0 { throw ExitCode(code) }
     }
 }

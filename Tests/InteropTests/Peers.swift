@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+import TestSupport
 
 /// Real SIP software for the interop tests: SIPp, Kamailio and the `sipflow` binary, started on loopback and always
 /// stopped. Tests that need a tool that is not installed skip, except under CI (env `CI`), where they fail.
@@ -40,16 +41,8 @@ enum Peers {
 
     /// A UDP port on 127.0.0.1 that was free a moment ago.
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        guard let port = freeLoopbackUDPPort() else { throw InteropError("cannot bind a UDP socket on 127.0.0.1") }
+        return port
     }
 
     /// A fresh directory for one test's files.
@@ -151,12 +144,13 @@ final class PeerProcess: @unchecked Sendable {
     /// Waits until `text` appears on standard error or standard output, at most `limit`.
     func waitFor(_ text: String, atMost limit: Duration = .seconds(10)) async -> Bool {
         let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
+        while true {
+            // Looked at once more after the deadline: the sleep may have lasted past it (a test task waits for a
+            // thread of the shared pool that other suites' tests hold).
             if stderr.contains(text) || stdout.contains(text) { return true }
-            if !isRunning { return false }
+            if !isRunning || ContinuousClock.now >= deadline { return false }
             try? await Task.sleep(for: .milliseconds(50))
         }
-        return false
     }
 
     /// Sends `sig` to the process alone.

@@ -61,18 +61,7 @@ import Testing
     @Test func interruptEndsLiveCallsWithByeAndWritesTheReport() async throws {
         let dir = try Peers.workDirectory()
         let flow = dir.appendingPathComponent("long-call.yaml")
-        try """
-            name: long-call
-            parties: [caller, callee]
-            steps:
-              - caller -> callee: INVITE
-              - callee -> caller: 200
-              - caller -> callee: ACK
-              - pause: 60s
-              - caller -> callee: BYE
-              - callee -> caller: 200
-
-            """.write(to: flow, atomically: true, encoding: .utf8)
+        try ShutdownCommandTests.longCall.write(to: flow, atomically: true, encoding: .utf8)
         let port = try Peers.freePort()
         let serve = try sipflow(["serve", flow.path, "--listen", "127.0.0.1:\(port)", "--plain",
                                  "--report", dir.appendingPathComponent("serve.json").path], in: dir, name: "serve")

@@ -148,9 +148,57 @@ struct SIPpInteropTests {
         #expect(stats.count("SuccessfulCall(C)") == 200)
         let r = try RunReport.decode(Data(contentsOf: URL(fileURLWithPath: report)))
         #expect(r.totals.completed + r.totals.failed == 200)
-        #expect(r.failures.keys.allSatisfy { $0 == "timeout" }, "\(r.failures)")
+        // A call SIPp abandoned times out, or, once SIPp has exited, fails at once when its port answers the 200's
+        // next copy with ICMP port unreachable (send-error).
+        #expect(r.failures.keys.allSatisfy { $0 == "timeout" || $0 == "send-error" }, "\(r.failures)")
         #expect(r.totals.failed <= 10, "only calls SIPp abandoned after losing its ACK and BYE: \(r.failures)")
         #expect(r.totals.retransmissions > 0, "lost ACKs make sipflow retransmit its 200 (RFC 3261 §13.3.1.4)")
+    }
+
+    /// A real peer that breaks a rule in its 200 (a SIPp UAS scenario, `sipp-uas-bad-200.xml`): with
+    /// `--conformance error` each call fails with the rule named, is still ACKed and ended with BYE — SIPp counts a
+    /// call successful only when both came — and the run exits at once after its last call, not after the 200's
+    /// retransmissions (32 s).
+    @Test func aSIPpPeerThatBreaksARuleStillGetsACKAndBye() async throws {
+        try await Self.fiveCalls(against: "sipp-uas-bad-200.xml", breaking: "rfc3261.8.2.6.2.cseq-copied",
+                                 sippSaw: "every ACK and BYE")
+    }
+
+    /// A real peer whose 180 breaks a rule and that never answers (`sipp-uas-bad-180.xml`): each call fails on the
+    /// 180 and its INVITE is CANCELled; SIPp counts a call successful only when the CANCEL came and its 487 was ACKed.
+    @Test func aSIPpPeerThatBreaksARuleBeforeAnsweringGetsCancel() async throws {
+        try await Self.fiveCalls(against: "sipp-uas-bad-180.xml", breaking: "rfc3261.8.2.6.2.to-tag",
+                                 sippSaw: "every CANCEL and the ACK of each 487")
+    }
+
+    /// Five basic calls at 5/s with `--conformance error` against the SIPp UAS `scenario`, which breaks `rule` in
+    /// every call: each call fails with the rule, SIPp's scenario (which succeeds only if the call was ended
+    /// properly) completes five times, and the run ends within seconds of its last call.
+    static func fiveCalls(against scenario: String, breaking rule: String, sippSaw: String) async throws {
+        let dir = try Peers.workDirectory()
+        let port = try Peers.freePort()
+        let sipp = try PeerProcess("sipp", [
+            "-sf", Peers.resource(scenario), "-i", "127.0.0.1", "-p", "\(port)", "-m", "5",
+            "-nostdin", "-trace_stat", "-stf", "uas.csv", "-fd", "1",
+        ], in: dir, name: "sipp-\(scenario)")
+        defer { sipp.stop() }
+        try await Task.sleep(for: .milliseconds(500))
+        let report = dir.appendingPathComponent("run.json").path
+        let start = ContinuousClock.now
+        let run = try PeerProcess(Peers.sipflow, [
+            "run", "basic-call", "--target", "127.0.0.1:\(port)", "--rate", "5", "--calls", "5", "--conformance", "error",
+            "--report", report, "--plain",
+        ], in: dir, name: "sipflow-run")
+        let status = await run.wait(atMost: .seconds(40))
+        let took = ContinuousClock.now - start
+        #expect(status == 1, "\(run.stdout.suffix(2000))\(run.stderr)")
+        #expect(took < .seconds(10), "5 calls at 5/s end about 1 s after the last: \(took)")
+        let r = try RunReport.decode(Data(contentsOf: URL(fileURLWithPath: report)))
+        #expect(r.failures == ["conformance-error": 5], "\(r.failures)")
+        #expect(r.conformance.contains { $0.rule == rule && $0.count >= 5 }, "\(r.conformance.map(\.rule))")
+        #expect(await sipp.wait(atMost: .seconds(10)) == 0, "SIPp saw \(sippSaw): \(sipp.stdout.suffix(1500))")
+        let stats = try SIPpStats(csv: dir.appendingPathComponent("uas.csv"))
+        #expect(stats.count("SuccessfulCall(C)") == 5)
     }
 
     /// What SIPp's `-trace_err` wrote (`<scenario>_<pid>_errors.log` in its working directory), or "" if nothing.

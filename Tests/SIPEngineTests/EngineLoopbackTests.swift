@@ -201,7 +201,7 @@ import Testing
     /// Calls each shard of `engine` has started since the engine last collected its statistics.
     static func startedByShard(_ engine: Engine) async throws -> [UInt64] {
         var started: [UInt64] = []
-        for shard in engine.shards { started.append(try await shard.loop.submit { shard.stats.started }.get()) }
+        for d in engine.drivers { started.append(try await d.loop.submit { d.shard.stats.started }.get()) }
         return started
     }
 
@@ -233,7 +233,7 @@ import Testing
         let server = try await Self.startServer(flow, tweak: threads)
         let client = try await Self.startClient(flow, calling: server, rate: 2000, calls: 600, tweak: threads)
         try await Task.sleep(for: .milliseconds(50))
-        client.shards[0].loop.execute { usleep(100_000) }
+        client.drivers[0].loop.execute { usleep(100_000) }
         try await Self.waitFinished(client, within: .seconds(30))
         let started = try await Self.startedByShard(client)
         let stats = await client.collect().interval
@@ -351,8 +351,8 @@ import Testing
             try await Task.sleep(for: .milliseconds(10))
         }
         let calls = WeakCalls()
-        let shard = engine!.shards[0]
-        try await shard.loop.submit { calls.hold(shard.calls.values) }.get()
+        let driver = engine!.drivers[0]
+        try await driver.loop.submit { calls.hold(driver.shard.calls.values) }.get()
         #expect(calls.alive == 3, "the silent peer's calls are all in progress")
         await engine!.shutdown()
         engine = nil
@@ -404,7 +404,7 @@ final class WeakCalls: @unchecked Sendable {
     var alive: Int { references.filter { $0() != nil }.count }
 }
 
-/// Keeps every message the engines' endpoints saw, in order.
+/// Keeps every message the engines sent and received, in order.
 final class RecordingTap: SIPTap {
     private let recorded = Mutex<[SIPTapEvent]>([])
 

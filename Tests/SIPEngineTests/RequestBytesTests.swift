@@ -291,12 +291,7 @@ import Testing
     /// ACK's bytes instead. A 2xx to another INVITE gets nothing.
     @Test(arguments: ["${local_port}", "${seq}"])
     func retransmitted2xxGetsTheSameACK(header: String) async throws {
-        // Bound before the shard is made: the shard's embedded loop must be used on the thread that made it, and
-        // an `await` may resume on another.
-        let tap = SentMessages()
-        let endpoint = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0),
-                                                  on: MultiThreadedEventLoopGroup.singleton, tap: tap) { _, _ in }
-        do {  // the shard is made, used and let go of on this thread, before the next await
+        do {
             let (shard, call) = try Self.call("""
                 name: hold
                 parties: [caller, callee]
@@ -310,7 +305,7 @@ import Testing
                   - caller -> callee: BYE
                   - callee -> caller: 200
                 """)
-            shard.endpoint = endpoint
+            let tap = WireFixture.host(of: shard)
             call.advance(at: SIPInstant(nanoseconds: 1_000_000))
             let invite = try #require(call.clients.last?.request)
             let ok = try SIPMessage.response(to: invite, statusCode: 200, reason: "OK", toTag: "r1",
@@ -318,14 +313,14 @@ import Testing
             call.receive(ok, from: Self.peer, at: SIPInstant(nanoseconds: 2_000_000))
             #expect(call.clients.isEmpty, "the INVITE transaction is dropped once the ACK went")
             #expect(shard.wheel.count == 1, "its timers went with it: only the pause's timer is left")
-            let first = try #require(tap.sent.last)
+            let first = try #require(tap.sent.last?.bytes)
             #expect(Self.text(first).hasPrefix("ACK sip:callee@127.0.0.1:5080 SIP/2.0\r\n"))
             #expect(Self.text(first).contains("X-Ack: "))
 
             call.receive(ok, from: Self.peer, at: SIPInstant(nanoseconds: 500_000_000))
             call.receive(ok, from: Self.peer, at: SIPInstant(nanoseconds: 1_500_000_000))
             #expect(tap.sent.count == 4)
-            #expect(tap.sent.suffix(2).allSatisfy { $0 == first }, "the same ACK, byte for byte")
+            #expect(tap.sent.suffix(2).allSatisfy { $0.bytes == first }, "the same ACK, byte for byte")
 
             let other = try SIPMessage.response(to: invite, statusCode: 200, reason: "OK", toTag: "r1").rawBytes
             let reINVITE = try SIPParser().parse(Array(Self.text(other).replacingOccurrences(of: "CSeq: 1 INVITE",
@@ -333,13 +328,5 @@ import Testing
             call.receive(reINVITE, from: Self.peer, at: SIPInstant(nanoseconds: 1_600_000_000))
             #expect(tap.sent.count == 4, "a 2xx to another INVITE is not acknowledged")
         }
-        try await endpoint.close()
     }
-}
-
-/// Records the messages an endpoint sends.
-final class SentMessages: SIPTap {
-    let events = Mutex<[[UInt8]]>([])
-    func record(_ event: SIPTapEvent) { if event.direction == .sent { events.withLock { $0.append(event.bytes) } } }
-    var sent: [[UInt8]] { events.withLock { $0 } }
 }

@@ -216,7 +216,7 @@ import Testing
 
         func arrives(_ lines: [String]) throws {
             let bytes = Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
-            shard.handle(InboundMessage(bytes: bytes, source: Self.peer, local: Self.peer, transport: .udp,
+            shard.handle(InboundMessage(bytes: bytes, source: WireFixture.peerAddress, local: WireFixture.peerAddress, transport: .udp,
                                         receivedAt: .now()))
         }
         let sent = shard.stats.messagesSent

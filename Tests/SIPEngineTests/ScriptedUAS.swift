@@ -45,6 +45,9 @@ final class ScriptedUAS: @unchecked Sendable {
         var fork = false
         /// Re-sends the 200 even after the ACK (a peer that ignores ACKs).
         var ignoreACK = false
+        /// A final response (e.g. "486 Busy Here", with the 200's To tag) sent just before the 200, or after it.
+        var finalBefore200: String?
+        var finalAfter200: String?
     }
 
     struct Received: Sendable {
@@ -86,7 +89,10 @@ final class ScriptedUAS: @unchecked Sendable {
     func stop() { running.store(false, ordering: .relaxed) }
 
     /// The requests received so far, of `method`.
-    func received(_ method: String) -> [Received] { log.withLock { $0.filter { $0.method == method } } }
+    func received(_ method: String) -> [Received] { receivedAll().filter { $0.method == method } }
+
+    /// Everything received so far, in order.
+    func receivedAll() -> [Received] { log.withLock { $0 } }
 
     /// How often a response of this status and CSeq method was sent (`200 INVITE`, say), copies included.
     func sent(_ response: String) -> Int { sentCount.withLock { $0[response] ?? 0 } }
@@ -148,12 +154,14 @@ final class ScriptedUAS: @unchecked Sendable {
             }
             guard script.answer else { return }
             for datagram in script.before200 { send(datagram, to: from) }
+            if let status = script.finalBefore200 { send(Self.response(to: text, status, tag: "uas-tag").text, to: from) }
             var ok = Self.response(to: text, "200 OK", tag: "uas-tag")
             ok.headers.append(("Contact", "<sip:uas@127.0.0.1:\(port)>"))
             ok.headers.append(("Content-Type", "application/sdp"))
             ok.body = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n"
             script.ok?(&ok)
             send(ok.text, to: from)
+            if let status = script.finalAfter200 { send(Self.response(to: text, status, tag: "uas-tag").text, to: from) }
             answered.insert(callID)
             pending[callID] = Pending(bytes: ok.text, to: from, next: .now + t1, interval: t1, left: 10)
             if script.fork {
@@ -209,6 +217,9 @@ final class ScriptedUAS: @unchecked Sendable {
         }
         return Response(statusLine: "SIP/2.0 \(status)", headers: headers)
     }
+
+    /// How many calls (distinct Call-IDs) sent `method`: a request sent again while its answer was late counts once.
+    func calls(_ method: String) -> Int { Set(received(method).map { Self.header("Call-ID", in: $0.text) }).count }
 
     static func header(_ name: String, in text: String) -> String? {
         for line in text.components(separatedBy: "\r\n") where line.lowercased().hasPrefix(name.lowercased() + ":") {

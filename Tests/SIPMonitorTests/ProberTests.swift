@@ -39,22 +39,25 @@ import Testing
 
     @Test func anAnswerEndsTheProbeWithItsRTTAndNoRetransmission() async throws {
         let server = try await Server(group: group) { r, _ in [Self.ok(r)] }
-        let result = await Prober(group: group).probe(server.target)
+        // T1 of 2 s (4 s to the timeout's 5 s): a busy test machine may delay the answer past the default 0.5 s,
+        // which would rightly retransmit; no retransmission means the answer ended the transaction.
+        let result = await Prober(group: group, t1: .seconds(2)).probe(server.target)
         #expect(result.status == .ok)
         #expect(result.outcome == .answered(code: 200, reason: "OK"))
         #expect(result.observation.retransmissions == 0)
-        #expect(try #require(result.rtt) < .seconds(1))
+        #expect(try #require(result.rtt) < .seconds(2))
         #expect(result.observation.response?.callID == result.observation.request?.callID)
     }
 
     @Test func lostRequestsAreRetransmittedOnTimerE() async throws {
         let server = try await Server(group: group) { r, n in n <= 2 ? [] : [Self.ok(r)] }
-        // Sends at 0, 50 and 150 ms; the next would be at 350 ms, a margin of 200 ms for the answer on a loaded machine.
+        // Sends at 0, 50 and 150 ms; the third is answered. The next would go at 350 ms: an answer later than that on a
+        // loaded machine crosses it (four sends, the last answered too). The intervals are ProbeCoreTests'.
         let prober = Prober(group: group, policy: .init(timeout: .seconds(2)), t1: .milliseconds(50), t2: .milliseconds(400))
         let result = await prober.probe(server.target)
         #expect(result.status == .ok)
-        #expect(result.observation.retransmissions == 2)
-        #expect(server.received.withLock { $0 } == 3)
+        #expect((2...3).contains(result.observation.retransmissions), "\(result.observation.retransmissions)")
+        #expect(server.received.withLock { $0 } >= 3, "the copies reached the peer")
         #expect(try #require(result.rtt) >= .milliseconds(150), "answered at the third transmission, 50 + 100 ms in")
     }
 
@@ -68,10 +71,11 @@ import Testing
         #expect(result.outcome == .timeout)
         #expect(result.status == .critical)
         #expect(result.observation.provisional == [100])
-        // The 100 comes at once; Timer E still fires at T1 (50 ms), then every T2: 50, 450 and 850 ms, the next
-        // (1,250 ms) after the timeout. Doubling as if no 100 had come would send a fourth, at 750 ms. The margins
-        // (150 ms and more) are for a loaded machine: at 20 ms and 100 ms they were once missed under CI.
-        #expect(result.observation.retransmissions == 3)
+        // With the 100 at once, Timer E fires at T1 (50 ms), then every T2: 50, 450 and 850 ms, the next (1,250 ms)
+        // after the timeout. On a loaded machine the 100 may come after the first copy: the E armed before it fires
+        // once more, at 150 ms, and then every T2 (550, 950 ms): four. The exact intervals are ProbeCoreTests' (a
+        // fake clock); here, that the probe went on retransmitting through the provisional and then timed out.
+        #expect((3...4).contains(result.observation.retransmissions), "\(result.observation.retransmissions)")
         #expect(result.problems.first?.contains("last provisional 100") == true)
     }
 

@@ -1,5 +1,6 @@
 import Testing
 @testable import SIPMonitor
+@testable import SIPTransport
 
 @Suite struct SRVRecordTests {
     /// A DNS response for `_sip._udp.example.test SRV` with two answers, the second target compressed against the

@@ -85,7 +85,7 @@ final class RecordingTap: SIPTap {
         try await group.shutdownGracefully()
     }
 
-    @Test func whatTheSocketRefusesForNowGoesOutThroughTheChannelInOrder() async throws {
+    @Test func whatTheSocketRefusesForNowWaitsAndGoesOutByItselfInOrder() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let got = Mutex<[String]>([])
         let server = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) {
@@ -102,13 +102,13 @@ final class RecordingTap: SIPTap {
             for i in 0..<4 { client.send(Array("m\(i)".utf8), to: server.localAddress, flush: false) }
             client.flush()
             client.writer?.write = DatagramWriter.systemWrite
-            client.send(Array("m4".utf8), to: server.localAddress, flush: true)
+            client.send(Array("m4".utf8), to: server.localAddress, flush: false)  // no flush: the retry writes it
             return calls
         }.get()
         #expect(writes == 2, "the second write met EAGAIN")
         for _ in 0..<200 where got.withLock({ $0.count }) < 5 { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(got.withLock { $0 } == ["m0", "m1", "m2", "m3", "m4"], "m2 and m3 went through the channel, before m4")
-        // Once the channel has written them, sends are batched again.
+        #expect(got.withLock { $0 } == ["m0", "m1", "m2", "m3", "m4"], "m2 and m3 waited and went, before m4")
+        // Once the backlog is written, sends are batched again.
         let queued = try await client.eventLoop.submit { () -> Int in
             client.send(Array("m5".utf8), to: server.localAddress, flush: false)
             return client.writer?.count ?? -1
@@ -119,9 +119,9 @@ final class RecordingTap: SIPTap {
         try await group.shutdownGracefully()
     }
 
-    @Test func aSendAfterAFullBatchTheSocketRefusedFollowsItThroughTheChannel() async throws {
-        // A send that finds the batch full writes it first; when the socket refuses part of it, that part goes
-        // through the channel, and this send must not overtake it by staying in the next batch.
+    @Test func aSendAfterAFullBatchTheSocketRefusedWaitsBehindIt() async throws {
+        // A send that finds the batch full writes it first; when the socket refuses part of it, that part waits,
+        // and this send must not overtake it by staying in the next batch.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let got = Mutex<[String]>([])
         let server = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) {

@@ -1,0 +1,167 @@
+import CPcap
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Every libpcap call the project makes goes through this file, and each failure becomes a `PcapError` with
+/// libpcap's words (`pcap_geterr`, or the error buffer it fills).
+
+/// A libpcap failure, as one sentence naming the file.
+public struct PcapError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The link layer a capture's packets start with (the pcap file header's link type).
+public enum PcapLinkType: Int32, Sendable {
+    /// Raw IPv4 or IPv6, no link header (`LINKTYPE_RAW`): what sipflow records, having no link layer to tell.
+    case rawIP
+    /// Ethernet (`LINKTYPE_ETHERNET`).
+    case ethernet
+
+    /// The libpcap DLT value (DLT_RAW differs between systems; libpcap writes it as `LINKTYPE_RAW`, 101).
+    var dlt: Int32 {
+        switch self {
+        case .rawIP: return DLT_RAW
+        case .ethernet: return DLT_EN10MB
+        }
+    }
+}
+
+/// A capture file written with libpcap (`pcap_open_dead`, `pcap_dump_open`): classic pcap, microsecond timestamps,
+/// read by Wireshark, tshark and sngrep.
+///
+/// Not thread-safe: its owner writes from one thread (`PcapTap` uses a queue of its own). A write that fails (a full
+/// disk) is found at the next `flush()`, which cuts the file back to what the last good flush left, so the file
+/// stays valid, holding every packet written until then, and reports the failure once.
+public final class PcapFileWriter {
+    public let path: String
+    private let handle: OpaquePointer
+    private var dumper: OpaquePointer?
+    /// The file's length after the last flush that succeeded: where a failed write is cut back to.
+    private var goodLength: Int64
+    /// Why writing stopped, once it has.
+    public private(set) var failure: PcapError?
+
+    /// Creates (truncates) `path` and writes the file header.
+    public init(path: String, linkType: PcapLinkType = .rawIP, snapLength: Int32 = 262_144) throws(PcapError) {
+        self.path = path
+        guard let handle = pcap_open_dead(linkType.dlt, snapLength) else {
+            throw PcapError("cannot write '\(path)': libpcap could not make a capture handle")
+        }
+        guard let dumper = pcap_dump_open(handle, path) else {
+            let reason = String(cString: pcap_geterr(handle))
+            pcap_close(handle)
+            throw PcapError("cannot create '\(path)': \(Self.trimmed(reason, path))")
+        }
+        self.handle = handle
+        self.dumper = dumper
+        guard pcap_dump_flush(dumper) == 0 else {
+            let reason = String(cString: strerror(errno))
+            pcap_dump_close(dumper)
+            pcap_close(handle)
+            throw PcapError("cannot write '\(path)': \(reason)")
+        }
+        goodLength = pcap_dump_ftell64(dumper)
+    }
+
+    deinit { close() }
+
+    /// Appends one packet, stamped `timestamp` (nanoseconds since the Unix epoch; the file keeps microseconds).
+    public func write(_ packet: UnsafeRawBufferPointer, timestamp: UInt64) {
+        guard let dumper, failure == nil, let base = packet.baseAddress else { return }
+        var header = pcap_pkthdr()
+        header.ts.tv_sec = time_t(timestamp / 1_000_000_000)
+        header.ts.tv_usec = suseconds_t(timestamp % 1_000_000_000 / 1_000)
+        header.caplen = bpf_u_int32(packet.count)
+        header.len = bpf_u_int32(packet.count)
+        pcap_dump(UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), &header,
+                  base.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// Writes what libpcap buffered to the file. On failure (a full disk), cuts the file back to the end of the last
+    /// good flush, stops writing, and throws; later calls throw the same failure.
+    public func flush() throws(PcapError) {
+        if let failure { throw failure }
+        guard let dumper else { return }
+        let file = pcap_dump_file(dumper)
+        if pcap_dump_flush(dumper) == 0, let file, ferror(file) == 0 {
+            goodLength = pcap_dump_ftell64(dumper)
+            return
+        }
+        let reason = String(cString: strerror(errno))
+        if let file { _ = ftruncate(fileno(file), off_t(goodLength)) }
+        let failure = PcapError("cannot write '\(path)': \(reason); it holds the packets written before")
+        self.failure = failure
+        throw failure
+    }
+
+    /// Flushes and closes the file. Further writes are ignored.
+    public func close() {
+        guard let dumper else { return }
+        try? flush()
+        if failure != nil, let file = pcap_dump_file(dumper) {
+            // What failed is cut off; closing must not write the rest of the buffer after it.
+            clearerr(file)
+            _ = ftruncate(fileno(file), off_t(goodLength))
+        }
+        pcap_dump_close(dumper)
+        pcap_close(handle)
+        self.dumper = nil
+    }
+
+    /// libpcap names the file itself in some messages: keep one mention.
+    static func trimmed(_ reason: String, _ path: String) -> String {
+        reason.hasPrefix(path + ": ") ? String(reason.dropFirst(path.count + 2)) : reason
+    }
+}
+
+/// One packet read from a capture file.
+public struct PcapPacket: Sendable {
+    /// Nanoseconds since the Unix epoch.
+    public let timestamp: UInt64
+    /// The bytes captured (possibly fewer than the packet had: `originalLength`).
+    public let bytes: [UInt8]
+    public let originalLength: Int
+}
+
+/// A capture file read with libpcap (`pcap_open_offline`): pcap or pcapng, with nanosecond timestamps.
+public final class PcapFileReader {
+    public let path: String
+    private let handle: OpaquePointer
+    /// The link type of the file's packets (libpcap's DLT value).
+    public let linkType: Int32
+
+    public init(path: String) throws(PcapError) {
+        self.path = path
+        var error = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        guard let handle = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &error) else {
+            let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw PcapError("cannot read '\(path)': \(PcapFileWriter.trimmed(reason, path))")
+        }
+        self.handle = handle
+        linkType = pcap_datalink(handle)
+    }
+
+    deinit { pcap_close(handle) }
+
+    /// The next packet, or nil at the end of the file. Throws for a file cut short or damaged.
+    public func next() throws(PcapError) -> PcapPacket? {
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        switch pcap_next_ex(handle, &header, &data) {
+        case 1:
+            guard let header, let data else { return nil }
+            let h = header.pointee
+            let ns = UInt64(h.ts.tv_sec) * 1_000_000_000 + UInt64(h.ts.tv_usec)
+            return PcapPacket(timestamp: ns, bytes: Array(UnsafeBufferPointer(start: data, count: Int(h.caplen))),
+                              originalLength: Int(h.len))
+        case PCAP_ERROR_BREAK:
+            return nil
+        default:
+            throw PcapError("cannot read '\(path)': \(String(cString: pcap_geterr(handle)))")
+        }
+    }
+}
