@@ -310,7 +310,7 @@ import TestSupport
         let port = try #require(server.localAddresses.first?.port)
         let peer = try ScriptedUAC(target: port)
         peer.send(Self.invite(to: port, from: peer))
-        let ok = peer.receive(within: .seconds(2)) { $0.hasPrefix("SIP/2.0 200") }
+        let ok = peer.receive(within: .seconds(5)) { $0.hasPrefix("SIP/2.0 200") }
         #expect(ok != nil, "the 200")
         // Timer L (64·T1 = 3.2 s) ends the wait for the ACK; then the callee ends the dialog it confirmed.
         let bye = peer.receive(within: .seconds(8)) { $0.hasPrefix("BYE ") }
@@ -341,7 +341,7 @@ import TestSupport
         let port = try #require(server.localAddresses.first?.port)
         let peer = try ScriptedUAC(target: port)
         peer.send(Self.invite(to: port, from: peer, subject: false))
-        let answer = peer.receive(within: .seconds(2)) { $0.hasPrefix("SIP/2.0 5") || $0.hasPrefix("SIP/2.0 2") }
+        let answer = peer.receive(within: .seconds(5)) { $0.hasPrefix("SIP/2.0 5") || $0.hasPrefix("SIP/2.0 2") }
         let text = try #require(answer, "an answer to the INVITE")
         #expect(text.hasPrefix("SIP/2.0 500 "), "\(text)")
         #expect(ScriptedUAS.header("CSeq", in: text) == "1 INVITE")

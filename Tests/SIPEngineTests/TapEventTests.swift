@@ -232,7 +232,7 @@ import Testing
 
 
             """)
-        let answer = peer.receive(within: .seconds(2)) { $0.hasPrefix("SIP/2.0 200") }
+        let answer = peer.receive(within: .seconds(5)) { $0.hasPrefix("SIP/2.0 200") }
         #expect(answer != nil)
         let stats = await server.collect().interval
         await server.shutdown()

@@ -39,12 +39,12 @@ import Glibc
             client.writer?.write = DatagramWriter.systemWrite
             return refused
         }.get()
-        for _ in 0..<200 where got.withLock({ $0.count }) < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        for _ in 0..<1000 where got.withLock({ $0.count }) < 1 { try await Task.sleep(for: .milliseconds(5)) }
         #expect(got.withLock { $0 } == ["m1"], "the datagram after the unreachable one went")
         if refusedSends == 0 { print("◇ the ICMP error came after the second send here: only the report is checked") }
 
         client.send(Array("m2".utf8), to: server.localAddress, flush: true)  // the socket still works
-        for _ in 0..<200 where got.withLock({ $0.count }) < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        for _ in 0..<1000 where got.withLock({ $0.count }) < 2 { try await Task.sleep(for: .milliseconds(5)) }
         #expect(got.withLock { $0 } == ["m1", "m2"])
         #expect(client.channel.isActive, "an ICMP error does not close the socket")
         let reported = failures.withLock { $0 }

@@ -56,7 +56,7 @@ final class RecordingTap: SIPTap {
         let sizes = [5_000, 60_000, 0, 300]  // an empty datagram too, which UDP allows
         let sent = sizes.map { size in (0..<size).map { UInt8(truncatingIfNeeded: $0) } }
         for datagram in sent { client.send(datagram, to: server.localAddress, flush: true) }
-        for _ in 0..<200 where got.withLock({ $0.count }) < sent.count { try await Task.sleep(for: .milliseconds(5)) }
+        for _ in 0..<1000 where got.withLock({ $0.count }) < sent.count { try await Task.sleep(for: .milliseconds(5)) }
         let received = got.withLock { $0 }
         #expect(received.map(\.count) == sizes)
         #expect(received == sent)
@@ -106,7 +106,7 @@ final class RecordingTap: SIPTap {
             return calls
         }.get()
         #expect(writes == 2, "the second write met EAGAIN")
-        for _ in 0..<200 where got.withLock({ $0.count }) < 5 { try await Task.sleep(for: .milliseconds(5)) }
+        for _ in 0..<1000 where got.withLock({ $0.count }) < 5 { try await Task.sleep(for: .milliseconds(5)) }
         #expect(got.withLock { $0 } == ["m0", "m1", "m2", "m3", "m4"], "m2 and m3 waited and went, before m4")
         // Once the backlog is written, sends are batched again.
         let queued = try await client.eventLoop.submit { () -> Int in
@@ -139,7 +139,7 @@ final class RecordingTap: SIPTap {
             client.writer?.write = DatagramWriter.systemWrite
             client.flush()
         }.get()
-        for _ in 0..<200 where got.withLock({ $0.count }) < total { try await Task.sleep(for: .milliseconds(5)) }
+        for _ in 0..<1000 where got.withLock({ $0.count }) < total { try await Task.sleep(for: .milliseconds(5)) }
         #expect(got.withLock { $0 } == (0..<total).map { "m\($0)" })
         try await client.close()
         try await server.close()
@@ -155,7 +155,7 @@ final class RecordingTap: SIPTap {
         }
         let client = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) { _, _ in }
         func received(_ count: Int) async throws -> [String] {
-            for _ in 0..<200 where got.withLock({ $0.count }) < count { try await Task.sleep(for: .milliseconds(5)) }
+            for _ in 0..<1000 where got.withLock({ $0.count }) < count { try await Task.sleep(for: .milliseconds(5)) }
             return got.withLock { $0 }
         }
 
@@ -196,7 +196,7 @@ final class RecordingTap: SIPTap {
         let one = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) { _, _ in }
         let two = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group) { _, _ in }
         func wait(for count: Int) async throws {
-            for _ in 0..<200 where got.withLock({ $0.count }) < count { try await Task.sleep(for: .milliseconds(5)) }
+            for _ in 0..<1000 where got.withLock({ $0.count }) < count { try await Task.sleep(for: .milliseconds(5)) }
         }
         one.send(Array("first".utf8), to: server.localAddress, flush: true)
         try await wait(for: 1)  // read by the channel, which then pauses
@@ -241,12 +241,12 @@ final class RecordingTap: SIPTap {
         }
         let client = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "::1", port: 0), on: group) { _, _ in }
         client.send(Self.options, to: server.localAddress, flush: true)
-        for _ in 0..<200 where got.withLock({ $0.count }) < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        for _ in 0..<1000 where got.withLock({ $0.count }) < 1 { try await Task.sleep(for: .milliseconds(5)) }
         client.send(Self.options, to: server.localAddress, flush: true)  // waits for the resume: read beside the channel
         try await Task.sleep(for: .milliseconds(50))
         #expect(got.withLock { $0.count } == 1)
         try await server.eventLoop.submit { server.resumeReading() }.get()
-        for _ in 0..<200 where got.withLock({ $0.count }) < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        for _ in 0..<1000 where got.withLock({ $0.count }) < 2 { try await Task.sleep(for: .milliseconds(5)) }
         #expect(got.withLock { $0 } == [client.localAddress, client.localAddress])
         #expect(got.withLock { $0.last?.ipAddress } == "::1")
         try await client.close()
