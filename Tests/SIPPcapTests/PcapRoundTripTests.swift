@@ -55,6 +55,8 @@ import Testing
         writer.close()
 
         let reader = try PcapFileReader(path: path)
+        #expect(reader.linkType == linkType.dlt)
+        #expect(PcapLinkType(rawValue: linkType.rawValue) == linkType)
         var decoder = try PacketDecoder(linkType: reader.linkType)
         var results: [DecodeResult] = []
         var number = 0
