@@ -108,7 +108,7 @@ let package = Package(
             exclude: ["Resources"]
         ),
         .testTarget(name: "sipflowTests", dependencies: ["sipflow", "SIPCore", "SIPConformance", "SIPMonitor"]),
-        .testTarget(name: "SIPPcapTests", dependencies: ["SIPPcap"]),
+        .testTarget(name: "SIPPcapTests", dependencies: ["SIPPcap", "TestSupport"]),
         .testTarget(name: "SIPRunControlTests", dependencies: ["SIPRunControl", "SIPEngine", "SIPTransport", "SIPCore", "SIPPcap",
                                                                .product(name: "Logging", package: "swift-log"),
                                                                .product(name: "NIOCore", package: "swift-nio")]),

@@ -14,18 +14,37 @@ public struct PcapError: Error, CustomStringConvertible, Equatable {
     public init(_ description: String) { self.description = description }
 }
 
-/// The link layer a capture's packets start with (the pcap file header's link type).
+/// The link layer a capture's packets start with (the pcap file header's link type). The raw value is the
+/// `LINKTYPE_` number a file's header carries (https://www.tcpdump.org/linktypes.html); `dlt` is libpcap's.
 public enum PcapLinkType: Int32, Sendable {
     /// Raw IPv4 or IPv6, no link header (`LINKTYPE_RAW`): what sipflow records, having no link layer to tell.
-    case rawIP
+    case rawIP = 101
     /// Ethernet (`LINKTYPE_ETHERNET`).
-    case ethernet
+    case ethernet = 1
+    /// The Linux "cooked" header (`LINKTYPE_LINUX_SLL`, 113): what `tcpdump -i any` wrote before libpcap 1.10.
+    case linuxCooked = 113
+    /// The second Linux cooked header (`LINKTYPE_LINUX_SLL2`, 276).
+    case linuxCooked2 = 276
+    /// BSD loopback (`LINKTYPE_NULL`, 0): the address family in the writing host's byte order.
+    case bsdNull = 0
+    /// OpenBSD loopback (`LINKTYPE_LOOP`, 108): the address family in network byte order.
+    case bsdLoop = 108
+    /// Raw IPv4 (`LINKTYPE_IPV4`, 228).
+    case ipv4 = 228
+    /// Raw IPv6 (`LINKTYPE_IPV6`, 229).
+    case ipv6 = 229
 
     /// The libpcap DLT value (DLT_RAW differs between systems; libpcap writes it as `LINKTYPE_RAW`, 101).
-    var dlt: Int32 {
+    public var dlt: Int32 {
         switch self {
         case .rawIP: return DLT_RAW
         case .ethernet: return DLT_EN10MB
+        case .linuxCooked: return 113
+        case .linuxCooked2: return 276
+        case .bsdNull: return DLT_NULL
+        case .bsdLoop: return 108
+        case .ipv4: return 228
+        case .ipv6: return 229
         }
     }
 }
@@ -70,13 +89,14 @@ public final class PcapFileWriter {
     deinit { close() }
 
     /// Appends one packet, stamped `timestamp` (nanoseconds since the Unix epoch; the file keeps microseconds).
-    public func write(_ packet: UnsafeRawBufferPointer, timestamp: UInt64) {
+    /// `originalLength`, when larger than the bytes given, records a packet the snap length cut.
+    public func write(_ packet: UnsafeRawBufferPointer, timestamp: UInt64, originalLength: Int? = nil) {
         guard let dumper, failure == nil, let base = packet.baseAddress else { return }
         var header = pcap_pkthdr()
         header.ts.tv_sec = time_t(timestamp / 1_000_000_000)
         header.ts.tv_usec = suseconds_t(timestamp % 1_000_000_000 / 1_000)
         header.caplen = bpf_u_int32(packet.count)
-        header.len = bpf_u_int32(packet.count)
+        header.len = bpf_u_int32(max(packet.count, originalLength ?? 0))
         pcap_dump(UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), &header,
                   base.assumingMemoryBound(to: UInt8.self))
     }
@@ -125,6 +145,12 @@ public struct PcapPacket: Sendable {
     /// The bytes captured (possibly fewer than the packet had: `originalLength`).
     public let bytes: [UInt8]
     public let originalLength: Int
+
+    public init(timestamp: UInt64, bytes: [UInt8], originalLength: Int? = nil) {
+        self.timestamp = timestamp
+        self.bytes = bytes
+        self.originalLength = originalLength ?? bytes.count
+    }
 }
 
 /// A capture file read with libpcap (`pcap_open_offline`): pcap or pcapng, with nanosecond timestamps.
