@@ -128,9 +128,9 @@ final class PreparedRequest {
         let config = shard.configuration
         var requestURI = uri ?? config.requestURI
         var toURI = requestURI
-        var fromURI = "sip:\(config.localUser)@\(shard.advertisedHost)"
+        var fromURI = "sip:\(config.localUser)@\(shard.uriHost)"
         if method == .register {
-            let domain = SIPEngineURI.hostPort(of: requestURI) ?? shard.advertisedHost
+            let domain = SIPEngineURI.hostPort(of: requestURI) ?? shard.uriHost
             if uri == nil { requestURI = "sip:\(domain)" }
             toURI = "sip:\(config.localUser)@\(domain)"
             fromURI = toURI

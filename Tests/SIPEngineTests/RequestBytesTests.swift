@@ -223,6 +223,22 @@ import Testing
 
     /// REGISTER names the address of record in To and From and the registrar's domain as Request-URI
     /// (RFC 3261 §10.2); a request URI written with variables is filled per call.
+    /// An IPv6 address in a URI is in brackets (RFC 3261 §25.1 `IPv6reference`): in From, as in Via and Contact.
+    @Test func anIPv6HostIsBracketedInEveryURI() throws {
+        let (_, call) = try WireFixture.call("""
+            name: options
+            parties: [client, server]
+            steps:
+              - client -> server: OPTIONS
+              - server -> client: 200
+            """, as: .initiator, callID: "c1@2001:db8::10", advertising: "2001:db8::10")
+        call.advance(at: SIPInstant(nanoseconds: 1_000_000))
+        let lines = try Self.lastRequest(call).split(separator: "\r\n").map(String.init)
+        #expect(lines.contains("Via: SIP/2.0/UDP [2001:db8::10]:5070;branch=z9hG4bK0-0-1;rport"), "\(lines)")
+        #expect(lines.contains("From: <sip:sipflow@[2001:db8::10]>;tag=t1"), "\(lines)")
+        #expect(lines.contains("Contact: <sip:sipflow@[2001:db8::10]:5070>"), "\(lines)")
+    }
+
     @Test func registerAndOptions() throws {
         let (shard, call) = try Self.call("""
             name: register

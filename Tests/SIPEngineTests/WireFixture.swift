@@ -14,7 +14,8 @@ enum WireFixture {
     /// the initiator, branches from a fixed run prefix (`z9hG4bK0-0-1`, `-2`, ...). The shard is returned too: the
     /// call holds it. Its host is a `TestHost` (`host(of:)`), which sends nothing and never runs the shard's tick on
     /// its own: the tests drive time themselves.
-    static func call(_ yaml: String, as role: EngineConfiguration.Role, callID: String) throws -> (Shard, Call) {
+    static func call(_ yaml: String, as role: EngineConfiguration.Role, callID: String,
+                     advertising ip: String = "192.0.2.10") throws -> (Shard, Call) {
         let flow = try FlowLoader.parse(yaml: yaml, builtin: true)
         let initiator = role == .initiator
         let config = EngineConfiguration(role: role, flowName: flow.name,
@@ -24,7 +25,7 @@ enum WireFixture {
                                          bindAddress: peerAddress)
         let shard = TestHost().shard(config)
         if initiator { shard.ids = IdentifierGenerator(shard: 0, run: 0) }
-        shard.advertise(ip: "192.0.2.10", port: 5070)
+        shard.advertise(ip: ip, port: 5070)
         let call = Call(shard: shard, number: 0, callID: ByteString(callID), localTag: "t1", peer: peer, scheduled: .zero, dataRow: [])
         return (shard, call)
     }
