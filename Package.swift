@@ -38,6 +38,9 @@ let package = Package(
         .systemLibrary(name: "CPcap", providers: [.apt(["libpcap-dev"])]),
         // Capture files: writing and reading them through libpcap, and the packets (IP, UDP) in them. No engine.
         .target(name: "SIPPcap", dependencies: ["CPcap"]),
+        // Captures analysed: SIP found by content in decoded packets, grouped into calls and transactions, each
+        // message checked against the rule catalogue, a summary. Reads any capture; no engine.
+        .target(name: "SIPAnalysis", dependencies: ["SIPCore", "SIPConformance", "SIPPcap"]),
         // Sockets: UDP (and later TCP/TLS) endpoints, one tap for every message. The only module that does I/O.
         .target(
             name: "SIPTransport",
@@ -86,6 +89,7 @@ let package = Package(
             name: "sipflow",
             dependencies: [
                 "SIPCore", "SIPConformance", "SIPFlow", "SIPEngine", "SIPTransport", "SIPMonitor", "SIPRunControl",
+                "SIPAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -104,10 +108,11 @@ let package = Package(
         // Tests against real SIP software (SIPp, Kamailio) and the sipflow binary.
         .testTarget(
             name: "InteropTests",
-            dependencies: ["SIPEngine", "sipflow", "SIPMonitor", "SIPCore", "SIPConformance", "SIPTransport", "TestSupport"],
+            dependencies: ["SIPEngine", "sipflow", "SIPAnalysis", "SIPMonitor", "SIPCore", "SIPConformance", "SIPTransport", "TestSupport"],
             exclude: ["Resources"]
         ),
         .testTarget(name: "sipflowTests", dependencies: ["sipflow", "SIPCore", "SIPConformance", "SIPMonitor"]),
+        .testTarget(name: "SIPAnalysisTests", dependencies: ["SIPAnalysis", "SIPPcap", "SIPCore", "SIPConformance"]),
         .testTarget(name: "SIPPcapTests", dependencies: ["SIPPcap", "TestSupport"]),
         .testTarget(name: "SIPRunControlTests", dependencies: ["SIPRunControl", "SIPEngine", "SIPTransport", "SIPCore", "SIPPcap",
                                                                .product(name: "Logging", package: "swift-log"),

@@ -49,6 +49,14 @@ import Testing
             if version == "4" { #expect(rows.allSatisfy { $0[4] == "1" }, "\(side): good IPv4 header checksums") }
             let bad = try Self.tshark(pcap, ["-Y", "_ws.malformed || _ws.expert.severity >= error || !sip"])
             #expect(bad.isEmpty, "\(side): \(bad)")
+
+            // sipflow's own analysis of the same file finds as many messages and calls, and nothing wrong.
+            let analysis = try await AnalyzeCommandTests.analyze([pcap], in: dir)
+            #expect(analysis.code == 0, "\(side): analyze exited \(String(describing: analysis.code)): \(analysis.stderr)")
+            #expect(analysis.summary.sipMessages == rows.count, "\(side): \(analysis.summary.sipMessages) of \(rows.count)")
+            #expect(analysis.calls.count == Self.calls && analysis.calls.allSatisfy { $0.ending == "completed" },
+                    "\(side): \(analysis.calls.map { "\($0.callID) \($0.ending)" })")
+            #expect(analysis.summary.findings.isEmpty, "\(side): \(analysis.summary.findings)")
         }
     }
 

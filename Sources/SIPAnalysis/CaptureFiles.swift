@@ -1,0 +1,42 @@
+import SIPPcap
+
+/// Reads capture files one after another into an analyzer.
+public enum CaptureFiles {
+    /// Feeds every packet of `paths` (pcap or pcapng) to `analyzer`, in file order, handing each call to `ended`
+    /// as it ends; the calls still open when the last file ends are handed over too. Returns one sentence for
+    /// each file that could not be read, or was read only in part (naming the packet where reading stopped);
+    /// whatever was read before is still analysed.
+    public static func analyze(_ paths: [String], into analyzer: inout CaptureAnalyzer,
+                               ended: (CallRecord) -> Void) -> [String] {
+        var errors: [String] = []
+        for path in paths {
+            let reader: PcapFileReader
+            var decoder: PacketDecoder
+            do {
+                reader = try PcapFileReader(path: path)
+                decoder = try PacketDecoder(linkType: reader.linkType)
+            } catch {
+                errors.append("\(path): \(Self.trimmed(error.description, path))")
+                continue
+            }
+            var number = 0
+            do {
+                while let packet = try reader.next() {
+                    number += 1
+                    for call in analyzer.add(packet: decoder.decode(packet, number: number)) { ended(call) }
+                }
+            } catch {
+                errors.append("\(path): packet \(number + 1): \(Self.trimmed(error.description, path))")
+            }
+            for call in analyzer.add(decoder.finish()) { ended(call) }
+        }
+        for call in analyzer.finish() { ended(call) }
+        return errors
+    }
+
+    /// libpcap's sentence without the "cannot read 'PATH': " the reader puts first, as the path leads already.
+    static func trimmed(_ reason: String, _ path: String) -> String {
+        let lead = "cannot read '\(path)': "
+        return reason.hasPrefix(lead) ? String(reason.dropFirst(lead.count)) : reason
+    }
+}

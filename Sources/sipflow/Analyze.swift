@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import SIPAnalysis
+
+/// `sipflow analyze`: the SIP in capture files — calls, ladders, timings, RFC 3261 findings and a summary.
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Analyse the SIP in pcap or pcapng captures: calls, ladders, timings, findings, a summary.",
+        discussion: """
+            Reads each FILE (pcap or pcapng, from tshark, tcpdump, Wireshark or 'sipflow run --pcap'): Ethernet, \
+            802.1Q/QinQ, Linux cooked (SLL, SLL2), raw IP and BSD loopback links; IPv4 and IPv6, fragments \
+            reassembled; UDP on any port and TCP streams, SIP recognised by content. Messages are grouped into calls \
+            by Call-ID and into transactions by Via branch; every message is checked against the rule catalogue \
+            ('sipflow rules'), each response against the request it answers. Calls are reported as they end, so \
+            memory follows the calls in progress, not the size of the capture.
+
+            --format json writes one document (schema: docs/analysis.schema.json) with every call and the summary.
+
+            Exit codes:
+              0  analysed; no finding of severity error
+              1  analysed; at least one finding of severity error
+              2  usage error, or a file that could not be read in full (missing, not a capture, an unsupported \
+            link type, cut short); what could be read is still reported
+            """
+    )
+
+    @Argument(help: "Capture files (pcap or pcapng).")
+    var files: [String]
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Option(name: .customLong("call-id"), help: "Only the call with this Call-ID (repeatable).")
+    var callIDs: [String] = []
+
+    @Flag(help: "Show each call as a ladder: its parties, its messages as arrows, their times and findings.")
+    var ladder = false
+
+    @Flag(help: "No colour, even on a terminal.")
+    var plain = false
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("Name at least one capture FILE.") }
+    }
+
+    func run() throws {
+        var options = AnalysisOptions()
+        options.callIDs = Set(callIDs)
+        options.ladders = ladder
+        var analyzer = CaptureAnalyzer(options: options)
+        let out = FileHandle.standardOutput
+        let errors: [String]
+        switch format {
+        case .json:
+            var writer = AnalysisJSONWriter(files: files) { out.write(Data($0.utf8)) }
+            errors = CaptureFiles.analyze(files, into: &analyzer) { writer.add($0) }
+            writer.finish(analyzer.summary, inputErrors: errors)
+        case .text:
+            let colour = !plain && isatty(STDOUT_FILENO) == 1
+            errors = CaptureFiles.analyze(files, into: &analyzer) { call in
+                if ladder { out.write(Data((AnalysisText.ladder(call, colour: colour) + "\n").utf8)) }
+            }
+            out.write(Data(AnalysisText.summary(analyzer.summary, files: files).utf8))
+        }
+        for error in errors { Stderr.print("analyze: \(error)") }
+        if !errors.isEmpty { throw ExitCode(ExitStatus.usageOrInput) }
+        if (analyzer.summary.findingsBySeverity["error"] ?? 0) > 0 { throw ExitCode(ExitStatus.checksFailed) }
+    }
+}

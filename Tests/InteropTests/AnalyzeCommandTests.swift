@@ -1,0 +1,120 @@
+import Foundation
+import SIPAnalysis
+import Testing
+
+/// `sipflow analyze` on the captures under captures/ — made by tshark from SIPp traffic (UDP, and TCP with several
+/// messages in a segment), by `sipflow run --pcap`, and crafted for the edge cases — checked against tshark's own
+/// count of the SIP messages and calls in each file; and its answers to bad input.
+@Suite struct AnalyzeCommandTests {
+    /// The repository's captures/ directory.
+    static let captures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("captures")
+
+    struct Document: Decodable {
+        let schema: String
+        let calls: [CallRecord]
+        let summary: AnalysisSummary
+        let inputErrors: [String]
+    }
+
+    struct Analysis {
+        let code: Int32?
+        let stdout: String
+        let stderr: String
+        let document: Document?
+        var summary: AnalysisSummary { document?.summary ?? AnalysisSummary() }
+        var calls: [CallRecord] { document?.calls ?? [] }
+    }
+
+    /// Runs `sipflow analyze` on `files` (JSON unless `arguments` name another format).
+    static func analyze(_ files: [String], in dir: URL, _ arguments: [String] = ["--format", "json"]) async throws -> Analysis {
+        let run = try PeerProcess(Peers.sipflow, ["analyze"] + arguments + files, in: dir, name: "analyze-\(UUID().uuidString.prefix(8))")
+        let code = await run.wait(atMost: .seconds(60))
+        let out = run.stdout
+        let document = try? JSONDecoder().decode(Document.self, from: Data(out.utf8))
+        return Analysis(code: code, stdout: out, stderr: run.stderr, document: document)
+    }
+
+    static var captureFiles: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: captures.path)) ?? []
+        return names.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted()
+    }
+
+    @Test func everyCaptureHoldsTheMessagesAndCallsTsharkFinds() async throws {
+        guard Peers.available("tshark") else { return }
+        let dir = try Peers.workDirectory()
+        #expect(Self.captureFiles.count >= 3, "\(Self.captureFiles)")
+        for name in Self.captureFiles {
+            let path = Self.captures.appendingPathComponent(name).path
+            // One line per frame with SIP, each message's Call-ID in it (a TCP segment may hold several).
+            let lines = try PcapRecordingTests.tshark(path, ["-Y", "sip", "-T", "fields", "-e", "sip.Call-ID",
+                                                             "-E", "occurrence=a", "-E", "aggregator=,"])
+            let callIDs = lines.split(whereSeparator: \.isNewline).flatMap { $0.split(separator: ",") }.map(String.init)
+            let analysis = try await Self.analyze([path], in: dir)
+            let document = try #require(analysis.document, "\(name): \(analysis.stderr) \(analysis.stdout.prefix(300))")
+            #expect(document.schema == "sipflow-analysis/1")
+            #expect(document.summary.sipMessages == callIDs.count, "\(name): \(document.summary.sipMessages) messages, tshark \(callIDs.count)")
+            #expect(document.calls.count == Set(callIDs).count, "\(name): \(document.calls.count) calls, tshark \(Set(callIDs).count)")
+            #expect(Set(document.calls.map(\.callID)) == Set(callIDs), "\(name): the same Call-IDs")
+            #expect(document.inputErrors.isEmpty, "\(name): \(document.inputErrors)")
+            let errors = document.summary.findingsBySeverity["error"] ?? 0
+            #expect(analysis.code == (errors > 0 ? 1 : 0), "\(name): exit \(String(describing: analysis.code)) with \(errors) errors")
+        }
+    }
+
+    /// SIPp's uac calling its uas, 10 calls over UDP and 10 over TCP (where segments hold several messages): each
+    /// answered, acknowledged and hung up.
+    @Test(arguments: ["sipp-uac-uas-udp.pcapng", "sipp-uac-uas-tcp.pcapng"])
+    func sippCallsAreEachAnsweredAndCompleted(_ name: String) async throws {
+        let dir = try Peers.workDirectory()
+        let analysis = try await Self.analyze([Self.captures.appendingPathComponent(name).path], in: dir)
+        let s = analysis.summary
+        #expect(s.invite.calls == 10 && s.invite.answered == 10 && s.invite.finalCodes == ["200": 10], "\(name): \(s.invite)")
+        #expect(s.sipMessages == 60 && s.requests == 30 && s.responses == 30, "\(name): \(s)")  // INVITE 180 200 ACK BYE 200
+        #expect(s.invite.sessionRequestDelayMs.count == 10)
+        #expect(analysis.calls.allSatisfy { $0.ending == "completed" && $0.transactions.map(\.method) == ["INVITE", "BYE"] })
+    }
+
+    @Test func theTextSummaryAndALadder() async throws {
+        let dir = try Peers.workDirectory()
+        let path = Self.captures.appendingPathComponent("sipp-uac-uas-udp.pcapng").path
+        let text = try await Self.analyze([path], in: dir, ["--plain"])
+        #expect(text.stdout.contains("SIP messages (30 requests, 30 responses)"), "\(text.stdout)")
+        #expect(text.stdout.contains("INVITE: 10 answered of 10"), "\(text.stdout)")
+        let json = try await Self.analyze([path], in: dir)
+        let callID = try #require(json.calls.first?.callID)
+        let ladder = try await Self.analyze([path], in: dir, ["--plain", "--ladder", "--call-id", callID])
+        let lines = ladder.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("Call-ID \(callID) — INVITE answered 200, 6 messages, completed") == true, "\(ladder.stdout)")
+        #expect(lines.filter { $0.contains("->|") || $0.contains("|<-") }.count == 6, "\(ladder.stdout)")
+        #expect(ladder.stdout.contains("Calls: 1 (INVITE 1)"), "only the call picked: \(ladder.stdout)")
+    }
+
+    @Test func aMissingFileOrOneThatIsNotACaptureIsAnInputError() async throws {
+        let dir = try Peers.workDirectory()
+        let text = dir.appendingPathComponent("notes.txt")
+        try Data("not a capture\n".utf8).write(to: text)
+        for path in [dir.appendingPathComponent("missing.pcap").path, text.path] {
+            let analysis = try await Self.analyze([path], in: dir)
+            #expect(analysis.code == 2, "\(path): \(analysis.stderr)")
+            let lines = analysis.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].hasPrefix("analyze: \(path): "), "\(analysis.stderr)")
+            #expect(analysis.document?.inputErrors.count == 1, "the JSON still comes, naming the error")
+        }
+    }
+
+    /// A capture cut short mid-packet: what came before is analysed, and the error names where reading stopped.
+    @Test func aTruncatedCaptureKeepsWhatCameBeforeAndNamesThePacket() async throws {
+        let dir = try Peers.workDirectory()
+        let whole = try Data(contentsOf: Self.captures.appendingPathComponent("sipflow-basic-call.pcap"))
+        let cut = dir.appendingPathComponent("cut.pcap")
+        try whole.prefix(whole.count / 2 + 7).write(to: cut)
+        let analysis = try await Self.analyze([cut.path], in: dir)
+        #expect(analysis.code == 2, "\(analysis.stderr)")
+        #expect(analysis.stderr.contains("analyze: \(cut.path): packet "), "\(analysis.stderr)")
+        let full = try await Self.analyze([Self.captures.appendingPathComponent("sipflow-basic-call.pcap").path], in: dir)
+        #expect(analysis.summary.sipMessages > 0 && analysis.summary.sipMessages < full.summary.sipMessages,
+                "\(analysis.summary.sipMessages) of \(full.summary.sipMessages)")
+        #expect(analysis.calls.count > 0, "the calls read before the cut are reported")
+    }
+}
