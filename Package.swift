@@ -36,8 +36,10 @@ let package = Package(
         .target(name: "CSIPResolver", linkerSettings: [.linkedLibrary("resolv", .when(platforms: [.linux]))]),
         // libpcap (Debian: libpcap-dev), the system library for capture files and live capture.
         .systemLibrary(name: "CPcap", providers: [.apt(["libpcap-dev"])]),
+        // gzip-compressed capture files read as a stdio stream (zlib behind fopencookie, which needs _GNU_SOURCE).
+        .target(name: "CGzipFile", linkerSettings: [.linkedLibrary("z")]),
         // Capture files: writing and reading them through libpcap, and the packets (IP, UDP) in them. No engine.
-        .target(name: "SIPPcap", dependencies: ["CPcap"]),
+        .target(name: "SIPPcap", dependencies: ["CPcap", "CGzipFile"]),
         // Captures analysed: SIP found by content in decoded packets, grouped into calls and transactions, each
         // message checked against the rule catalogue, a summary. Reads any capture; no engine.
         .target(name: "SIPAnalysis", dependencies: ["SIPCore", "SIPConformance", "SIPPcap"]),

@@ -9,5 +9,5 @@
 # Usage: scripts/build.sh [extra swift build arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh libpcap-dev  # the system library behind --pcap (the CPcap target)
+bash scripts/deps.sh libpcap-dev zlib1g-dev  # the system libraries behind --pcap and analyze (CPcap; CGzipFile reads .gz captures)
 exec swift build -c release --product sipflow -Xswiftc -enforce-exclusivity=unchecked "$@"

@@ -1,3 +1,4 @@
+import CGzipFile
 import CPcap
 #if canImport(Glibc)
 import Glibc
@@ -153,22 +154,49 @@ public struct PcapPacket: Sendable {
     }
 }
 
-/// A capture file read with libpcap (`pcap_open_offline`): pcap or pcapng, with nanosecond timestamps.
+/// A capture file read with libpcap (`pcap_open_offline`): pcap or pcapng, with nanosecond timestamps; a
+/// gzip-compressed file (`capture.pcap.gz`, as tcpdump rotation and many archives leave them) is read through zlib.
 public final class PcapFileReader {
     public let path: String
     private let handle: OpaquePointer
     /// The link type of the file's packets (libpcap's DLT value).
     public let linkType: Int32
+    /// The file is gzip-compressed.
+    public let compressed: Bool
 
     public init(path: String) throws(PcapError) {
         self.path = path
         var error = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        guard let handle = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &error) else {
-            let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw PcapError("cannot read '\(path)': \(PcapFileWriter.trimmed(reason, path))")
+        func failure(_ reason: String) -> PcapError {
+            PcapError("cannot read '\(path)': \(PcapFileWriter.trimmed(reason, path))")
         }
-        self.handle = handle
+        func libpcapReason() -> String {
+            String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        compressed = Self.isGzip(path)
+        let precision = UInt32(PCAP_TSTAMP_PRECISION_NANO)
+        if compressed {
+            guard let stream = CGzipFile_open(path) else { throw failure(String(cString: strerror(errno))) }
+            guard let handle = pcap_fopen_offline_with_tstamp_precision(stream, precision, &error) else {
+                fclose(stream)
+                throw failure("\(libpcapReason()) (after gzip decompression)")
+            }
+            self.handle = handle
+        } else {
+            guard let handle = pcap_open_offline_with_tstamp_precision(path, precision, &error) else {
+                throw failure(libpcapReason())
+            }
+            self.handle = handle
+        }
         linkType = pcap_datalink(handle)
+    }
+
+    /// True when the file starts with gzip's magic number (RFC 1952 §2.3.1: 0x1f 0x8b).
+    static func isGzip(_ path: String) -> Bool {
+        guard let file = fopen(path, "rb") else { return false }
+        defer { fclose(file) }
+        var magic: (UInt8, UInt8) = (0, 0)
+        return withUnsafeMutableBytes(of: &magic) { fread($0.baseAddress, 1, 2, file) } == 2 && magic == (0x1F, 0x8B)
     }
 
     deinit { pcap_close(handle) }

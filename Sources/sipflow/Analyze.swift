@@ -7,7 +7,8 @@ struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Analyse the SIP in pcap or pcapng captures: calls, ladders, timings, findings, a summary.",
         discussion: """
-            Reads each FILE (pcap or pcapng, from tshark, tcpdump, Wireshark or 'sipflow run --pcap'): Ethernet, \
+            Reads each FILE (pcap or pcapng, gzip-compressed too, from tshark, tcpdump, Wireshark or 'sipflow run \
+            --pcap'): Ethernet, \
             802.1Q/QinQ, Linux cooked (SLL, SLL2), raw IP and BSD loopback links; IPv4 and IPv6, fragments \
             reassembled; UDP on any port and TCP streams, SIP recognised by content. Messages are grouped into calls \
             by Call-ID and into transactions by Via branch; every message is checked against the rule catalogue \
@@ -24,7 +25,7 @@ struct Analyze: ParsableCommand {
             """
     )
 
-    @Argument(help: "Capture files (pcap or pcapng).")
+    @Argument(help: "Capture files (pcap or pcapng, gzip-compressed or not).")
     var files: [String]
 
     @Option(help: "Output format: text or json.")

@@ -90,6 +90,19 @@ import Testing
         #expect(ladder.stdout.contains("Calls: 1 (INVITE 1)"), "only the call picked: \(ladder.stdout)")
     }
 
+    /// A gzip-compressed capture gives the same analysis as the capture it holds.
+    @Test func aCompressedCaptureIsAnalysedAsItsContent() async throws {
+        let dir = try Peers.workDirectory()
+        let plain = dir.appendingPathComponent("udp.pcapng")
+        try FileManager.default.copyItem(at: Self.captures.appendingPathComponent("sipp-uac-uas-udp.pcapng"), to: plain)
+        let gzip = try PeerProcess("/bin/gzip", ["-k", plain.path], in: dir, name: "gzip")
+        #expect(await gzip.wait(atMost: .seconds(20)) == 0)
+        let a = try await Self.analyze([plain.path], in: dir)
+        let b = try await Self.analyze([plain.path + ".gz"], in: dir)
+        #expect(b.code == 0 && b.summary.sipMessages == 60, "\(b.stderr)")
+        #expect(a.summary == b.summary && a.calls == b.calls)
+    }
+
     @Test func aMissingFileOrOneThatIsNotACaptureIsAnInputError() async throws {
         let dir = try Peers.workDirectory()
         let text = dir.appendingPathComponent("notes.txt")
