@@ -91,7 +91,7 @@ let package = Package(
             name: "sipflow",
             dependencies: [
                 "SIPCore", "SIPConformance", "SIPFlow", "SIPEngine", "SIPTransport", "SIPMonitor", "SIPRunControl",
-                "SIPAnalysis",
+                "SIPAnalysis", "SIPPcap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -6,7 +6,8 @@ public enum CaptureFiles {
     /// as it ends; the calls still open when the last file ends are handed over too. Returns one sentence for
     /// each file that could not be read, or was read only in part (naming the packet where reading stopped);
     /// whatever was read before is still analysed.
-    public static func analyze(_ paths: [String], into analyzer: inout CaptureAnalyzer,
+    /// `filter`, a BPF expression, keeps only the packets it matches; packet numbers then count the packets kept.
+    public static func analyze(_ paths: [String], filter: String? = nil, into analyzer: inout CaptureAnalyzer,
                                ended: (CallRecord) -> Void) -> [String] {
         var errors: [String] = []
         for path in paths {
@@ -14,6 +15,7 @@ public enum CaptureFiles {
             var decoder: PacketDecoder
             do {
                 reader = try PcapFileReader(path: path)
+                if let filter { try reader.setFilter(filter) }
                 decoder = try PacketDecoder(linkType: reader.linkType)
             } catch {
                 errors.append("\(path): \(Self.trimmed(error.description, path))")
@@ -32,6 +34,27 @@ public enum CaptureFiles {
         }
         for call in analyzer.finish() { ended(call) }
         return errors
+    }
+
+    /// Reads `capture` until it is stopped (`PcapLiveCapture.stop()`, from a signal handler), handing each call to
+    /// `ended` as it ends, then the calls still open. Returns the error that ended it early, if any.
+    public static func analyze(live capture: PcapLiveCapture, into analyzer: inout CaptureAnalyzer,
+                               ended: (CallRecord) -> Void) -> String? {
+        var failure: String?
+        do {
+            var decoder = try PacketDecoder(linkType: capture.linkType)
+            var number = 0
+            while !capture.stopped {
+                guard let packet = try capture.next() else { continue }
+                number += 1
+                for call in analyzer.add(packet: decoder.decode(packet, number: number)) { ended(call) }
+            }
+            for call in analyzer.add(decoder.finish()) { ended(call) }
+        } catch {
+            failure = "\(capture.interface): \(error.description)"
+        }
+        for call in analyzer.finish() { ended(call) }
+        return failure
     }
 
     /// libpcap's sentence without the "cannot read 'PATH': " the reader puts first, as the path leads already.

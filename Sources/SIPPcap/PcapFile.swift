@@ -203,19 +203,123 @@ public final class PcapFileReader {
 
     /// The next packet, or nil at the end of the file. Throws for a file cut short or damaged.
     public func next() throws(PcapError) -> PcapPacket? {
+        switch try PcapRead.next(handle, precision: PCAP_TSTAMP_PRECISION_NANO, describing: "'\(path)'") {
+        case .packet(let p): return p
+        case .timeout, .end: return nil
+        }
+    }
+
+    /// Keeps only the packets matching the BPF expression `filter` (pcap-filter(7), as tcpdump takes it).
+    public func setFilter(_ filter: String) throws(PcapError) {
+        try PcapRead.setFilter(filter, on: handle, describing: "'\(path)'")
+    }
+}
+
+/// Packets as they cross a network interface (`pcap_create`, `pcap_activate`): what `analyze --interface` reads.
+///
+/// `stop()` may be called from any thread (a signal handler's queue): libpcap's `pcap_breakloop` is made for it.
+public final class PcapLiveCapture: @unchecked Sendable {
+    public let interface: String
+    private let handle: OpaquePointer
+    private let precision: Int32
+    public let linkType: Int32
+    /// `next()` has seen `stop()`.
+    public private(set) var stopped = false
+
+    /// Opens `interface` ("lo", "eth0", "any") for capture, not promiscuous, delivering each packet at once;
+    /// `filter` is a BPF expression. Capturing needs root or the CAP_NET_RAW capability.
+    public init(interface: String, snapLength: Int32 = 262_144, filter: String? = nil) throws(PcapError) {
+        self.interface = interface
+        var error = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        guard let handle = pcap_create(interface, &error) else {
+            let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw PcapError("cannot capture on '\(interface)': \(reason)")
+        }
+        pcap_set_snaplen(handle, snapLength)
+        pcap_set_promisc(handle, 0)
+        pcap_set_timeout(handle, 100)  // ms: next() returns that often with nothing, to see stop()
+        pcap_set_immediate_mode(handle, 1)
+        pcap_set_buffer_size(handle, 64 << 20)
+        _ = pcap_set_tstamp_precision(handle, PCAP_TSTAMP_PRECISION_NANO)  // microseconds where not supported
+        let status = pcap_activate(handle)
+        if status < 0 {
+            let detail = status == PCAP_ERROR ? String(cString: pcap_geterr(handle)) : String(cString: pcap_statustostr(status))
+            pcap_close(handle)
+            throw PcapError("cannot capture on '\(interface)': \(detail)")
+        }
+        self.handle = handle
+        precision = pcap_get_tstamp_precision(handle)
+        linkType = pcap_datalink(handle)
+        if let filter {
+            do { try PcapRead.setFilter(filter, on: handle, describing: "'\(interface)'") } catch {
+                pcap_close(handle)
+                throw error
+            }
+        }
+    }
+
+    deinit { pcap_close(handle) }
+
+    /// The next packet; nil when none came within 100 ms, or once `stop()` was called (`stopped`).
+    public func next() throws(PcapError) -> PcapPacket? {
+        switch try PcapRead.next(handle, precision: precision, describing: "'\(interface)'") {
+        case .packet(let p): return p
+        case .timeout: return nil
+        case .end:
+            stopped = true
+            return nil
+        }
+    }
+
+    /// Ends the capture: the `next()` waiting (or the next one) returns nil with `stopped` set.
+    public func stop() { pcap_breakloop(handle) }
+
+    /// What the kernel counted: packets received, and dropped for want of buffer space.
+    public var statistics: (received: Int, dropped: Int) {
+        var stats = pcap_stat()
+        guard pcap_stats(handle, &stats) == 0 else { return (0, 0) }
+        return (Int(stats.ps_recv), Int(stats.ps_drop))
+    }
+}
+
+/// What reading a libpcap handle gives, and the calls behind it.
+enum PcapRead {
+    enum Result {
+        case packet(PcapPacket)
+        /// A live capture's read timeout passed with no packet.
+        case timeout
+        /// The end of the file, or `pcap_breakloop`.
+        case end
+    }
+
+    static func next(_ handle: OpaquePointer, precision: Int32, describing source: String) throws(PcapError) -> Result {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         switch pcap_next_ex(handle, &header, &data) {
         case 1:
-            guard let header, let data else { return nil }
+            guard let header, let data else { return .timeout }
             let h = header.pointee
-            let ns = UInt64(h.ts.tv_sec) * 1_000_000_000 + UInt64(h.ts.tv_usec)
-            return PcapPacket(timestamp: ns, bytes: Array(UnsafeBufferPointer(start: data, count: Int(h.caplen))),
-                              originalLength: Int(h.len))
+            let fraction = UInt64(h.ts.tv_usec) * (precision == PCAP_TSTAMP_PRECISION_NANO ? 1 : 1_000)
+            let ns = UInt64(h.ts.tv_sec) * 1_000_000_000 + fraction
+            return .packet(PcapPacket(timestamp: ns, bytes: Array(UnsafeBufferPointer(start: data, count: Int(h.caplen))),
+                                      originalLength: Int(h.len)))
+        case 0:
+            return .timeout
         case PCAP_ERROR_BREAK:
-            return nil
+            return .end
         default:
-            throw PcapError("cannot read '\(path)': \(String(cString: pcap_geterr(handle)))")
+            throw PcapError("cannot read \(source): \(String(cString: pcap_geterr(handle)))")
+        }
+    }
+
+    static func setFilter(_ filter: String, on handle: OpaquePointer, describing source: String) throws(PcapError) {
+        var program = bpf_program()
+        guard pcap_compile(handle, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
+            throw PcapError("the filter '\(filter)' is not a BPF expression: \(String(cString: pcap_geterr(handle)))")
+        }
+        defer { pcap_freecode(&program) }
+        guard pcap_setfilter(handle, &program) == 0 else {
+            throw PcapError("cannot filter \(source): \(String(cString: pcap_geterr(handle)))")
         }
     }
 }

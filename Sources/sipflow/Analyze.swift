@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SIPAnalysis
+import SIPPcap
 
 /// `sipflow analyze`: the SIP in capture files — calls, ladders, timings, RFC 3261 findings and a summary.
 struct Analyze: ParsableCommand {
@@ -15,6 +16,9 @@ struct Analyze: ParsableCommand {
             ('sipflow rules'), each response against the request it answers. Calls are reported as they end, so \
             memory follows the calls in progress, not the size of the capture.
 
+            --interface IF captures live instead (root or CAP_NET_RAW; 'any' for every interface) until Ctrl-C or \
+            SIGTERM, then prints the summary; --filter takes a BPF expression (as tcpdump does) for files or live.
+
             --format json writes one document (schema: docs/analysis.schema.json) with every call and the summary.
 
             Exit codes:
@@ -26,7 +30,13 @@ struct Analyze: ParsableCommand {
     )
 
     @Argument(help: "Capture files (pcap or pcapng, gzip-compressed or not).")
-    var files: [String]
+    var files: [String] = []
+
+    @Option(name: .customLong("interface"), help: "Capture live on this interface (lo, eth0, any) until Ctrl-C.")
+    var interface: String?
+
+    @Option(help: "Only packets matching this BPF expression (pcap-filter(7)), e.g. 'udp port 5060'.")
+    var filter: String?
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
@@ -41,7 +51,8 @@ struct Analyze: ParsableCommand {
     var plain = false
 
     func validate() throws {
-        if files.isEmpty { throw ValidationError("Name at least one capture FILE.") }
+        if files.isEmpty, interface == nil { throw ValidationError("Name at least one capture FILE, or --interface.") }
+        if !files.isEmpty, interface != nil { throw ValidationError("Read capture FILEs or capture live (--interface), not both.") }
     }
 
     func run() throws {
@@ -50,21 +61,51 @@ struct Analyze: ParsableCommand {
         options.ladders = ladder
         var analyzer = CaptureAnalyzer(options: options)
         let out = FileHandle.standardOutput
+        var live: PcapLiveCapture?
+        if let interface {
+            do { live = try PcapLiveCapture(interface: interface, filter: filter) } catch {
+                Stderr.print("analyze: \(error.description)")
+                throw ExitCode(ExitStatus.usageOrInput)
+            }
+            Stderr.print("analyze: capturing on \(interface)\(filter.map { " (\($0))" } ?? ""); Ctrl-C for the summary")
+        }
+        let stops = live.map(Self.stopOnSignals)
+        defer { stops?.forEach { $0.cancel() } }
+        let sources = interface.map { ["interface \($0)"] } ?? files
+        let read = { (analyzer: inout CaptureAnalyzer, ended: (CallRecord) -> Void) -> [String] in
+            if let live { return CaptureFiles.analyze(live: live, into: &analyzer, ended: ended).map { [$0] } ?? [] }
+            return CaptureFiles.analyze(files, filter: filter, into: &analyzer, ended: ended)
+        }
         let errors: [String]
         switch format {
         case .json:
-            var writer = AnalysisJSONWriter(files: files) { out.write(Data($0.utf8)) }
-            errors = CaptureFiles.analyze(files, into: &analyzer) { writer.add($0) }
+            var writer = AnalysisJSONWriter(files: sources) { out.write(Data($0.utf8)) }
+            errors = read(&analyzer) { writer.add($0) }
             writer.finish(analyzer.summary, inputErrors: errors)
         case .text:
             let colour = !plain && isatty(STDOUT_FILENO) == 1
-            errors = CaptureFiles.analyze(files, into: &analyzer) { call in
+            errors = read(&analyzer) { call in
                 if ladder { out.write(Data((AnalysisText.ladder(call, colour: colour) + "\n").utf8)) }
             }
-            out.write(Data(AnalysisText.summary(analyzer.summary, files: files).utf8))
+            out.write(Data(AnalysisText.summary(analyzer.summary, files: sources).utf8))
+        }
+        if let live {
+            let s = live.statistics
+            if s.dropped > 0 { Stderr.print("analyze: the kernel dropped \(s.dropped) of \(s.received) packets (capture buffer full)") }
         }
         for error in errors { Stderr.print("analyze: \(error)") }
         if !errors.isEmpty { throw ExitCode(ExitStatus.usageOrInput) }
         if (analyzer.summary.findingsBySeverity["error"] ?? 0) > 0 { throw ExitCode(ExitStatus.checksFailed) }
+    }
+
+    /// Ctrl-C and SIGTERM end a live capture (which then prints its summary) instead of the process.
+    static func stopOnSignals(_ capture: PcapLiveCapture) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { capture.stop() }
+            source.resume()
+            return source
+        }
     }
 }

@@ -103,6 +103,47 @@ import Testing
         #expect(a.summary == b.summary && a.calls == b.calls)
     }
 
+    /// --filter keeps the packets a BPF expression matches; one that is not BPF is a usage error naming it.
+    @Test func aFilterKeepsWhatItMatches() async throws {
+        let dir = try Peers.workDirectory()
+        let path = Self.captures.appendingPathComponent("sipp-uac-uas-udp.pcapng").path
+        let udp = try await Self.analyze([path], in: dir, ["--format", "json", "--filter", "udp dst port 15060"])
+        let fromCaller = try await Self.analyze([path], in: dir, ["--format", "json", "--filter", "udp src port 15061"])
+        let none = try await Self.analyze([path], in: dir, ["--format", "json", "--filter", "tcp"])
+        #expect(fromCaller.summary.sipMessages == 30 && fromCaller.summary.requests == 30, "the uac sends the requests")
+        #expect(udp.summary.sipMessages == 30, "what reaches the uas (port 15060)")
+        #expect(none.summary.packets == 0 && none.summary.sipMessages == 0 && none.code == 0)
+        let bad = try await Self.analyze([path], in: dir, ["--filter", "udp prot 5060"])
+        #expect(bad.code == 2 && bad.stderr.contains("the filter 'udp prot 5060' is not a BPF expression"), "\(bad.stderr)")
+    }
+
+    /// --interface lo: the calls of a run on loopback, captured live, summarised at Ctrl-C.
+    @Test func aLiveCaptureSummarisesAtCtrlC() async throws {
+        guard geteuid() == 0 else {
+            print("◇ skipping the live capture: it needs root (or CAP_NET_RAW)")
+            return
+        }
+        let dir = try Peers.workDirectory()
+        let port = try Peers.freePort()
+        let live = try PeerProcess(Peers.sipflow, ["analyze", "--interface", "lo", "--filter", "udp port \(port)",
+                                                   "--format", "json"], in: dir, name: "live")
+        defer { live.stop() }
+        #expect(await live.waitFor("Ctrl-C for the summary"), "\(live.stderr)")
+        let serve = try PeerProcess(Peers.sipflow, ["serve", "basic-call", "--listen", "127.0.0.1:\(port)", "--plain"],
+                                    in: dir, name: "serve")
+        defer { serve.stop() }
+        #expect(await serve.waitFor("listening on UDP"))
+        let run = try PeerProcess(Peers.sipflow, ["run", "basic-call", "--target", "127.0.0.1:\(port)", "--calls", "3",
+                                                  "--rate", "10", "--plain"], in: dir, name: "run")
+        #expect(await run.wait(atMost: .seconds(30)) == 0)
+        try await Task.sleep(for: .milliseconds(500))
+        live.signal(SIGINT)
+        #expect(await live.wait(atMost: .seconds(10)) == 0, "\(live.stderr)")
+        let document = try #require(try? JSONDecoder().decode(Document.self, from: Data(live.stdout.utf8)), "\(live.stdout)")
+        #expect(document.summary.invite.calls == 3 && document.summary.invite.answered == 3, "\(document.summary.invite)")
+        #expect(document.summary.sipMessages == 21)
+    }
+
     @Test func aMissingFileOrOneThatIsNotACaptureIsAnInputError() async throws {
         let dir = try Peers.workDirectory()
         let text = dir.appendingPathComponent("notes.txt")

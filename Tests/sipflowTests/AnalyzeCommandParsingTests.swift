@@ -24,11 +24,14 @@ import Testing
             #expect(Sipflow.exitCode(for: error) == .validationFailure)
         }
         #expect(throws: (any Error).self) { try Sipflow.parseAsRoot(["analyze", "--format", "xml", "a.pcap"]) }
+        #expect(throws: (any Error).self) { try Sipflow.parseAsRoot(["analyze", "--interface", "lo", "a.pcap"]) }
+        let live = try? Self.parse(["--interface", "lo", "--filter", "udp port 5060"])
+        #expect(live?.interface == "lo" && live?.filter == "udp port 5060" && live?.files == [])
     }
 
     @Test func helpNamesTheOptionsAndTheExitCodes() {
         let help = Sipflow.helpMessage(for: Analyze.self, columns: 200)
-        for text in ["--format", "--call-id", "--ladder", "--plain", "docs/analysis.schema.json", "Exit codes:",
+        for text in ["--format", "--call-id", "--interface", "--filter", "--ladder", "--plain", "docs/analysis.schema.json", "Exit codes:",
                      "0  analysed; no finding of severity error", "1  analysed; at least one finding of severity error",
                      "2  usage error, or a file that could not be read"] {
             #expect(help.contains(text), "help lacks \(text)")
