@@ -5,7 +5,7 @@ non-interactive mode, when installed) on the same capture of SIPp traffic.
     bench/analyze.py                      # 20,000 calls at 2,000 calls/s (about 120,000 packets), 3 runs each
     bench/analyze.py --quick              # CI smoke run: 2,000 calls at 500 calls/s, 1 run, no target
     bench/analyze.py --capture F.pcap     # an existing capture instead of a new one
-    bench/analyze.py --json out.json
+    bench/analyze.py --json out.json --keep sipp.pcap   # the figures as JSON; keep the capture made
 
 The capture: SIPp's built-in uac calling its uas on 127.0.0.1 over UDP, recorded by dumpcap on lo (classic pcap,
 Ethernet link type). Each tool reads the file once per run; /usr/bin/time gives the elapsed time and the peak
@@ -94,6 +94,7 @@ def main():
     p.add_argument("--rate", type=int, help="calls per second (default 2000; 500 with --quick)")
     p.add_argument("--runs", type=int, help="runs of each tool (default 3; 1 with --quick)")
     p.add_argument("--capture", help="analyse this capture instead of making one")
+    p.add_argument("--keep", help="keep the capture made, at this path")
     p.add_argument("--sipflow", default=os.environ.get("SIPFLOW_BIN", os.path.join(REPO, ".build/release/sipflow")))
     p.add_argument("--json", help="also write the figures here")
     p.add_argument("--strict", action="store_true", help="exit 1 when the target is missed")
@@ -161,6 +162,8 @@ def main():
         bad = made is not None and found["inviteCalls"] != made
         if bad:
             print(f"sipflow found {found['inviteCalls']} calls ({found['answered']} answered) of the {made} SIPp made")
+        if a.keep and made is not None:
+            shutil.move(capture, a.keep)
         shutil.rmtree(work, ignore_errors=True)
         return 1 if bad or (a.strict and not met and not a.quick) else 0
     except ToolError as e:

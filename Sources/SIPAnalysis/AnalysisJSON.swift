@@ -19,8 +19,9 @@ public struct AnalysisJSONWriter {
     }
 
     public mutating func add(_ call: CallRecord) {
-        guard let data = try? encoder.encode(call) else { return }
-        write((calls == 0 ? "\n" : ",\n") + String(decoding: data, as: UTF8.self))
+        var text = JSONText()
+        call.writeJSON(into: &text)
+        write((calls == 0 ? "\n" : ",\n") + String(decoding: text.bytes, as: UTF8.self))
         calls += 1
     }
 

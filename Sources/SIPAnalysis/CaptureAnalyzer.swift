@@ -30,6 +30,10 @@ public struct CaptureAnalyzer {
     private var lingering: [(due: UInt64, callID: String)] = []
     private var lingeringHead = 0
     private var delays: [Double] = []
+    /// The header values already found well formed (the same Contact, To, … in call after call): not checked again.
+    private var memo = CheckMemo()
+    /// Each address as printed, made once.
+    private var addresses: [PacketEndpoint: String] = [:]
     private var now: UInt64 = 0
     private var lastSweep: UInt64 = 0
     private let lingerNs: UInt64
@@ -124,7 +128,7 @@ public struct CaptureAnalyzer {
         let wasDone = call.doneAt != nil
         call.lastAt = max(call.lastAt, payload.timestamp)
         call.record.messages += 1
-        let source = payload.source.description, destination = payload.destination.description
+        let source = address(payload.source), destination = address(payload.destination)
         call.noteParty(source)
         call.noteParty(destination)
 
@@ -161,10 +165,10 @@ public struct CaptureAnalyzer {
             if call.transactions[invite]?.record.finalCode.map({ $0 >= 300 }) == true {
                 let again = call.transactions[invite]!.acknowledged
                 call.transactions[invite]!.acknowledged = true
-                return (again, again ? [] : MessageChecker().check(message))
+                return (again, again ? [] : MessageChecker().check(message, memo: &memo))
             }
             let again = !call.ackBranches.insert(branch).inserted
-            return (again, again ? [] : MessageChecker().check(message))
+            return (again, again ? [] : MessageChecker().check(message, memo: &memo))
         }
         let key = OpenCall.TransactionKey(branch: branch, method: method)
         if var tx = call.transactions[key] {
@@ -187,7 +191,7 @@ public struct CaptureAnalyzer {
         call.transactions[key] = OpenCall.OpenTransaction(record: record, request: message, lastRequestAt: payload.timestamp)
         call.order.append(key)
         if method == .invite, call.initialInvite == nil { call.initialInvite = key }
-        return (false, MessageChecker().check(message))
+        return (false, MessageChecker().check(message, memo: &memo))
     }
 
     /// A response: matched to its transaction by the top Via's branch and the CSeq method (§17.1.3).
@@ -197,7 +201,7 @@ public struct CaptureAnalyzer {
         let key = OpenCall.TransactionKey(branch: message.topVia?.branch?.string ?? "", method: cseq?.method ?? "UNKNOWN")
         guard var tx = call.transactions[key] else {
             summary.responseCodes[String(code), default: 0] += 1
-            return (false, MessageChecker().check(message))  // its request was not captured
+            return (false, MessageChecker().check(message, memo: &memo))  // its request was not captured
         }
         let toTag = message.to?.tag?.string ?? ""
         guard tx.responses.insert(.init(code: code, toTag: toTag)).inserted else {
@@ -207,8 +211,8 @@ public struct CaptureAnalyzer {
         }
         summary.responseCodes[String(code), default: 0] += 1
         let findings = tx.request.map {
-            ResponseChecker().check(message, answering: $0, earlierToTag: tx.earlierToTag)
-        } ?? MessageChecker().check(message)
+            ResponseChecker().check(message, answering: $0, earlierToTag: tx.earlierToTag, memo: &memo)
+        } ?? MessageChecker().check(message, memo: &memo)
         let elapsed = call.milliseconds(payload.timestamp) - tx.record.startMs  // from the request's first copy
         if code > 100, !toTag.isEmpty, tx.earlierToTag == nil { tx.earlierToTag = message.to?.tag?.owned }
         if code < 200 {
@@ -294,6 +298,13 @@ public struct CaptureAnalyzer {
     private static func count(_ tx: TransactionRecord, into summary: inout AnalysisSummary.TransactionSummary) {
         summary.transactions += 1
         if let code = tx.finalCode { summary.finalCodes[String(code), default: 0] += 1 } else { summary.unanswered += 1 }
+    }
+
+    private mutating func address(_ endpoint: PacketEndpoint) -> String {
+        if let known = addresses[endpoint] { return known }
+        let text = endpoint.description
+        if addresses.count < 65_536 { addresses[endpoint] = text }
+        return text
     }
 
     static func label(_ message: SIPMessage) -> String {
