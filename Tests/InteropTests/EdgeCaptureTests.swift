@@ -22,8 +22,8 @@ import Testing
         var skipped: [String] = []
         /// Extra tshark options that make it decode the case (preferences off by default).
         var tsharkOptions: [String] = []
-        /// Call-IDs of messages sipflow reports and tshark, getting the case wrong, does not (see each entry).
-        var tsharkMisses: [String] = []
+        /// Call-IDs of messages tshark reports that are no messages, tshark getting the case wrong (see each entry).
+        var tsharkWrong: [String] = []
 
         var testDescription: String { name }
         var messages: Int { requests + responses }
@@ -39,10 +39,10 @@ import Testing
         Expected(name: "tcp-split-and-out-of-order.pcap", packets: 14, requests: 3, responses: 3, calls: ["invite": 1],
                  tcpWithoutPayload: 3, skipped: ["7:tcp-retransmission"],
                  tsharkOptions: ["-o", "tcp.reassemble_out_of_order:TRUE"]),
-        // tshark (4.0) takes the first segment, which starts mid-message, for a "Continuation" of a message it never
-        // saw and does not look past the tail for the OPTIONS that follows it in the segment: it misses that one.
+        // The first segment starts inside an INVITE's request line: tshark (4.0) takes "VITE sip:… SIP/2.0" for a
+        // request of method VITE, with the lost INVITE's Call-ID; it is the tail of a message, not one.
         Expected(name: "tcp-mid-stream.pcap", packets: 8, requests: 4, responses: 4, calls: ["invite": 1, "options": 1],
-                 notSIP: 1, tsharkMisses: ["tcp-ping-4f55@192.0.2.10"]),
+                 notSIP: 1, tsharkWrong: ["tcp-earlier-0c1d@192.0.2.10"]),
         Expected(name: "vlan-qinq.pcap", packets: 8, requests: 4, responses: 4, calls: ["invite": 1, "options": 1]),
         Expected(name: "linux-sll2.pcap", packets: 8, requests: 4, responses: 4, calls: ["invite": 1, "options": 1]),
         Expected(name: "bsd-null.pcap", packets: 8, requests: 4, responses: 4, calls: ["invite": 1, "options": 1]),
@@ -90,12 +90,15 @@ import Testing
         let lines = try PcapRecordingTests.tshark(path, e.tsharkOptions + [
             "-Y", "sip && frame.cap_len == frame.len", "-T", "fields", "-e", "sip.Call-ID",
             "-E", "occurrence=a", "-E", "aggregator=,"])
-        let tsharkIDs = lines.split(whereSeparator: \.isNewline).flatMap { $0.split(separator: ",") }.map(String.init)
+        var tsharkIDs = lines.split(whereSeparator: \.isNewline).flatMap { $0.split(separator: ",") }.map(String.init)
+        for wrong in e.tsharkWrong {
+            if let index = tsharkIDs.firstIndex(of: wrong) { tsharkIDs.remove(at: index) }  // a later tshark may get it right
+        }
         let analysis = try await AnalyzeCommandTests.analyze([path], in: try Peers.workDirectory())
         let document = try #require(analysis.document, "\(e.name): \(analysis.stderr)")
-        #expect(document.summary.sipMessages == tsharkIDs.count + e.tsharkMisses.count,
+        #expect(document.summary.sipMessages == tsharkIDs.count,
                 "\(e.name): sipflow \(document.summary.sipMessages), tshark \(tsharkIDs.count) \(tsharkIDs)")
-        #expect(Set(document.calls.map(\.callID)) == Set(tsharkIDs + e.tsharkMisses), "\(e.name): \(tsharkIDs)")
+        #expect(Set(document.calls.map(\.callID)) == Set(tsharkIDs), "\(e.name): \(tsharkIDs)")
     }
 
     // MARK: - Bad input
