@@ -133,6 +133,22 @@ import Testing
         #expect(Self.transcript(next) == ["3:~IJ"])
     }
 
+    /// The snap length cut the segment, not the stream: the bytes it kept come out (whole messages in them are
+    /// still read), and only what follows the cut comes after a gap.
+    @Test func whatTheSnapLengthKeptOfASegmentIsStillDelivered() throws {
+        var decoder = try PacketDecoder(linkType: 12)
+        _ = decoder.decode(B.packet(Self.c(100, flags: B.syn)), number: 1)
+        let whole = Self.c(101, "ABCDEFGH")
+        let cut = decoder.decode(B.packet(Array(whole.prefix(whole.count - 3)), originalLength: whole.count), number: 2)
+        #expect(cut.skips == [.cutBySnapLength] && Self.transcript(cut) == ["2:ABCDE"])
+        #expect(Self.transcript(decoder.decode(B.packet(Self.c(109, "IJ")), number: 3)) == ["3:~IJ"])
+        // A direction first seen in a cut segment starts with what was kept, after a gap.
+        let first = Self.s(7_000, "SIP/2.0 200 OK\r\n")
+        let seen = decoder.decode(B.packet(Array(first.prefix(first.count - 2)), originalLength: first.count), number: 4)
+        #expect(Self.transcript(seen) == ["4:~SIP/2.0 200 OK"])
+        #expect(Self.transcript(decoder.decode(B.packet(Self.s(7_016, "more")), number: 5)) == ["5:~more"])
+    }
+
     @Test func aBadDataOffsetIsMalformed() throws {
         var segment = B.tcp(seq: 1, [1, 2])
         segment[12] = 0x40
