@@ -24,6 +24,8 @@ import Testing
         var tsharkOptions: [String] = []
         /// Call-IDs of messages tshark reports that are no messages, tshark getting the case wrong (see each entry).
         var tsharkWrong: [String] = []
+        /// Call-IDs of messages sipflow reports and tshark, getting the case wrong, does not (see each entry).
+        var tsharkMisses: [String] = []
 
         var testDescription: String { name }
         var messages: Int { requests + responses }
@@ -51,6 +53,10 @@ import Testing
                  calls: ["invite": 1, "options": 1], notSIP: 5, skipped: ["1:not-ip"]),
         Expected(name: "snaplen-cut.pcap", packets: 9, requests: 4, responses: 4, calls: ["invite": 1, "options": 1],
                  skipped: ["3:cut-by-snap-length"]),
+        // tshark (4.0) dissects a frame the snap length cut no further than its request line ("SIP truncated"), so
+        // the OPTIONS the cut segment holds whole has no Call-ID from it; sipflow reads it from the bytes kept.
+        Expected(name: "tcp-snaplen-cut.pcap", packets: 11, requests: 4, responses: 4, calls: ["invite": 1, "options": 1],
+                 tcpWithoutPayload: 3, skipped: ["4:cut-by-snap-length"], tsharkMisses: ["tcp-snap-ping-f1@192.0.2.10"]),
     ]
 
     @Test func everyEdgeCaptureHasItsExpectations() throws {
@@ -85,8 +91,8 @@ import Testing
     func tsharkFindsTheSameMessagesAndCallIDs(_ e: Expected) async throws {
         guard Peers.available("tshark") else { return }
         let path = Self.directory.appendingPathComponent(e.name).path
-        // Frames tshark saw whole (a frame the snap length cut is not a message sipflow can report), each message's
-        // Call-ID in the frame's line.
+        // Frames tshark saw whole, each message's Call-ID in the frame's line: a UDP datagram the snap length cut is
+        // no message sipflow can report, and of a cut TCP segment tshark reads no Call-ID (tcp-snaplen-cut).
         let lines = try PcapRecordingTests.tshark(path, e.tsharkOptions + [
             "-Y", "sip && frame.cap_len == frame.len", "-T", "fields", "-e", "sip.Call-ID",
             "-E", "occurrence=a", "-E", "aggregator=,"])
@@ -96,9 +102,9 @@ import Testing
         }
         let analysis = try await AnalyzeCommandTests.analyze([path], in: try Peers.workDirectory())
         let document = try #require(analysis.document, "\(e.name): \(analysis.stderr)")
-        #expect(document.summary.sipMessages == tsharkIDs.count,
+        #expect(document.summary.sipMessages == tsharkIDs.count + e.tsharkMisses.count,
                 "\(e.name): sipflow \(document.summary.sipMessages), tshark \(tsharkIDs.count) \(tsharkIDs)")
-        #expect(Set(document.calls.map(\.callID)) == Set(tsharkIDs), "\(e.name): \(tsharkIDs)")
+        #expect(Set(document.calls.map(\.callID)) == Set(tsharkIDs + e.tsharkMisses), "\(e.name): \(tsharkIDs)")
     }
 
     // MARK: - Bad input

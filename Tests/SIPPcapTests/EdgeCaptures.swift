@@ -11,7 +11,7 @@ enum EdgeCaptures {
 
     static let all: [EdgeCapture] = [
         udpFragmentedIPv4(), udpFragmentedIPv6(), tcpSeveralPerSegment(), tcpSplitAndOutOfOrder(), tcpMidStream(),
-        vlanQinQ(), linuxSLL2(), bsdNull(), ipv6InIPv4(), nonSIPAndGarbage(), snapLengthCut(),
+        vlanQinQ(), linuxSLL2(), bsdNull(), ipv6InIPv4(), nonSIPAndGarbage(), snapLengthCut(), tcpSnapLengthCut(),
     ]
 
     /// An INVITE with a 3,000-byte SDP offer, in 3 IPv4 fragments (RFC 791 §3.2) sent first, third, second; then
@@ -192,6 +192,26 @@ enum EdgeCaptures {
         capture.add(frame, after: 10, cutTo: 512)
         capture.udp(P.dialog("snap-call-d3@192.0.2.10", P.alice4, P.bob4, fromTag: "sn4pc").call(), P.alice4, P.bob4,
                     link: EdgeCapture.ethernet())
+        return capture
+    }
+
+    /// A 600-byte snap length over TCP: one segment holds a whole OPTIONS and the start of a MESSAGE the snap
+    /// length cut; the OPTIONS' 200 and a call follow. 11 packets (3 without payload): packet 4 skipped
+    /// `cut-by-snap-length`, 8 messages — the OPTIONS in the cut segment among them.
+    static func tcpSnapLengthCut() -> EdgeCapture {
+        var capture = EdgeCapture("tcp-snaplen-cut.pcap", linkType: .ethernet, snapLength: 600)
+        let client = EdgeWire.Endpoint(host: P.alice4.host, port: 49_350)
+        var tcp = EdgeWire.Connection(client: client, server: P.bob4, clientISN: 0x3C00_0000, serverISN: 0x5D00_0000)
+        let link = EdgeCapture.ethernet()
+        for packet in tcp.handshake() { capture.add(link(packet)) }
+        let ping = P.dialog("tcp-snap-ping-f1@192.0.2.10", P.alice4, P.bob4, transport: "TCP", fromTag: "tsn4p").ping()
+        let text = String(repeating: "The snap length keeps only the first 600 bytes of each frame. ", count: 8)
+        let message = P.dialog("tcp-snap-message-f2@192.0.2.10", P.alice4, P.bob4, transport: "TCP", fromTag: "tsn4pm")
+            .request("MESSAGE", cseq: 1, branch: "z9hG4bK-tsn4pm-1", body: text, contentType: "text/plain")
+        capture.add(link(tcp.send(fromClient: true, ping[0].text + message)), after: 5, cutTo: 600)
+        capture.add(link(tcp.send(fromClient: false, ping[1].text)), after: 2)
+        let call = P.dialog("tcp-snap-call-f3@192.0.2.10", P.alice4, P.bob4, transport: "TCP", fromTag: "tsn4pc").call()
+        for (fromCaller, text) in call { capture.add(link(tcp.send(fromClient: fromCaller, text)), after: 10) }
         return capture
     }
 }
