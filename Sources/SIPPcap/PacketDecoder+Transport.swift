@@ -103,6 +103,9 @@ extension PacketDecoder {
             deliver(deliveries, on: direction, &context)
         case .retransmission:
             context.skip(.tcpRetransmission, "all \(segment.payload.count) bytes of the segment were delivered before")
+        case .retransmissionOfWaiting:
+            context.skip(.tcpRetransmission, "the segment's \(segment.payload.count) bytes already wait, behind a gap, "
+                             + "in one sent before")
         case .noPayload:
             context.skip(.tcpNoPayload, "a TCP segment with no payload (\(Self.flagNames(flags)))")
         case .held:

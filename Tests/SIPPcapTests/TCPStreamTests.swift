@@ -69,6 +69,21 @@ import Testing
         #expect(Self.transcript(results) == ["1:~ring;tag=1\r\n", "2:\r\n", "3:~OK"])
     }
 
+    /// A segment sent again while it still waits behind a gap is a retransmission too, not a second copy held.
+    @Test func aSegmentSentAgainWhileItWaitsIsARetransmission() throws {
+        let results = try B.decodeAll([
+            Self.c(100, flags: B.syn),
+            Self.c(103, "CD"),   // held
+            Self.c(103, "CD"),   // the same again
+            Self.c(103, "C"),    // less of it
+            Self.c(101, "AB"),
+        ])
+        #expect(Self.transcript(results) == ["5:ABCD"])
+        #expect(results.skips == [.tcpNoPayload, .tcpRetransmission, .tcpRetransmission])
+        #expect(results.map(\.number) == [1, 3, 4, 5])
+        #expect(results[1].detail == "the segment's 2 bytes already wait, behind a gap, in one sent before")
+    }
+
     @Test func sequenceNumbersWrapAround() throws {
         let results = try B.decodeAll([
             Self.c(0xFFFF_FFFE, flags: B.syn),  // ISN 2³²−2: data starts at 2³²−1
