@@ -107,6 +107,17 @@ import Testing
         #expect(Set(document.calls.map(\.callID)) == Set(tsharkIDs + e.tsharkMisses), "\(e.name): \(tsharkIDs)")
     }
 
+    /// The text summary names what was skipped and the first packet skipped, with why.
+    @Test func theTextSummaryNamesTheFirstSkippedPacket() async throws {
+        let dir = try Peers.workDirectory()
+        let path = Self.directory.appendingPathComponent("snaplen-cut.pcap").path
+        let text = try await AnalyzeCommandTests.analyze([path], in: dir, ["--plain"])
+        #expect(text.code == 0, "a packet the snap length cut is no input error: \(text.stderr)")
+        #expect(text.stdout.contains("9 packets, 8 SIP messages (4 requests, 4 responses)"), "\(text.stdout)")
+        #expect(text.stdout.contains("Skipped: 1 (cut-by-snap-length 1); first: packet 3: the UDP payload lacks its "
+                                     + "last 748 bytes (the snap length kept 512 of 1260)"), "\(text.stdout)")
+    }
+
     // MARK: - Bad input
 
     /// A capture whose header names a link type sipflow does not decode (147, `LINKTYPE_USER0`): patched into the
