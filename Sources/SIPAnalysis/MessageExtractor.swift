@@ -23,9 +23,9 @@ struct MessageExtractor {
     }
 
     /// A direction either looks for a start line (new, or after lost bytes), keeping a partial line for the next
-    /// piece, or frames messages.
+    /// piece and whether that starts a line (after lost bytes, nothing says it does), or frames messages.
     enum StreamState {
-        case syncing([UInt8])
+        case syncing([UInt8], atLineStart: Bool)
         case framing(SIPStreamFramer)
     }
 
@@ -46,24 +46,25 @@ struct MessageExtractor {
     private mutating func extractStream(_ payload: CapturedPayload) -> [ExtractedItem] {
         let key = Direction(source: payload.source, destination: payload.destination)
         var items: [ExtractedItem] = []
-        var state = streams.removeValue(forKey: key) ?? .syncing([])
-        if payload.gapBefore { state = .syncing([]) }  // what was buffered cannot be completed
+        var state = streams.removeValue(forKey: key) ?? .syncing([], atLineStart: true)
+        if payload.gapBefore { state = .syncing([], atLineStart: false) }  // what was buffered cannot be completed
         var framer: SIPStreamFramer
         switch state {
         case .framing(let f):
             framer = f
             framer.append(payload.bytes)
-        case .syncing(let pending):
+        case .syncing(let pending, let atLineStart):
             let bytes = pending + payload.bytes
-            guard let start = SIPRecognition.nextStartLine(in: bytes) else {
+            guard let start = SIPRecognition.nextStartLine(in: bytes, atLineStart: atLineStart) else {
                 // Keep the last line, which may be a start line cut short; the rest is not SIP.
                 var lineStart = bytes.count
                 while lineStart > 0, !(lineStart >= 2 && bytes[lineStart - 2] == ASCII.cr && bytes[lineStart - 1] == ASCII.lf) {
                     lineStart -= 1
                 }
-                let kept = bytes.count - lineStart <= SIPRecognition.maxStartLine ? Array(bytes[lineStart...]) : []
+                let whole = bytes.count - lineStart <= SIPRecognition.maxStartLine
+                let kept = whole ? Array(bytes[lineStart...]) : []
                 if bytes.count - kept.count > pending.count { items.append(.notSIP(bytes.count - kept.count - pending.count)) }
-                store(.syncing(kept), for: key)
+                store(.syncing(kept, atLineStart: whole && (lineStart > 0 || atLineStart)), for: key)
                 return items
             }
             if start > pending.count { items.append(.notSIP(start - pending.count)) }
@@ -84,7 +85,7 @@ struct MessageExtractor {
             } catch {
                 // The stream cannot be framed past this point; what follows is picked up at the next start line.
                 items.append(.unframable(error.description))
-                store(.syncing([]), for: key)
+                store(.syncing([], atLineStart: false), for: key)
                 return items
             }
         }

@@ -85,26 +85,38 @@ extension PacketDecoder {
         let segment = TCPStreams.Segment(sequenceNumber: bytes.uint32(4), syn: flags & 0x02 != 0, fin: flags & 0x01 != 0,
                                          rst: flags & 0x04 != 0, payload: bytes.dropping(headerLength))
         if datagram.missing > 0 {
+            // What the snap length kept is stream bytes like any (the whole messages in it are still read); the
+            // bytes it cut are lost, so what follows them comes after a gap.
             context.cutPayload("TCP", missing: datagram.missing)
-            let start = segment.syn ? segment.sequenceNumber &+ 1 : segment.sequenceNumber
-            for d in streams.lost(start, length: segment.payload.count + datagram.missing, on: direction,
-                                  packetNumber: context.number, timestamp: context.timestamp) {
-                context.deliver(.tcp, direction.source, direction.destination, d.bytes, gapBefore: d.gapBefore)
+            if case .delivered(let deliveries) = streams.receive(segment, on: direction, packetNumber: context.number,
+                                                                 timestamp: context.timestamp) {
+                deliver(deliveries, on: direction, &context)
             }
+            let start = (segment.syn ? segment.sequenceNumber &+ 1 : segment.sequenceNumber)
+                &+ UInt32(truncatingIfNeeded: segment.payload.count)
+            deliver(streams.lost(start, length: datagram.missing, on: direction, packetNumber: context.number,
+                                 timestamp: context.timestamp), on: direction, &context)
             return
         }
         switch streams.receive(segment, on: direction, packetNumber: context.number, timestamp: context.timestamp) {
         case .delivered(let deliveries):
-            for d in deliveries {
-                context.deliver(.tcp, direction.source, direction.destination, d.bytes, gapBefore: d.gapBefore,
-                                packetNumber: d.packetNumber, timestamp: d.timestamp)
-            }
+            deliver(deliveries, on: direction, &context)
         case .retransmission:
             context.skip(.tcpRetransmission, "all \(segment.payload.count) bytes of the segment were delivered before")
+        case .retransmissionOfWaiting:
+            context.skip(.tcpRetransmission, "the segment's \(segment.payload.count) bytes already wait, behind a gap, "
+                             + "in one sent before")
         case .noPayload:
             context.skip(.tcpNoPayload, "a TCP segment with no payload (\(Self.flagNames(flags)))")
         case .held:
             return
+        }
+    }
+
+    private func deliver(_ deliveries: [TCPStreams.Delivery], on direction: TCPStreams.Direction, _ context: inout Context) {
+        for d in deliveries {
+            context.deliver(.tcp, direction.source, direction.destination, d.bytes, gapBefore: d.gapBefore,
+                            packetNumber: d.packetNumber, timestamp: d.timestamp)
         }
     }
 

@@ -34,6 +34,8 @@ struct TCPStreams: Sendable {
         case delivered([Delivery])
         /// Every byte was delivered before.
         case retransmission
+        /// Ahead of a gap, and a segment at the same sequence number with as many bytes already waits there.
+        case retransmissionOfWaiting
         /// SYN, FIN, RST or ACK without data.
         case noPayload
         /// Ahead of a gap: waiting.
@@ -92,9 +94,9 @@ struct TCPStreams: Sendable {
                 drain(&state, into: &out)
                 outcome = .delivered([])
             } else {
-                hold(Waiting(sequenceNumber: start, bytes: segment.payload, packetNumber: packetNumber,
-                             timestamp: timestamp), in: &state)
-                outcome = .held
+                let kept = hold(Waiting(sequenceNumber: start, bytes: segment.payload, packetNumber: packetNumber,
+                                        timestamp: timestamp), in: &state)
+                outcome = kept ? .held : .retransmissionOfWaiting
                 while state.waitingBytes > bufferLimit, let first = state.waiting.first {
                     state.next = first.sequenceNumber
                     state.gapPending = true
@@ -139,19 +141,21 @@ struct TCPStreams: Sendable {
         return all.sorted { $0.1.packetNumber < $1.1.packetNumber }
     }
 
-    /// Inserts in sequence order; of two segments at one sequence number, the longer is kept.
-    private func hold(_ segment: Waiting, in state: inout State) {
+    /// Inserts in sequence order; of two segments at one sequence number, the longer is kept. False when the one
+    /// already waiting is kept: `segment` is a retransmission of it.
+    private func hold(_ segment: Waiting, in state: inout State) -> Bool {
         let offset = Self.distance(segment.sequenceNumber, from: state.next)
         var index = state.waiting.count
         while index > 0 && Self.distance(state.waiting[index - 1].sequenceNumber, from: state.next) > offset { index -= 1 }
         if index > 0 && state.waiting[index - 1].sequenceNumber == segment.sequenceNumber {
-            guard state.waiting[index - 1].bytes.count < segment.bytes.count else { return }
+            guard state.waiting[index - 1].bytes.count < segment.bytes.count else { return false }
             state.waitingBytes -= state.waiting[index - 1].bytes.count
             state.waiting.remove(at: index - 1)
             index -= 1
         }
         state.waiting.insert(segment, at: index)
         state.waitingBytes += segment.bytes.count
+        return true
     }
 
     /// Delivers the waiting segments that are now in order, trimming what was delivered already.

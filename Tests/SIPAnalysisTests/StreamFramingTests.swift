@@ -38,6 +38,35 @@ import SIPPcap
         #expect(analyzer.summary.notSIP == 1, "the tail of the first message")
     }
 
+    /// Bytes after a gap need not start a line: a capture picked up inside "INVITE sip:… SIP/2.0" begins with
+    /// "VITE sip:… SIP/2.0", which is not a request of method VITE but the tail of the INVITE.
+    @Test func aStreamPickedUpInsideARequestLineDoesNotTakeItsTailForARequest() {
+        var f = CallFixtures()
+        var analyzer = CaptureAnalyzer()
+        let invite = Array(f.request("INVITE").utf8)
+        let options = Array(f.request("OPTIONS", cseq: 2, branch: "z9hG4bK-2").utf8)
+        _ = analyzer.run([f.tcp(Array(invite.dropFirst(2)) + options, at: 0, gap: true)])
+        #expect(analyzer.summary.sipMessages == 1 && analyzer.summary.calls == ["options": 1], "\(analyzer.summary)")
+        #expect(analyzer.summary.notSIP == 1, "the INVITE's tail")
+        // Held over to the next piece, with no line end in it, the tail is still not taken for a start line.
+        var g = CallFixtures()
+        var again = CaptureAnalyzer()
+        _ = again.run([g.tcp(Array("VITE sip:bob@127.0.0.1:5070 SIP".utf8), at: 0, gap: true),
+                       g.tcp(Array("/2.0\r\n".utf8) + Array(invite.dropFirst(invite.firstIndex(of: 0x0A)! + 1)) + options, at: 1)])
+        #expect(again.summary.sipMessages == 1 && again.summary.calls == ["options": 1], "\(again.summary)")
+    }
+
+    /// After a gap, a line at the very start is taken for a start line only if it is a status line or names a
+    /// method of the catalogue; after a line end any method token starts a request.
+    @Test func afterAGapAnUnknownMethodIsTakenOnlyAfterALineEnd() {
+        let custom = Array("X-CUSTOM sip:a@b SIP/2.0\r\n".utf8)
+        #expect(SIPRecognition.nextStartLine(in: custom) == 0)
+        #expect(SIPRecognition.nextStartLine(in: custom, atLineStart: false) == nil)
+        #expect(SIPRecognition.nextStartLine(in: Array("x\r\n".utf8) + custom, atLineStart: false) == 3)
+        #expect(SIPRecognition.nextStartLine(in: Array("BYE sip:x SIP/2.0\r\n".utf8), atLineStart: false) == 0)
+        #expect(SIPRecognition.nextStartLine(in: Array("SIP/2.0 200 OK\r\n".utf8), atLineStart: false) == 0)
+    }
+
     @Test func aMessageWithoutContentLengthCannotBeFramed() {
         var f = CallFixtures()
         var analyzer = CaptureAnalyzer()

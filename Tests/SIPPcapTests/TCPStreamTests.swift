@@ -69,6 +69,21 @@ import Testing
         #expect(Self.transcript(results) == ["1:~ring;tag=1\r\n", "2:\r\n", "3:~OK"])
     }
 
+    /// A segment sent again while it still waits behind a gap is a retransmission too, not a second copy held.
+    @Test func aSegmentSentAgainWhileItWaitsIsARetransmission() throws {
+        let results = try B.decodeAll([
+            Self.c(100, flags: B.syn),
+            Self.c(103, "CD"),   // held
+            Self.c(103, "CD"),   // the same again
+            Self.c(103, "C"),    // less of it
+            Self.c(101, "AB"),
+        ])
+        #expect(Self.transcript(results) == ["5:ABCD"])
+        #expect(results.skips == [.tcpNoPayload, .tcpRetransmission, .tcpRetransmission])
+        #expect(results.map(\.number) == [1, 3, 4, 5])
+        #expect(results[1].detail == "the segment's 2 bytes already wait, behind a gap, in one sent before")
+    }
+
     @Test func sequenceNumbersWrapAround() throws {
         let results = try B.decodeAll([
             Self.c(0xFFFF_FFFE, flags: B.syn),  // ISN 2³²−2: data starts at 2³²−1
@@ -131,6 +146,22 @@ import Testing
         #expect(cut.first?.detail?.hasPrefix("the TCP payload lacks its last 3 bytes") == true)
         let next = decoder.decode(B.packet(Self.c(109, "IJ")), number: 3)
         #expect(Self.transcript(next) == ["3:~IJ"])
+    }
+
+    /// The snap length cut the segment, not the stream: the bytes it kept come out (whole messages in them are
+    /// still read), and only what follows the cut comes after a gap.
+    @Test func whatTheSnapLengthKeptOfASegmentIsStillDelivered() throws {
+        var decoder = try PacketDecoder(linkType: 12)
+        _ = decoder.decode(B.packet(Self.c(100, flags: B.syn)), number: 1)
+        let whole = Self.c(101, "ABCDEFGH")
+        let cut = decoder.decode(B.packet(Array(whole.prefix(whole.count - 3)), originalLength: whole.count), number: 2)
+        #expect(cut.skips == [.cutBySnapLength] && Self.transcript(cut) == ["2:ABCDE"])
+        #expect(Self.transcript(decoder.decode(B.packet(Self.c(109, "IJ")), number: 3)) == ["3:~IJ"])
+        // A direction first seen in a cut segment starts with what was kept, after a gap.
+        let first = Self.s(7_000, "SIP/2.0 200 OK\r\n")
+        let seen = decoder.decode(B.packet(Array(first.prefix(first.count - 2)), originalLength: first.count), number: 4)
+        #expect(Self.transcript(seen) == ["4:~SIP/2.0 200 OK"])
+        #expect(Self.transcript(decoder.decode(B.packet(Self.s(7_016, "more")), number: 5)) == ["5:~more"])
     }
 
     @Test func aBadDataOffsetIsMalformed() throws {
