@@ -64,6 +64,10 @@ public final class PcapFileWriter {
     private var goodLength: Int64
     /// Why writing stopped, once it has.
     public private(set) var failure: PcapError?
+    /// The file's length once what was written is flushed: the header, and each packet with its 16-byte record.
+    public private(set) var size: Int64 = 0
+    /// The length of a file with no packet (the 24-byte file header).
+    public private(set) var headerSize: Int64 = 0
 
     /// Creates (truncates) `path` and writes the file header.
     public init(path: String, linkType: PcapLinkType = .rawIP, snapLength: Int32 = 262_144) throws(PcapError) {
@@ -85,6 +89,8 @@ public final class PcapFileWriter {
             throw PcapError("cannot write '\(path)': \(reason)")
         }
         goodLength = pcap_dump_ftell64(dumper)
+        size = goodLength
+        headerSize = goodLength
     }
 
     deinit { close() }
@@ -100,6 +106,7 @@ public final class PcapFileWriter {
         header.len = bpf_u_int32(max(packet.count, originalLength ?? 0))
         pcap_dump(UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), &header,
                   base.assumingMemoryBound(to: UInt8.self))
+        size += 16 + Int64(packet.count)
     }
 
     /// Writes what libpcap buffered to the file. On failure (a full disk), cuts the file back to the end of the last

@@ -13,26 +13,90 @@ import Synchronization
 /// and written by a queue of the tap's own. `flush()` writes what is left and returns when it is in the file. A
 /// write that fails (a full disk) leaves the file valid with what was written before, stops the recording and is
 /// logged once.
+///
+/// With a `Rotation` (`--pcap-max-size`, `--pcap-max-files`) a file that would grow past the size is closed, whole
+/// and valid, and the next one opened: `run.pcap`, `run.1.pcap`, `run.2.pcap`, …; with a file count, the oldest
+/// beyond it is deleted (a ring, as tcpdump's `-C`/`-W`).
 public final class PcapTap: SIPTap, @unchecked Sendable {
-    // @unchecked: `writer`, `packet` and `identification` are used only on `queue`; `batch` is behind its mutex.
+    // @unchecked: `writer`, `files`, `packet` and `identification` are used only on `queue`; `batch` is behind its
+    // mutex.
     private let batch = Mutex<[SIPTapEvent]>([])
     private let queue = DispatchQueue(label: "sipflow.pcap")
-    private let writer: PcapFileWriter
+    private var writer: PcapFileWriter
+    public let path: String
+    public let rotation: Rotation
+    /// The files written, oldest first; the last is being written.
+    private var files: [String]
+    private var opened = 0
+    /// A rotation failed: nothing more is written.
+    private var stopped = false
     private var packet: [UInt8] = []
     private var identification: UInt16 = 0
     private let logger: Logger
     /// Events a batch holds before the queue writes it.
     static let batchSize = 512
 
+    /// When to start a new file, and how many to keep.
+    public struct Rotation: Sendable, Equatable {
+        /// Bytes a file may hold (nil: one file, however large).
+        public var maxSize: Int64?
+        /// Files kept (nil: all of them); needs `maxSize`.
+        public var maxFiles: Int?
+
+        public init(maxSize: Int64? = nil, maxFiles: Int? = nil) {
+            self.maxSize = maxSize
+            self.maxFiles = maxFiles
+        }
+    }
+
     /// Creates (truncates) `path`. Throws a one-line error naming the file.
-    public init(path: String, logger: Logger = Logger(label: "sipflow.pcap")) throws {
+    public init(path: String, rotation: Rotation = .init(), logger: Logger = Logger(label: "sipflow.pcap")) throws {
         do {
             writer = try PcapFileWriter(path: path, linkType: .rawIP)
         } catch {
             throw PcapTapError("--pcap: \(error)")
         }
+        self.path = path
+        self.rotation = rotation
+        files = [path]
         self.logger = logger
         packet.reserveCapacity(2048)
+    }
+
+    /// The files written so far, oldest first (those a ring deleted are gone).
+    public var writtenFiles: [String] { queue.sync { files } }
+
+    /// The `n`th file of `path`: `run.pcap`, then `run.1.pcap`, `run.2.pcap`, … (`run`, `run.1`, … without an
+    /// extension).
+    public static func rotated(_ path: String, _ n: Int) -> String {
+        guard n > 0 else { return path }
+        let url = URL(fileURLWithPath: path)
+        let ext = url.pathExtension
+        guard !ext.isEmpty else { return "\(path).\(n)" }
+        return String(path.dropLast(ext.count + 1)) + ".\(n).\(ext)"
+    }
+
+    /// On `queue`: closes the full file and opens the next; false when it cannot be made (reported once; the
+    /// recording stops, the files before it kept).
+    private func rotate() -> Bool {
+        stopped = true  // until the next file is open
+        do { try writer.flush() } catch { reportOnce(error); return false }
+        writer.close()
+        opened += 1
+        let next = Self.rotated(path, opened)
+        do {
+            writer = try PcapFileWriter(path: next, linkType: .rawIP)
+        } catch {
+            reportOnce(error)
+            return false
+        }
+        files.append(next)
+        stopped = false
+        if let keep = rotation.maxFiles, files.count > keep {
+            for old in files.prefix(files.count - keep) { try? FileManager.default.removeItem(atPath: old) }
+            files.removeFirst(files.count - keep)
+        }
+        return true
     }
 
     public struct PcapTapError: Error, CustomStringConvertible {
@@ -66,7 +130,7 @@ public final class PcapTap: SIPTap, @unchecked Sendable {
 
     /// On `queue`: each event as its packet.
     private func write(_ events: [SIPTapEvent]) {
-        guard writer.failure == nil else { return }
+        guard writer.failure == nil, !stopped else { return }
         for event in events {
             guard let local = Self.endpoint(event.local), let remote = Self.endpoint(event.remote) else { continue }
             let (source, destination) = event.direction == .sent ? (local, remote) : (remote, local)
@@ -75,6 +139,9 @@ public final class PcapTap: SIPTap, @unchecked Sendable {
                 UDPPacket.write($0, from: source, to: destination, identification: identification, into: &packet)
             }
             guard made else { continue }  // mixed IP versions, or larger than a datagram: no such packet was sent
+            if let max = rotation.maxSize, writer.size > writer.headerSize, writer.size + 16 + Int64(packet.count) > max {
+                guard rotate() else { return }
+            }
             packet.withUnsafeBytes { writer.write($0, timestamp: event.timestamp) }
         }
         if writer.failure == nil, events.count >= Self.batchSize {

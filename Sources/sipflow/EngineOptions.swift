@@ -112,8 +112,53 @@ struct DiagnosticOptions: ParsableArguments {
         valueName: "file"))
     var pcap: String?
 
+    @Option(help: ArgumentHelp(
+        "Start a new --pcap file when one would grow past this size (bytes, or with kB, MB, GB, KiB, MiB, GiB): FILE, then FILE.1, FILE.2 before the extension.",
+        valueName: "size"))
+    var pcapMaxSize: ByteCount?
+
+    @Option(help: ArgumentHelp("Keep only the last N --pcap files (a ring; needs --pcap-max-size).", valueName: "n"))
+    var pcapMaxFiles: Int?
+
     @Option(help: "Diagnostics on standard error: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .notice
+
+    func validate() throws {
+        if pcapMaxSize != nil || pcapMaxFiles != nil, pcap == nil {
+            throw ValidationError("--pcap-max-size and --pcap-max-files need --pcap FILE.")
+        }
+        if let n = pcapMaxFiles {
+            if pcapMaxSize == nil { throw ValidationError("--pcap-max-files needs --pcap-max-size: files are counted once one fills.") }
+            if n < 1 { throw ValidationError("--pcap-max-files must be at least 1.") }
+        }
+        if let size = pcapMaxSize, size.bytes < 1_000 {
+            throw ValidationError("--pcap-max-size must be at least 1kB (a file holds its header and at least one packet).")
+        }
+    }
+
+    var pcapRotation: PcapTap.Rotation { .init(maxSize: pcapMaxSize.map { Int64($0.bytes) }, maxFiles: pcapMaxFiles) }
+}
+
+/// A size given on the command line: `1000000`, `100MB`, `1.5GB`, `64KiB` (kB, MB, GB are powers of 1,000; KiB,
+/// MiB, GiB of 1,024).
+struct ByteCount: ExpressibleByArgument, Equatable {
+    let bytes: Int
+
+    init(bytes: Int) { self.bytes = bytes }
+
+    init?(argument: String) {
+        let units: [(String, Double)] = [("KiB", 1_024), ("MiB", 1_048_576), ("GiB", 1_073_741_824),
+                                         ("kB", 1e3), ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("B", 1)]
+        var number = Substring(argument.trimmingCharacters(in: .whitespaces))
+        var scale = 1.0
+        if let (unit, factor) = units.first(where: { number.hasSuffix($0.0) }) {
+            number = number.dropLast(unit.count)
+            scale = factor
+        }
+        guard let value = Double(number.trimmingCharacters(in: .whitespaces)), value.isFinite, value >= 0,
+              value * scale < Double(Int64.max) else { return nil }
+        bytes = Int((value * scale).rounded())
+    }
 }
 
 /// The taps `--trace` and `--pcap` ask for, open.
@@ -125,7 +170,7 @@ struct DiagnosticTaps {
     init(_ options: DiagnosticOptions) throws {
         if let path = options.trace { trace = try TraceTap(path: path) }
         if let path = options.pcap {
-            do { pcap = try PcapTap(path: path) } catch {
+            do { pcap = try PcapTap(path: path, rotation: options.pcapRotation) } catch {
                 trace?.close()
                 throw error
             }

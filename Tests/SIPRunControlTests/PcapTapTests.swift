@@ -50,6 +50,46 @@ import Testing
         #expect(Array(p[1].bytes[28...]) == Self.event(1, .received, local: local, remote: remote).bytes)
     }
 
+    @Test func rotatedFilesAreNumberedBeforeTheExtension() {
+        #expect(PcapTap.rotated("/tmp/run.pcap", 0) == "/tmp/run.pcap")
+        #expect(PcapTap.rotated("/tmp/run.pcap", 2) == "/tmp/run.2.pcap")
+        #expect(PcapTap.rotated("a.b/run", 1) == "a.b/run.1")
+    }
+
+    /// Records 600 messages with a rotation; returns the files kept and the packets in each.
+    static func rotatedRecording(keep: Int?) throws -> (path: String, files: [String], packets: [[PcapPacket]]) {
+        let path = Self.path()
+        let tap = try PcapTap(path: path, rotation: .init(maxSize: 4_000, maxFiles: keep))
+        let local = try SocketAddress(ipAddress: "127.0.0.1", port: 5070)
+        let remote = try SocketAddress(ipAddress: "127.0.0.2", port: 5060)
+        for n in 0..<600 { tap.record(Self.event(n, n % 2 == 0 ? .sent : .received, local: local, remote: remote)) }
+        tap.close()
+        let files = tap.writtenFiles
+        return (path, files, try files.map { try Self.packets($0) })
+    }
+
+    /// --pcap-max-size: each file valid and not past the size, every packet in one of them, in order, the files
+    /// numbered before the extension; with --pcap-max-files only the newest files are kept, the older deleted.
+    @Test func aFullFileIsClosedAndTheNextOneOpened() throws {
+        let all = try Self.rotatedRecording(keep: nil)
+        let ring = try Self.rotatedRecording(keep: 3)
+        defer { for f in all.files + ring.files { try? FileManager.default.removeItem(atPath: f) } }
+        for (file, packets) in zip(all.files, all.packets) {
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int)
+            #expect(size <= 4_000 && !packets.isEmpty, "\(file): \(size) bytes, \(packets.count) packets")
+        }
+        let timestamps = all.packets.flatMap { $0 }.map(\.timestamp)
+        #expect(timestamps.count == 600 && timestamps == timestamps.sorted(), "every packet, in order")
+        #expect(all.files.count > 10)
+        #expect(all.files == all.files.indices.map { PcapTap.rotated(all.path, $0) })
+
+        let n = all.files.count
+        #expect(ring.files == (n - 3..<n).map { PcapTap.rotated(ring.path, $0) }, "\(ring.files)")
+        #expect(ring.packets.map { $0.map(\.timestamp) } == all.packets.suffix(3).map { $0.map(\.timestamp) })
+        #expect(!FileManager.default.fileExists(atPath: ring.path), "the oldest were deleted")
+        #expect(!FileManager.default.fileExists(atPath: PcapTap.rotated(ring.path, n - 4)))
+    }
+
     @Test func everythingRecordedIsInTheFileAfterFlush() async throws {
         let path = Self.path()
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -30,6 +30,24 @@ import Testing
         #expect(probe.diagnostics.pcap == "p.pcap")
     }
 
+    @Test func pcapRotationParsesAndNeedsItsPartners() throws {
+        let base = ["run", "basic-call", "--target", "127.0.0.1", "--pcap", "r.pcap"]
+        let run = try #require(try Self.parse(base + ["--pcap-max-size", "100MB", "--pcap-max-files", "5"]) as? Run)
+        #expect(run.options.diagnostics.pcapRotation == .init(maxSize: 100_000_000, maxFiles: 5))
+        #expect(try #require(try Self.parse(base) as? Run).options.diagnostics.pcapRotation == .init())
+        #expect(ByteCount(argument: "64KiB")?.bytes == 65_536 && ByteCount(argument: "1.5GB")?.bytes == 1_500_000_000)
+        #expect(ByteCount(argument: "2000")?.bytes == 2_000 && ByteCount(argument: "3 MiB")?.bytes == 3 * 1_048_576)
+        #expect(ByteCount(argument: "lots") == nil && ByteCount(argument: "-5MB") == nil && ByteCount(argument: "5XB") == nil)
+        #expect(Self.refusal(base + ["--pcap-max-files", "3"])
+                == "--pcap-max-files needs --pcap-max-size: files are counted once one fills.")
+        #expect(Self.refusal(["serve", "basic-call", "--pcap-max-size", "1MB"]) == "--pcap-max-size and --pcap-max-files need --pcap FILE.")
+        #expect(Self.refusal(base + ["--pcap-max-size", "10"])?.contains("at least 1kB") == true)
+        #expect(Self.refusal(base + ["--pcap-max-size", "1MB", "--pcap-max-files", "0"]) == "--pcap-max-files must be at least 1.")
+        #expect(Self.refusal(base + ["--pcap-max-size", "big"])?.contains("--pcap-max-size") == true)
+        let ping = try #require(try Self.parse(["ping", "sip:127.0.0.1", "--pcap", "p.pcap", "--pcap-max-size", "1kB"]) as? Ping)
+        #expect(ping.diagnostics.pcapRotation.maxSize == 1_000)
+    }
+
     @Test func badValuesAreRefusedWithTheirSentence() {
         #expect(Self.refusal(["run", "basic-call", "--target", "127.0.0.1", "--grace", "soon"])
                 == "--grace 'soon' is not a duration such as 5s.")
