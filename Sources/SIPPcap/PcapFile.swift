@@ -68,6 +68,8 @@ public final class PcapFileWriter {
     public private(set) var size: Int64 = 0
     /// The length of a file with no packet (the 24-byte file header).
     public private(set) var headerSize: Int64 = 0
+    /// Where each packet written since the last good flush ends: what a failed flush can still keep.
+    private var packetEnds: [Int64] = []
 
     /// Creates (truncates) `path` and writes the file header.
     public init(path: String, linkType: PcapLinkType = .rawIP, snapLength: Int32 = 262_144) throws(PcapError) {
@@ -107,6 +109,7 @@ public final class PcapFileWriter {
         pcap_dump(UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), &header,
                   base.assumingMemoryBound(to: UInt8.self))
         size += 16 + Int64(packet.count)
+        packetEnds.append(size)
     }
 
     /// Writes what libpcap buffered to the file. On failure (a full disk), cuts the file back to the end of the last
@@ -117,10 +120,11 @@ public final class PcapFileWriter {
         let file = pcap_dump_file(dumper)
         if pcap_dump_flush(dumper) == 0, let file, ferror(file) == 0 {
             goodLength = pcap_dump_ftell64(dumper)
+            packetEnds.removeAll(keepingCapacity: true)
             return
         }
         let reason = String(cString: strerror(errno))
-        if let file { _ = ftruncate(fileno(file), off_t(goodLength)) }
+        if let file { goodLength = CaptureFileCut.toWholePackets(fileno(file), good: goodLength, packetEnds: packetEnds) }
         let failure = PcapError("cannot write '\(path)': \(reason); it holds the packets written before")
         self.failure = failure
         throw failure
@@ -137,6 +141,8 @@ public final class PcapFileWriter {
         }
         pcap_dump_close(dumper)
         pcap_close(handle)
+        // Closing writes what stdio still held, past the cut: cut again, by name.
+        if failure != nil { _ = truncate(path, off_t(goodLength)) }
         self.dumper = nil
     }
 

@@ -22,8 +22,9 @@ public final class PcapTap: SIPTap, @unchecked Sendable {
     // mutex.
     private let batch = Mutex<[SIPTapEvent]>([])
     private let queue = DispatchQueue(label: "sipflow.pcap")
-    private var writer: PcapFileWriter
+    private var writer: any CaptureFileWriter
     public let path: String
+    public let format: Format
     public let rotation: Rotation
     /// The files written, oldest first; the last is being written.
     private var files: [String]
@@ -49,18 +50,45 @@ public final class PcapTap: SIPTap, @unchecked Sendable {
         }
     }
 
+    /// The file format: classic pcap (through libpcap), or pcapng with a comment on each packet naming its call and
+    /// the rules it broke (`--pcap-format pcapng`), which Wireshark shows beside the packet.
+    public enum Format: String, Sendable, CaseIterable {
+        case pcap, pcapng
+
+        /// pcapng for a name ending in `.pcapng`, classic pcap otherwise.
+        public static func of(_ path: String) -> Format { path.lowercased().hasSuffix(".pcapng") ? .pcapng : .pcap }
+    }
+
     /// Creates (truncates) `path`. Throws a one-line error naming the file.
-    public init(path: String, rotation: Rotation = .init(), logger: Logger = Logger(label: "sipflow.pcap")) throws {
+    public init(path: String, format: Format? = nil, rotation: Rotation = .init(),
+                logger: Logger = Logger(label: "sipflow.pcap")) throws {
+        let format = format ?? .of(path)
         do {
-            writer = try PcapFileWriter(path: path, linkType: .rawIP)
+            writer = try Self.open(path, format)
         } catch {
             throw PcapTapError("--pcap: \(error)")
         }
+        self.format = format
         self.path = path
         self.rotation = rotation
         files = [path]
         self.logger = logger
         packet.reserveCapacity(2048)
+    }
+
+    static func open(_ path: String, _ format: Format) throws(PcapError) -> any CaptureFileWriter {
+        switch format {
+        case .pcap: return try PcapFileWriter(path: path, linkType: .rawIP)
+        case .pcapng: return try PcapngFileWriter(path: path, linkType: .rawIP, application: "sipflow")
+        }
+    }
+
+    /// The pcapng comment of an event: its call and the rules it broke, e.g. `sipflow: call 17 received; rules:
+    /// rfc3261.8.2.6.2.to-tag`.
+    static func comment(_ event: SIPTapEvent) -> String {
+        var text = "sipflow: " + (event.call.map { "call \($0) " } ?? "") + (event.direction == .sent ? "sent" : "received")
+        if !event.rules.isEmpty { text += "; rules: " + event.rules.joined(separator: ", ") }
+        return text
     }
 
     /// The files written so far, oldest first (those a ring deleted are gone).
@@ -85,7 +113,7 @@ public final class PcapTap: SIPTap, @unchecked Sendable {
         opened += 1
         let next = Self.rotated(path, opened)
         do {
-            writer = try PcapFileWriter(path: next, linkType: .rawIP)
+            writer = try Self.open(next, format)
         } catch {
             reportOnce(error)
             return false
@@ -142,7 +170,8 @@ public final class PcapTap: SIPTap, @unchecked Sendable {
             if let max = rotation.maxSize, writer.size > writer.headerSize, writer.size + 16 + Int64(packet.count) > max {
                 guard rotate() else { return }
             }
-            packet.withUnsafeBytes { writer.write($0, timestamp: event.timestamp) }
+            let comment = format == .pcapng ? Self.comment(event) : nil
+            packet.withUnsafeBytes { writer.write($0, timestamp: event.timestamp, comment: comment) }
         }
         if writer.failure == nil, events.count >= Self.batchSize {
             do { try writer.flush() } catch { reportOnce(error) }

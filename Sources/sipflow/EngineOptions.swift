@@ -113,6 +113,11 @@ struct DiagnosticOptions: ParsableArguments {
     var pcap: String?
 
     @Option(help: ArgumentHelp(
+        "The --pcap file's format: pcap, or pcapng with a comment on each packet naming its call and the rules it broke (Wireshark shows it). Default: pcapng for a name ending in .pcapng, pcap otherwise.",
+        valueName: "format"))
+    var pcapFormat: PcapTap.Format?
+
+    @Option(help: ArgumentHelp(
         "Start a new --pcap file when one would grow past this size (bytes, or with kB, MB, GB, KiB, MiB, GiB): FILE, then FILE.1, FILE.2 before the extension.",
         valueName: "size"))
     var pcapMaxSize: ByteCount?
@@ -124,8 +129,8 @@ struct DiagnosticOptions: ParsableArguments {
     var logLevel: Logger.Level = .notice
 
     func validate() throws {
-        if pcapMaxSize != nil || pcapMaxFiles != nil, pcap == nil {
-            throw ValidationError("--pcap-max-size and --pcap-max-files need --pcap FILE.")
+        if pcapMaxSize != nil || pcapMaxFiles != nil || pcapFormat != nil, pcap == nil {
+            throw ValidationError("--pcap-format, --pcap-max-size and --pcap-max-files need --pcap FILE.")
         }
         if let n = pcapMaxFiles {
             if pcapMaxSize == nil { throw ValidationError("--pcap-max-files needs --pcap-max-size: files are counted once one fills.") }
@@ -138,6 +143,8 @@ struct DiagnosticOptions: ParsableArguments {
 
     var pcapRotation: PcapTap.Rotation { .init(maxSize: pcapMaxSize.map { Int64($0.bytes) }, maxFiles: pcapMaxFiles) }
 }
+
+extension PcapTap.Format: ExpressibleByArgument {}
 
 /// A size given on the command line: `1000000`, `100MB`, `1.5GB`, `64KiB` (kB, MB, GB are powers of 1,000; KiB,
 /// MiB, GiB of 1,024).
@@ -170,7 +177,7 @@ struct DiagnosticTaps {
     init(_ options: DiagnosticOptions) throws {
         if let path = options.trace { trace = try TraceTap(path: path) }
         if let path = options.pcap {
-            do { pcap = try PcapTap(path: path, rotation: options.pcapRotation) } catch {
+            do { pcap = try PcapTap(path: path, format: options.pcapFormat, rotation: options.pcapRotation) } catch {
                 trace?.close()
                 throw error
             }

@@ -75,6 +75,55 @@ import Testing
         #expect(lines.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) } == ["OPTIONS", "200"], "\(lines)")
     }
 
+    /// --pcap-format pcapng (or a name ending in .pcapng): each packet carries a comment naming its call and
+    /// direction, which tshark shows beside it; analyze reads the file as any other.
+    @Test func aPcapngRecordingNamesEachPacketsCall() async throws {
+        guard Peers.available("tshark") else { return }
+        let dir = try Peers.workDirectory()
+        let port = try Peers.freePort()
+        let serve = try PeerProcess(Peers.sipflow, ["serve", "basic-call", "--listen", "127.0.0.1:\(port)", "--plain"],
+                                    in: dir, name: "serve")
+        defer { serve.stop() }
+        #expect(await serve.waitFor("listening on UDP"))
+        let run = try PeerProcess(Peers.sipflow, ["run", "basic-call", "--target", "127.0.0.1:\(port)", "--calls", "3",
+                                                  "--rate", "10", "--plain", "--pcap", "run.pcapng"], in: dir, name: "run")
+        #expect(await run.wait(atMost: .seconds(30)) == 0, "\(run.stderr)")
+        let pcapng = dir.appendingPathComponent("run.pcapng").path
+        let rows = try Self.tshark(pcapng, ["-T", "fields", "-e", "frame.comment", "-e", "sip.Method", "-e", "sip.Status-Code"])
+            .split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows.count == 21, "\(rows)")
+        #expect(rows.allSatisfy { $0[0].range(of: #"^sipflow: call [0-2] (sent|received)$"#, options: .regularExpression) != nil }, "\(rows)")
+        #expect(rows.filter { $0[1] == "INVITE" }.allSatisfy { $0[0].hasSuffix(" sent") })
+        let analysis = try await AnalyzeCommandTests.analyze([pcapng], in: dir)
+        #expect(analysis.code == 0 && analysis.summary.sipMessages == 21 && analysis.summary.invite.answered == 3)
+    }
+
+    /// A disk that fills mid-run (here a file-size limit, RLIMIT_FSIZE, with SIGXFSZ ignored): the run goes on,
+    /// says once that the recording stopped, and leaves a valid file holding what was written before.
+    @Test func aDiskThatFillsMidRunLeavesAValidFile() async throws {
+        guard Peers.available("tshark") else { return }
+        let dir = try Peers.workDirectory()
+        let port = try Peers.freePort()
+        let serve = try PeerProcess(Peers.sipflow, ["serve", "basic-call", "--listen", "127.0.0.1:\(port)", "--plain"],
+                                    in: dir, name: "serve")
+        defer { serve.stop() }
+        #expect(await serve.waitFor("listening on UDP"))
+        let command = "trap '' XFSZ; ulimit -f 24; exec '\(Peers.sipflow)' run basic-call --target 127.0.0.1:\(port) " +
+            "--calls 200 --rate 100 --plain --pcap run.pcap"
+        let run = try PeerProcess("/bin/sh", ["-c", command], in: dir, name: "run")
+        #expect(await run.wait(atMost: .seconds(60)) == 0, "the calls still pass: \(run.stderr)")
+        let errors = run.stderr.split(separator: "\n").filter { $0.contains("--pcap: cannot write") }
+        #expect(errors.count == 1, "reported once: \(run.stderr)")
+        let path = dir.appendingPathComponent("run.pcap").path
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        #expect(size <= 24 * 1024 && size > 1_000, "\(size) bytes")
+        let frames = try Self.tshark(path, ["-T", "fields", "-e", "frame.number"]).split(separator: "\n").count
+        let bad = try Self.tshark(path, ["-Y", "_ws.malformed || !sip"])
+        #expect(frames > 10 && frames < 1_400 && bad.isEmpty, "\(frames) frames; \(bad)")
+        let analysis = try await AnalyzeCommandTests.analyze([path], in: dir)
+        #expect(analysis.code == 0 && analysis.summary.sipMessages == frames, "\(analysis.stderr)")
+    }
+
     @Test func aPcapFileThatCannotBeMadeIsAUsageErrorNamingIt() async throws {
         let dir = try Peers.workDirectory()
         let run = try PeerProcess(Peers.sipflow, ["run", "basic-call", "--target", "127.0.0.1:5060", "--calls", "1",

@@ -40,12 +40,15 @@ import Testing
         #expect(ByteCount(argument: "lots") == nil && ByteCount(argument: "-5MB") == nil && ByteCount(argument: "5XB") == nil)
         #expect(Self.refusal(base + ["--pcap-max-files", "3"])
                 == "--pcap-max-files needs --pcap-max-size: files are counted once one fills.")
-        #expect(Self.refusal(["serve", "basic-call", "--pcap-max-size", "1MB"]) == "--pcap-max-size and --pcap-max-files need --pcap FILE.")
+        #expect(Self.refusal(["serve", "basic-call", "--pcap-max-size", "1MB"]) == "--pcap-format, --pcap-max-size and --pcap-max-files need --pcap FILE.")
         #expect(Self.refusal(base + ["--pcap-max-size", "10"])?.contains("at least 1kB") == true)
         #expect(Self.refusal(base + ["--pcap-max-size", "1MB", "--pcap-max-files", "0"]) == "--pcap-max-files must be at least 1.")
         #expect(Self.refusal(base + ["--pcap-max-size", "big"])?.contains("--pcap-max-size") == true)
         let ping = try #require(try Self.parse(["ping", "sip:127.0.0.1", "--pcap", "p.pcap", "--pcap-max-size", "1kB"]) as? Ping)
         #expect(ping.diagnostics.pcapRotation.maxSize == 1_000)
+        let ng = try #require(try Self.parse(base + ["--pcap-format", "pcapng"]) as? Run)
+        #expect(ng.options.diagnostics.pcapFormat == .pcapng && run.options.diagnostics.pcapFormat == nil)
+        #expect(Self.refusal(base + ["--pcap-format", "pcapx"])?.contains("--pcap-format") == true)
     }
 
     @Test func badValuesAreRefusedWithTheirSentence() {
