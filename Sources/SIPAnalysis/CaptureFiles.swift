@@ -7,10 +7,11 @@ public enum CaptureFiles {
     /// each file that could not be read, or was read only in part (naming the packet where reading stopped);
     /// whatever was read before is still analysed.
     /// `filter`, a BPF expression, keeps only the packets it matches; packet numbers then count the packets kept.
+    /// `stop` is asked before each packet: true ends the reading there (Ctrl-C), the calls read so far reported.
     public static func analyze(_ paths: [String], filter: String? = nil, into analyzer: inout CaptureAnalyzer,
-                               ended: (CallRecord) -> Void) -> [String] {
+                               stop: () -> Bool = { false }, ended: (CallRecord) -> Void) -> [String] {
         var errors: [String] = []
-        for path in paths {
+        for path in paths where !stop() {
             let reader: PcapFileReader
             var decoder: PacketDecoder
             do {
@@ -23,7 +24,7 @@ public enum CaptureFiles {
             }
             var number = 0
             do {
-                while let packet = try reader.next() {
+                while !stop(), let packet = try reader.next() {
                     number += 1
                     for call in analyzer.add(packet: decoder.decode(packet, number: number)) { ended(call) }
                 }

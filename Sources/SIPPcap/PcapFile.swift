@@ -186,30 +186,19 @@ public final class PcapFileReader {
         func libpcapReason() -> String {
             String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
-        compressed = Self.isGzip(path)
-        let precision = UInt32(PCAP_TSTAMP_PRECISION_NANO)
-        if compressed {
-            guard let stream = CGzipFile_open(path) else { throw failure(String(cString: strerror(errno))) }
-            guard let handle = pcap_fopen_offline_with_tstamp_precision(stream, precision, &error) else {
-                fclose(stream)
-                throw failure("\(libpcapReason()) (after gzip decompression)")
-            }
-            self.handle = handle
-        } else {
-            guard let handle = pcap_open_offline_with_tstamp_precision(path, precision, &error) else {
-                throw failure(libpcapReason())
-            }
-            self.handle = handle
+        // Through zlib, compressed or not: the file is opened once and read from its start (a FIFO works).
+        var gzip: Int32 = 0
+        guard let stream = CGzipFile_open(path, &gzip) else {
+            if errno == ESPIPE { throw failure("gzip-compressed input must be a file, not a pipe (decompress it first: zcat)") }
+            throw failure(String(cString: strerror(errno)))
         }
+        compressed = gzip != 0
+        guard let handle = pcap_fopen_offline_with_tstamp_precision(stream, UInt32(PCAP_TSTAMP_PRECISION_NANO), &error) else {
+            fclose(stream)
+            throw failure(libpcapReason() + (compressed ? " (after gzip decompression)" : ""))
+        }
+        self.handle = handle
         linkType = pcap_datalink(handle)
-    }
-
-    /// True when the file starts with gzip's magic number (RFC 1952 §2.3.1: 0x1f 0x8b).
-    static func isGzip(_ path: String) -> Bool {
-        guard let file = fopen(path, "rb") else { return false }
-        defer { fclose(file) }
-        var magic: (UInt8, UInt8) = (0, 0)
-        return withUnsafeMutableBytes(of: &magic) { fread($0.baseAddress, 1, 2, file) } == 2 && magic == (0x1F, 0x8B)
     }
 
     deinit { pcap_close(handle) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SIPAnalysis
 import SIPPcap
+import Synchronization
 
 /// `sipflow analyze`: the SIP in capture files — calls, ladders, timings, RFC 3261 findings and a summary.
 struct Analyze: ParsableCommand {
@@ -60,52 +61,82 @@ struct Analyze: ParsableCommand {
         options.callIDs = Set(callIDs)
         options.ladders = ladder
         var analyzer = CaptureAnalyzer(options: options)
-        let out = FileHandle.standardOutput
-        var live: PcapLiveCapture?
+        let out = BufferedOutput()
+        defer { out.flush() }
+        let live: PcapLiveCapture?
         if let interface {
             do { live = try PcapLiveCapture(interface: interface, filter: filter) } catch {
                 Stderr.print("analyze: \(error.description)")
                 throw ExitCode(ExitStatus.usageOrInput)
             }
             Stderr.print("analyze: capturing on \(interface)\(filter.map { " (\($0))" } ?? ""); Ctrl-C for the summary")
+        } else {
+            live = nil
         }
-        let stops = live.map(Self.stopOnSignals)
-        defer { stops?.forEach { $0.cancel() } }
+        // Ctrl-C and SIGTERM end the reading, not the process: the summary of what was read is still printed.
+        let interrupted = Interruption()
+        let stops = Self.stopOnSignals { interrupted.set(); live?.stop() }
+        defer { stops.forEach { $0.cancel() } }
         let sources = interface.map { ["interface \($0)"] } ?? files
         let read = { (analyzer: inout CaptureAnalyzer, ended: (CallRecord) -> Void) -> [String] in
             if let live { return CaptureFiles.analyze(live: live, into: &analyzer, ended: ended).map { [$0] } ?? [] }
-            return CaptureFiles.analyze(files, filter: filter, into: &analyzer, ended: ended)
+            return CaptureFiles.analyze(files, filter: filter, into: &analyzer, stop: { interrupted.isSet }, ended: ended)
         }
         let errors: [String]
         switch format {
         case .json:
-            var writer = AnalysisJSONWriter(files: sources) { out.write(Data($0.utf8)) }
+            var writer = AnalysisJSONWriter(files: sources) { out.write($0) }
             errors = read(&analyzer) { writer.add($0) }
             writer.finish(analyzer.summary, inputErrors: errors)
         case .text:
             let colour = !plain && isatty(STDOUT_FILENO) == 1
             errors = read(&analyzer) { call in
-                if ladder { out.write(Data((AnalysisText.ladder(call, colour: colour) + "\n").utf8)) }
+                if ladder { out.write(AnalysisText.ladder(call, colour: colour) + "\n") }
             }
-            out.write(Data(AnalysisText.summary(analyzer.summary, files: sources).utf8))
+            out.write(AnalysisText.summary(analyzer.summary, files: sources))
         }
         if let live {
             let s = live.statistics
             if s.dropped > 0 { Stderr.print("analyze: the kernel dropped \(s.dropped) of \(s.received) packets (capture buffer full)") }
         }
+        out.flush()
+        if interrupted.isSet, live == nil { Stderr.print("analyze: interrupted; the summary covers the packets read until then") }
         for error in errors { Stderr.print("analyze: \(error)") }
         if !errors.isEmpty { throw ExitCode(ExitStatus.usageOrInput) }
         if (analyzer.summary.findingsBySeverity["error"] ?? 0) > 0 { throw ExitCode(ExitStatus.checksFailed) }
     }
 
-    /// Ctrl-C and SIGTERM end a live capture (which then prints its summary) instead of the process.
-    static func stopOnSignals(_ capture: PcapLiveCapture) -> [any DispatchSourceSignal] {
+    /// Ctrl-C and SIGTERM call `stop` instead of ending the process.
+    static func stopOnSignals(_ stop: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
         [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { capture.stop() }
+            source.setEventHandler(handler: stop)
             source.resume()
             return source
         }
+    }
+}
+
+/// A signal seen, read by the reading loop once a packet.
+final class Interruption: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func set() { flag.store(true, ordering: .relaxed) }
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// Standard output in 64 KiB writes, not one per call.
+final class BufferedOutput {
+    private var buffer: [UInt8] = []
+
+    func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 65_536 { flush() }
+    }
+
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        buffer.withUnsafeBytes { FileHandle.standardOutput.write(Data($0)) }
+        buffer.removeAll(keepingCapacity: true)
     }
 }

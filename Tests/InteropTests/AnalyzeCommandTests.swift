@@ -1,6 +1,9 @@
 import Foundation
 import SIPAnalysis
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `sipflow analyze` on the captures under captures/ — made by tshark from SIPp traffic (UDP, and TCP with several
 /// messages in a segment), by `sipflow run --pcap`, and crafted for the edge cases — checked against tshark's own
@@ -142,6 +145,32 @@ import Testing
         let document = try #require(try? JSONDecoder().decode(Document.self, from: Data(live.stdout.utf8)), "\(live.stdout)")
         #expect(document.summary.invite.calls == 3 && document.summary.invite.answered == 3, "\(document.summary.invite)")
         #expect(document.summary.sipMessages == 21)
+    }
+
+    /// Ctrl-C while reading: the reading stops at the next packet, and the calls and summary of what was read are
+    /// still written. The capture comes through a FIFO (as `tcpdump -w - | sipflow analyze /dev/stdin` would), so
+    /// the test decides when the next packet arrives: after the signal.
+    @Test func ctrlCWhileReadingStillWritesTheSummary() async throws {
+        let dir = try Peers.workDirectory()
+        let fifo = dir.appendingPathComponent("capture.fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let capture = try Data(contentsOf: Self.captures.appendingPathComponent("sipflow-basic-call.pcap"))  // 35 packets
+        let run = try PeerProcess(Peers.sipflow, ["analyze", "--format", "json", fifo], in: dir, name: "interrupted")
+        signal(SIGPIPE, SIG_IGN)  // analyze may be gone before the last write: EPIPE, not the test's death
+        let fd = open(fifo, O_WRONLY)  // returns once analyze has opened it to read
+        #expect(fd >= 0)
+        func send(_ bytes: Data) { _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }
+        send(capture)
+        try await Task.sleep(for: .milliseconds(800))
+        run.signal(SIGINT)
+        try await Task.sleep(for: .milliseconds(300))
+        send(capture.dropFirst(24))  // the same packets again, past the file header
+        close(fd)  // zlib reads a pipe in whole buffers: the end of the input releases what it holds
+        #expect(await run.wait(atMost: .seconds(30)) == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("analyze: interrupted; the summary covers the packets read until then"), "\(run.stderr)")
+        let document = try #require(try? JSONDecoder().decode(Document.self, from: Data(run.stdout.utf8)), "\(run.stdout.suffix(300))")
+        #expect(document.summary.packets >= 35 && document.summary.packets < 70, "\(document.summary.packets) packets")
+        #expect(document.calls.count == 5, "the calls read before the signal")
     }
 
     @Test func aMissingFileOrOneThatIsNotACaptureIsAnInputError() async throws {
