@@ -43,6 +43,8 @@ let package = Package(
         // Captures analysed: SIP found by content in decoded packets, grouped into calls and transactions, each
         // message checked against the rule catalogue, a summary. Reads any capture; no engine.
         .target(name: "SIPAnalysis", dependencies: ["SIPCore", "SIPConformance", "SIPPcap"]),
+        // extract and replay: a captured call made into a flow file both parties can play.
+        .target(name: "SIPExtract", dependencies: ["SIPAnalysis", "SIPCore", "SIPFlow"]),
         // Sockets: UDP (and later TCP/TLS) endpoints, one tap for every message. The only module that does I/O.
         .target(
             name: "SIPTransport",
@@ -91,7 +93,7 @@ let package = Package(
             name: "sipflow",
             dependencies: [
                 "SIPCore", "SIPConformance", "SIPFlow", "SIPEngine", "SIPTransport", "SIPMonitor", "SIPRunControl",
-                "SIPAnalysis", "SIPPcap",
+                "SIPAnalysis", "SIPPcap", "SIPExtract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -114,6 +116,7 @@ let package = Package(
             exclude: ["Resources"]
         ),
         .testTarget(name: "sipflowTests", dependencies: ["sipflow", "SIPCore", "SIPConformance", "SIPMonitor"]),
+        .testTarget(name: "SIPExtractTests", dependencies: ["SIPExtract", "SIPAnalysis", "SIPFlow", "SIPCore", "SIPPcap"]),
         .testTarget(name: "SIPAnalysisTests", dependencies: ["SIPAnalysis", "SIPPcap", "SIPCore", "SIPConformance"]),
         .testTarget(name: "SIPPcapTests", dependencies: ["SIPPcap", "TestSupport"]),
         .testTarget(name: "SIPRunControlTests", dependencies: ["SIPRunControl", "SIPEngine", "SIPTransport", "SIPCore", "SIPPcap",

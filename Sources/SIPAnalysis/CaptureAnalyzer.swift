@@ -16,6 +16,20 @@ public struct AnalysisOptions: Sendable {
     public init() {}
 }
 
+/// One SIP message of a capture as the analysis saw it.
+public struct ObservedMessage {
+    public let callID: String
+    public let message: SIPMessage
+    public let packet: Int
+    /// Nanoseconds since the Unix epoch.
+    public let timestamp: UInt64
+    public let source: String
+    public let destination: String
+    public let transport: CaptureTransport
+    /// A copy of an earlier message of its transaction.
+    public let retransmission: Bool
+}
+
 /// Reads a capture's payloads in order and reports its calls as they end, keeping only the calls still open:
 /// memory follows the calls in progress, not the capture's size.
 ///
@@ -38,6 +52,9 @@ public struct CaptureAnalyzer {
     private var lastSweep: UInt64 = 0
     private let lingerNs: UInt64
     private let idleNs: UInt64
+
+    /// Sees every SIP message of the calls analysed, whole, in capture order (what `extract` turns into a flow).
+    public var observer: ((ObservedMessage) -> Void)?
 
     /// The calls held now: those in progress, and those lingering after their end.
     public var openCalls: Int { open.count }
@@ -139,6 +156,9 @@ public struct CaptureAnalyzer {
             if message.isRequest { summary.retransmissions.requests += 1 } else { summary.retransmissions.responses += 1 }
         }
         count(findings)
+        observer?(ObservedMessage(callID: callID, message: message, packet: payload.packetNumber, timestamp: payload.timestamp,
+                                  source: source, destination: destination, transport: payload.transport,
+                                  retransmission: retransmission))
         call.record.findings += findings.map {
             FindingRecord(rule: $0.rule.id, severity: $0.severity.rawValue, packet: payload.packetNumber, message: $0.message)
         }

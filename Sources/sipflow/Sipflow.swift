@@ -13,7 +13,7 @@ struct Sipflow: AsyncParsableCommand {
             (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, and 3 for bad arguments); see 'sipflow ping --help'.
             """,
         version: SipflowVersion.current,
-        subcommands: [Run.self, Serve.self, Flows.self, Validate.self, Lint.self, Rules.self, Ping.self, Analyze.self]
+        subcommands: [Run.self, Serve.self, Flows.self, Validate.self, Lint.self, Rules.self, Ping.self, Analyze.self, Extract.self, Replay.self]
     )
 }
 
