@@ -147,4 +147,46 @@ struct KamailioInteropTests {
         let survivor = try s.report("backend0.json")
         #expect(survivor.totals.completed >= a.totals.completed)
     }
+
+    /// A call captured (tshark on lo) through Kamailio: extract takes the caller's hop and says the call crossed
+    /// two; the flow replayed through Kamailio at 200 calls/s for 1,000 calls reaches the backends with no failure,
+    /// the BYEs through the proxy (the route set the engine learned, not copied headers).
+    @Test func aCallCapturedThroughKamailioIsReplayedThroughIt() async throws {
+        guard geteuid() == 0, Peers.available("tshark") else {
+            print("◇ skipping the capture through Kamailio: it needs root (or CAP_NET_RAW) and tshark")
+            return
+        }
+        let s = try Setup()
+        try await s.start()
+        let pcap = s.dir.appendingPathComponent("through.pcapng").path
+        let filter = ([s.proxyPort] + s.backendPorts).map { "udp port \($0)" }.joined(separator: " or ")
+        let tshark = try PeerProcess(Peers.path(of: "tshark") ?? "/usr/bin/tshark", ["-i", "lo", "-f", filter, "-w", pcap],
+                                     in: s.dir, name: "tshark")
+        defer { tshark.stop() }
+        #expect(await tshark.waitFor("Capturing on", atMost: .seconds(20)), "\(tshark.stderr)")
+        let captured = try s.run(seconds: 1, rate: 3, report: "captured.json")
+        #expect(await captured.wait(atMost: .seconds(30)) == 0, "\(captured.stdout.suffix(1000))")
+        try await Task.sleep(for: .milliseconds(500))
+        tshark.signal(SIGINT)
+        #expect(await tshark.wait(atMost: .seconds(20)) != nil)
+
+        let extract = try PeerProcess(Peers.sipflow, ["extract", pcap, "-o", "through.yaml"], in: s.dir, name: "extract")
+        #expect(await extract.wait(atMost: .seconds(20)) == 0, "\(extract.stderr)")
+        #expect(extract.stderr.contains("the call crosses 2 hops; extracted 127.0.0.1:"), "\(extract.stderr)")
+        #expect(extract.stderr.contains(" → 127.0.0.1:\(s.proxyPort), the hop nearest the caller"), "\(extract.stderr)")
+
+        let rate = Peers.rate(200), calls = rate * 5
+        let replay = try PeerProcess(Peers.sipflow, [
+            "replay", pcap, "--target", "127.0.0.1:\(s.proxyPort)", "--rate", "\(rate)", "--calls", "\(calls)",
+            "--report", s.dir.appendingPathComponent("replay.json").path, "--plain",
+        ], in: s.dir, name: "replay")
+        #expect(await replay.wait(atMost: .seconds(60)) == 0, "\(replay.stdout.suffix(1500))\(replay.stderr)")
+        await s.stopBackends()
+        let r = try s.report("replay.json")
+        #expect(r.totals.completed == UInt64(calls) && r.totals.failed == 0, "\(r.failures)")
+        let b0 = try s.report("backend0.json"), b1 = try s.report("backend1.json")
+        let first = try s.report("captured.json").totals.completed
+        #expect(b0.totals.completed + b1.totals.completed == UInt64(calls) + first, "every call reached a backend")
+        #expect(b0.totals.failed == 0 && b1.totals.failed == 0, "the backends' BYE check: \(b0.failures) \(b1.failures)")
+    }
 }

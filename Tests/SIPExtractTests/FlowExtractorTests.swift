@@ -42,6 +42,23 @@ import Testing
         #expect(flow.yaml.contains("m=audio ${random(1000,3276)}0 RTP/AVP 0"))
     }
 
+    /// Every capture the project keeps — SIPp over UDP and TCP, sipflow's recording, and the crafted edge cases
+    /// (fragments, VLAN tags, SLL2, BSD loopback, tunnels, TCP split or mid-stream, garbage around the SIP) — gives a
+    /// flow that loads, with as many steps as the call has messages on its hop less retransmissions.
+    @Test func everyCaptureKeptGivesAFlowThatLoads() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.captures.path).filter { $0.contains(".pcap") }
+            + FileManager.default.contentsOfDirectory(atPath: Self.captures.appendingPathComponent("edge").path)
+                .filter { $0.contains(".pcap") }.map { "edge/\($0)" }
+        #expect(names.count >= 10, "\(names)")
+        for name in names.sorted() {
+            let call = try #require(Self.collect(name).chosen(), "\(name): no call")
+            let flow = try FlowExtractor().extract(call)
+            let loaded = try FlowLoader.parse(yaml: flow.yaml, file: "\(name).yaml")
+            let steps = call.messages.filter { !$0.retransmission && ($0.source == call.messages[0].source || $0.destination == call.messages[0].source) }
+            #expect(loaded.steps.count == steps.count, "\(name): \(loaded.steps.count) steps of \(steps.count) messages")
+        }
+    }
+
     @Test func aCallIDPicksTheCallAndATCPCaptureWorksAlike() throws {
         let all = Self.collect("sipp-uac-uas-tcp.pcapng")
         let second = try #require(all.calls.dropFirst().first)
