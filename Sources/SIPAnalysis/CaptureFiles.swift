@@ -37,8 +37,8 @@ public enum CaptureFiles {
         return errors
     }
 
-    /// Reads `capture` until it is stopped (`PcapLiveCapture.stop()`, from a signal handler), handing each call to
-    /// `ended` as it ends, then the calls still open. Returns the error that ended it early, if any.
+    /// Reads `capture` until it is stopped (`PcapLiveCapture.stop()`, from a signal handler) and what it captured
+    /// until then is read, handing each call to `ended` as it ends, then the calls still open. Returns the error that ended it early, if any.
     public static func analyze(live capture: PcapLiveCapture, into analyzer: inout CaptureAnalyzer,
                                ended: (CallRecord) -> Void) -> String? {
         var failure: String?
@@ -47,6 +47,13 @@ public enum CaptureFiles {
             var number = 0
             while !capture.stopped {
                 guard let packet = try capture.next() else { continue }
+                number += 1
+                for call in analyzer.add(packet: decoder.decode(packet, number: number)) { ended(call) }
+            }
+            // What was captured before the stop is still read: until the kernel holds nothing more, for at most a
+            // second (a busy interface never goes quiet).
+            let until = ContinuousClock.now + .seconds(1)
+            while ContinuousClock.now < until, let packet = try capture.drain() {
                 number += 1
                 for call in analyzer.add(packet: decoder.decode(packet, number: number)) { ended(call) }
             }

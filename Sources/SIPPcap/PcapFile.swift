@@ -227,6 +227,7 @@ public final class PcapLiveCapture: @unchecked Sendable {
     public let linkType: Int32
     /// `next()` has seen `stop()`.
     public private(set) var stopped = false
+    private var nonblocking = false
 
     /// Opens `interface` ("lo", "eth0", "any") for capture, not promiscuous, delivering each packet at once;
     /// `filter` is a BPF expression. Capturing needs root or the CAP_NET_RAW capability.
@@ -275,6 +276,19 @@ public final class PcapLiveCapture: @unchecked Sendable {
 
     /// Ends the capture: the `next()` waiting (or the next one) returns nil with `stopped` set.
     public func stop() { pcap_breakloop(handle) }
+
+    /// After `stop()`: a packet the kernel still holds, or nil once it holds none (the reads no longer wait).
+    public func drain() throws(PcapError) -> PcapPacket? {
+        if !nonblocking {
+            var error = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+            guard pcap_setnonblock(handle, 1, &error) == 0 else { return nil }
+            nonblocking = true
+        }
+        switch try PcapRead.next(handle, precision: precision, describing: "'\(interface)'") {
+        case .packet(let p): return p
+        case .timeout, .end: return nil
+        }
+    }
 
     /// What the kernel counted: packets received, and dropped for want of buffer space.
     public var statistics: (received: Int, dropped: Int) {
