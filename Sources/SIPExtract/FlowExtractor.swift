@@ -102,6 +102,15 @@ public struct FlowExtractor {
         return ExtractedFlow(yaml: yaml.text, notes: notes, steps: steps)
     }
 
+    /// What the call does, step by step, without its per-call values: calls of one shape make one flow (`--all`).
+    public static func shape(_ call: CapturedCall) -> [String] {
+        guard let first = call.firstRequest else { return [] }
+        return call.messages.filter {
+            !$0.retransmission && (($0.source == first.source && $0.destination == first.destination)
+                || ($0.source == first.destination && $0.destination == first.source))
+        }.map { ($0.source == first.source ? "caller->callee " : "callee->caller ") + stepLabel($0.message) }
+    }
+
     /// The headers copied into the step, as `Name: value` lines, in the message's order.
     func kept(_ message: SIPMessage) -> [String] {
         let dropped = Set(dropHeaders.map { $0.lowercased() })

@@ -26,10 +26,19 @@ struct Extract: ParsableCommand {
 
     @OptionGroup var options: ExtractOptions
 
-    @Option(name: [.short, .customLong("output")], help: "Write the flow here (default: standard output).")
+    @Option(name: [.short, .customLong("output")], help: "Write the flow here (default: standard output; with --all, FILE-1.yaml, FILE-2.yaml, …).")
     var output: String?
 
+    @Flag(help: "One flow for each distinct call shape in the capture (the first \(ExtractOptions.allLimit) calls), most common first; needs -o.")
+    var all = false
+
+    func validate() throws {
+        if all, output == nil { throw ValidationError("--all writes several flows: name them with -o FILE.") }
+        if all, options.callID != nil { throw ValidationError("--all and --call-id pick calls two ways: give one.") }
+    }
+
     func run() throws {
+        if all { return try runAll(output!) }
         let flow = try options.extract(writingTo: output)
         if let output {
             do { try flow.yaml.write(toFile: output, atomically: true, encoding: .utf8) } catch {
@@ -39,6 +48,33 @@ struct Extract: ParsableCommand {
             Stderr.print("extract: wrote \(output): \(flow.steps) steps")
         } else {
             print(flow.yaml, terminator: "")
+        }
+    }
+}
+
+extension Extract {
+    /// `--all`: each call shape as its own flow, `FILE-1.yaml` the most common.
+    func runAll(_ output: String) throws {
+        let (collector, _) = try options.collect(limit: ExtractOptions.allLimit)
+        var shapes: [[String]: [CapturedCall]] = [:]
+        for call in collector.calls where call.firstRequest != nil { shapes[FlowExtractor.shape(call), default: []].append(call) }
+        guard !shapes.isEmpty else {
+            Stderr.print("extract: \(options.capture): no call starts with a request")
+            throw ExitCode(ExitStatus.checksFailed)
+        }
+        let ordered = shapes.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count
+            : $0.value[0].messages[0].packet < $1.value[0].messages[0].packet }
+        let base = output.hasSuffix(".yaml") ? String(output.dropLast(5)) : output
+        for (i, (_, calls)) in ordered.enumerated() {
+            let path = "\(base)-\(i + 1).yaml"
+            var opts = options
+            opts.name = "\(options.name)-\(i + 1)"
+            let flow = try opts.extract(calls[0], writingTo: path)
+            do { try flow.yaml.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+                Stderr.print("extract: cannot write '\(path)': \(error.localizedDescription)")
+                throw ExitCode(ExitStatus.usageOrInput)
+            }
+            Stderr.print("extract: wrote \(path): \(calls.count) of \(collector.calls.count) calls, \(flow.steps) steps (Call-ID \(calls[0].callID))")
         }
     }
 }
@@ -69,9 +105,12 @@ struct ExtractOptions: ParsableArguments {
         }
     }
 
-    /// The flow, checked by the flow loader; a problem is a one-line message and its exit code.
-    func extract(writingTo output: String?) throws -> ExtractedFlow {
-        let collector = CallCollector(callIDs: callID.map { [$0] } ?? [])
+    /// The most calls `--all` looks at: their messages are held until the shapes are known.
+    static let allLimit = 2_000
+
+    /// The capture's calls (those named, or the first `limit`), and how many packets it held.
+    func collect(limit: Int = 64) throws -> (CallCollector, Int) {
+        let collector = CallCollector(callIDs: callID.map { [$0] } ?? [], limit: limit)
         var analyzer = CaptureAnalyzer()
         analyzer.observer = { collector.observe($0) }
         let errors = CaptureFiles.analyze([capture], into: &analyzer) { _ in }
@@ -79,16 +118,29 @@ struct ExtractOptions: ParsableArguments {
             Stderr.print("extract: \(error)")
             throw ExitCode(ExitStatus.usageOrInput)
         }
+        if collector.sipMessages == 0 {
+            Stderr.print("extract: \(capture): no SIP message in the capture (\(analyzer.summary.packets) packets)")
+            throw ExitCode(ExitStatus.checksFailed)
+        }
+        return (collector, analyzer.summary.packets)
+    }
+
+    /// The flow, checked by the flow loader; a problem is a one-line message and its exit code.
+    func extract(writingTo output: String?) throws -> ExtractedFlow {
+        let (collector, _) = try collect()
         guard let call = collector.chosen() else {
-            if collector.sipMessages == 0 {
-                Stderr.print("extract: \(capture): no SIP message in the capture (\(analyzer.summary.packets) packets)")
-            } else if let callID {
+            if let callID {
                 Stderr.print("extract: \(capture): no call with Call-ID '\(callID)'")
             } else {
                 Stderr.print("extract: \(capture): no call starts with a request: the capture began mid-call")
             }
             throw ExitCode(ExitStatus.checksFailed)
         }
+        return try extract(call, writingTo: output)
+    }
+
+    /// One call's flow, checked by the flow loader.
+    func extract(_ call: CapturedCall, writingTo output: String?) throws -> ExtractedFlow {
         var extractor = FlowExtractor()
         extractor.name = name
         extractor.side = FlowExtractor.Side(rawValue: side) ?? .caller

@@ -81,6 +81,22 @@ import Testing
         #expect(await validate.wait(atMost: .seconds(20)) == 0, "\(validate.stdout)\(validate.stderr)")
     }
 
+    /// --all: one flow per call shape, the most common first, each one loading.
+    @Test func allWritesOneFlowPerCallShape() async throws {
+        let dir = try Peers.workDirectory()
+        let run = try PeerProcess(Peers.sipflow, ["extract", "--all", AnalyzeCommandTests.captures.appendingPathComponent("edge/vlan-qinq.pcap").path,
+                                                  "-o", "shape.yaml"], in: dir, name: "extract-all")
+        #expect(await run.wait(atMost: .seconds(20)) == 0, "\(run.stderr)")
+        let lines = run.stderr.split(separator: "\n")
+        #expect(lines.count == 2 && lines.allSatisfy { $0.contains("1 of 2 calls") }, "\(run.stderr)")
+        for (n, first) in [(1, "caller -> callee: OPTIONS"), (2, "caller -> callee: INVITE")] {
+            let text = try String(contentsOf: dir.appendingPathComponent("shape-\(n).yaml"), encoding: .utf8)
+            #expect(text.contains("name: \"from-capture-\(n)\"") && text.contains(first), "shape \(n): \(text)")
+            let validate = try PeerProcess(Peers.sipflow, ["validate", "shape-\(n).yaml"], in: dir, name: "validate-\(n)")
+            #expect(await validate.wait(atMost: .seconds(20)) == 0, "\(validate.stdout)\(validate.stderr)")
+        }
+    }
+
     /// A capture with no SIP, and one where every call was captured mid-way, hold nothing to replay (exit 1, one
     /// sentence); a file that is not a capture is an input error (exit 2).
     @Test func capturesWithNothingToReplayAreRefusedWithASentence() async throws {

@@ -16,6 +16,17 @@ import Testing
         #expect(f.options.dropHeaders == ["User-Agent", "Subject"] && f.options.name == "mine" && f.output == "f.yaml")
         #expect(throws: (any Error).self) { try Sipflow.parseAsRoot(["extract", "c.pcap", "--as", "proxy"]) }
         #expect(throws: (any Error).self) { try Sipflow.parseAsRoot(["extract"]) }
+        let all = try #require(try Sipflow.parseAsRoot(["extract", "c.pcap", "--all", "-o", "s.yaml"]) as? Extract)
+        #expect(all.all && all.output == "s.yaml")
+        for (arguments, sentence) in [(["--all"], "--all writes several flows: name them with -o FILE."),
+                                      (["--all", "-o", "s.yaml", "--call-id", "x"], "--all and --call-id pick calls two ways: give one.")] {
+            do {
+                _ = try Sipflow.parseAsRoot(["extract", "c.pcap"] + arguments)
+                Issue.record("\(arguments) parsed")
+            } catch {
+                #expect(Sipflow.message(for: error) == sentence)
+            }
+        }
     }
 
     /// replay keeps extract's options and hands every other one to run (or serve).
