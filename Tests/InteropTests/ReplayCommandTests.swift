@@ -81,6 +81,25 @@ import Testing
         #expect(await validate.wait(atMost: .seconds(20)) == 0, "\(validate.stdout)\(validate.stderr)")
     }
 
+    /// Every built-in flow — CANCEL, a decline, OPTIONS, REGISTER, a re-INVITE — recorded by `run --pcap`, then
+    /// replayed from the recording against `serve` of the same flow: every call completes.
+    @Test(arguments: ["basic-call", "cancel", "decline", "options", "register", "reinvite"])
+    func aRecordingOfEachBuiltInFlowReplays(_ flow: String) async throws {
+        let dir = try Peers.workDirectory()
+        let port = try Peers.freePort()
+        let serve = try PeerProcess(Peers.sipflow, ["serve", flow, "--listen", "127.0.0.1:\(port)", "--plain"], in: dir, name: "serve")
+        defer { serve.stop() }
+        #expect(await serve.waitFor("listening on UDP"))
+        let record = try PeerProcess(Peers.sipflow, ["run", flow, "--target", "127.0.0.1:\(port)", "--calls", "2", "--rate", "10",
+                                                     "--plain", "--pcap", "rec.pcap"], in: dir, name: "record")
+        #expect(await record.wait(atMost: .seconds(30)) == 0, "\(record.stderr)")
+        let replay = try PeerProcess(Peers.sipflow, ["replay", "rec.pcap", "--target", "127.0.0.1:\(port)", "--calls", "20",
+                                                     "--rate", "20", "--plain", "--report", "replay.json"], in: dir, name: "replay")
+        #expect(await replay.wait(atMost: .seconds(60)) == 0, "\(flow): \(replay.stdout.suffix(1500))\(replay.stderr)")
+        let r = try RunReport.decode(Data(contentsOf: dir.appendingPathComponent("replay.json")))
+        #expect(r.totals.completed == 20 && r.totals.failed == 0, "\(flow): \(r.failures)")
+    }
+
     /// --all: one flow per call shape, the most common first, each one loading.
     @Test func allWritesOneFlowPerCallShape() async throws {
         let dir = try Peers.workDirectory()
