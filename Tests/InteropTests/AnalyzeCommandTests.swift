@@ -132,10 +132,8 @@ import Glibc
                                                    "--format", "json"], in: dir, name: "live")
         defer { live.stop() }
         #expect(await live.waitFor("Ctrl-C for the summary"), "\(live.stderr)")
-        let serve = try PeerProcess(Peers.sipflow, ["serve", "basic-call", "--listen", "127.0.0.1:\(port)", "--plain"],
-                                    in: dir, name: "serve")
+        let serve = try await Peers.serve("basic-call", port: port, in: dir)
         defer { serve.stop() }
-        #expect(await serve.waitFor("listening on UDP"))
         let run = try PeerProcess(Peers.sipflow, ["run", "basic-call", "--target", "127.0.0.1:\(port)", "--calls", "3",
                                                   "--rate", "10", "--plain"], in: dir, name: "run")
         #expect(await run.wait(atMost: .seconds(30)) == 0)

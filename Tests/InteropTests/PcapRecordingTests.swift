@@ -64,10 +64,8 @@ import Testing
         guard Peers.available("tshark") else { return }
         let dir = try Peers.workDirectory()
         let port = try Peers.freePort()
-        let serve = try PeerProcess(Peers.sipflow, ["serve", "options", "--listen", "127.0.0.1:\(port)", "--plain"],
-                                    in: dir, name: "serve")
+        let serve = try await Peers.serve("options", port: port, in: dir)
         defer { serve.stop() }
-        #expect(await serve.waitFor("listening on UDP"))
         let ping = try PeerProcess(Peers.sipflow, ["ping", "sip:127.0.0.1:\(port)", "--pcap", "ping.pcap"], in: dir, name: "ping")
         #expect(await ping.wait(atMost: .seconds(20)) == 0, "\(ping.stdout) \(ping.stderr)")
         let lines = try Self.tshark(dir.appendingPathComponent("ping.pcap").path,
@@ -81,10 +79,8 @@ import Testing
         guard Peers.available("tshark") else { return }
         let dir = try Peers.workDirectory()
         let port = try Peers.freePort()
-        let serve = try PeerProcess(Peers.sipflow, ["serve", "basic-call", "--listen", "127.0.0.1:\(port)", "--plain"],
-                                    in: dir, name: "serve")
+        let serve = try await Peers.serve("basic-call", port: port, in: dir)
         defer { serve.stop() }
-        #expect(await serve.waitFor("listening on UDP"))
         let run = try PeerProcess(Peers.sipflow, ["run", "basic-call", "--target", "127.0.0.1:\(port)", "--calls", "3",
                                                   "--rate", "10", "--plain", "--pcap", "run.pcapng"], in: dir, name: "run")
         #expect(await run.wait(atMost: .seconds(30)) == 0, "\(run.stderr)")
@@ -104,10 +100,8 @@ import Testing
         guard Peers.available("tshark") else { return }
         let dir = try Peers.workDirectory()
         let port = try Peers.freePort()
-        let serve = try PeerProcess(Peers.sipflow, ["serve", "basic-call", "--listen", "127.0.0.1:\(port)", "--plain"],
-                                    in: dir, name: "serve")
+        let serve = try await Peers.serve("basic-call", port: port, in: dir)
         defer { serve.stop() }
-        #expect(await serve.waitFor("listening on UDP"))
         let command = "trap '' XFSZ; ulimit -f 24; exec '\(Peers.sipflow)' run basic-call --target 127.0.0.1:\(port) " +
             "--calls 200 --rate 100 --plain --pcap run.pcap"
         let run = try PeerProcess("/bin/sh", ["-c", command], in: dir, name: "run")

@@ -46,6 +46,13 @@ enum Peers {
     }
 
     /// A fresh directory for one test's files.
+    /// `sipflow serve FLOW` on 127.0.0.1:`port`, started and listening (an expectation fails otherwise).
+    static func serve(_ flow: String, port: Int, in dir: URL, _ extra: [String] = []) async throws -> PeerProcess {
+        let serve = try PeerProcess(sipflow, ["serve", flow, "--listen", "127.0.0.1:\(port)", "--plain"] + extra, in: dir, name: "serve")
+        #expect(await serve.waitFor("listening on UDP"), "\(serve.stderr)")
+        return serve
+    }
+
     static func workDirectory() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sipflow-interop-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

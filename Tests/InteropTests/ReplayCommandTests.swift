@@ -87,9 +87,8 @@ import Testing
     func aRecordingOfEachBuiltInFlowReplays(_ flow: String) async throws {
         let dir = try Peers.workDirectory()
         let port = try Peers.freePort()
-        let serve = try PeerProcess(Peers.sipflow, ["serve", flow, "--listen", "127.0.0.1:\(port)", "--plain"], in: dir, name: "serve")
+        let serve = try await Peers.serve(flow, port: port, in: dir)
         defer { serve.stop() }
-        #expect(await serve.waitFor("listening on UDP"))
         let record = try PeerProcess(Peers.sipflow, ["run", flow, "--target", "127.0.0.1:\(port)", "--calls", "2", "--rate", "10",
                                                      "--plain", "--pcap", "rec.pcap"], in: dir, name: "record")
         #expect(await record.wait(atMost: .seconds(30)) == 0, "\(record.stderr)")
