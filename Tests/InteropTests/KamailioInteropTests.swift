@@ -135,7 +135,7 @@ struct KamailioInteropTests {
         #expect(r.totals.failed <= UInt64(Double(rate) * 2 * 0.6), "failures: \(r.failures)")
         #expect(r.failures.keys.allSatisfy { $0 == "unexpected-status" })
 
-        // New calls after the pings marked the backend down: all succeed, with no 2-second failover wait in the
+        // New calls after the pings marked the backend down: all succeed, with no 4-second failover wait (fr_timer) in the
         // setup time (which there would be if Kamailio still tried the dead backend first).
         let again = try s.run(seconds: 5, rate: rate, report: "again.json")
         let status = await again.wait(atMost: .seconds(60))

@@ -6,7 +6,7 @@ import Testing
 /// `sipflow extract` and `sipflow replay` (issue 23): captured calls — one sipflow recorded, one between two SIPp
 /// instances captured by tshark — played again at a rate against SIPp and sipflow, in both roles, with no failure
 /// and a fresh Call-ID for every call; and the captures that hold nothing to replay.
-@Suite struct ReplayCommandTests {
+@Suite(.serialized) struct ReplayCommandTests {  // one load at a time: each drives SIPp or sipflow at 200 calls/s
     static func capture(_ name: String) -> String { AnalyzeCommandTests.captures.appendingPathComponent(name).path }
 
     /// The distinct Call-IDs of the INVITE calls in a recording, by sipflow's own analysis.
