@@ -20,7 +20,8 @@ struct Extract: ParsableCommand {
               0  the flow was written
               1  nothing to extract: no SIP in the capture, no such call, or a call captured mid-way (its first \
             request missing)
-              2  usage error, or a capture that could not be read
+              2  usage error, or a capture that could not be read (one cut short is used up to the cut, with a \
+            warning)
             """
     )
 
@@ -115,8 +116,12 @@ struct ExtractOptions: ParsableArguments {
         analyzer.observer = { collector.observe($0) }
         let errors = CaptureFiles.analyze([capture], into: &analyzer) { _ in }
         if let error = errors.first {
-            Stderr.print("extract: \(error)")
-            throw ExitCode(ExitStatus.usageOrInput)
+            // A capture cut short (tcpdump killed) still holds the calls read before the cut.
+            guard collector.sipMessages > 0 else {
+                Stderr.print("extract: \(error)")
+                throw ExitCode(ExitStatus.usageOrInput)
+            }
+            Stderr.print("extract: \(error); the calls read before it are used")
         }
         if collector.sipMessages == 0 {
             Stderr.print("extract: \(capture): no SIP message in the capture (\(analyzer.summary.packets) packets)")

@@ -99,6 +99,18 @@ import Testing
         #expect(r.totals.completed == 20 && r.totals.failed == 0, "\(flow): \(r.failures)")
     }
 
+    /// A capture cut short (tcpdump killed mid-write) still gives the calls read before the cut, with a warning.
+    @Test func aCaptureCutShortGivesTheCallsBeforeTheCut() async throws {
+        let dir = try Peers.workDirectory()
+        let whole = try Data(contentsOf: AnalyzeCommandTests.captures.appendingPathComponent("sipflow-basic-call.pcap"))
+        try whole.prefix(whole.count / 2 + 7).write(to: dir.appendingPathComponent("cut.pcap"))
+        let run = try PeerProcess(Peers.sipflow, ["extract", "cut.pcap", "-o", "cut.yaml"], in: dir, name: "extract-cut")
+        #expect(await run.wait(atMost: .seconds(20)) == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("cut.pcap: packet ") && run.stderr.contains("; the calls read before it are used"), "\(run.stderr)")
+        let validate = try PeerProcess(Peers.sipflow, ["validate", "cut.yaml"], in: dir, name: "validate")
+        #expect(await validate.wait(atMost: .seconds(20)) == 0, "\(validate.stdout)\(validate.stderr)")
+    }
+
     /// --all: one flow per call shape, the most common first, each one loading.
     @Test func allWritesOneFlowPerCallShape() async throws {
         let dir = try Peers.workDirectory()
