@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "SIPFlowTests", dependencies: ["SIPFlow", "SIPCore", "TestSupport"]),
         .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport", "SIPCore", "TestSupport"]),
         .testTarget(name: "SIPEngineTests", dependencies: ["SIPEngine", "SIPFlow", "SIPTransport", "SIPTransaction", "SIPCore", "TestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]),
-        .testTarget(name: "SIPMonitorTests", dependencies: ["SIPMonitor", "SIPCore", "SIPConformance", "SIPTransaction", "SIPTransport"]),
+        .testTarget(name: "SIPMonitorTests", dependencies: ["SIPMonitor", "SIPCore", "SIPConformance", "SIPTransaction", "SIPTransport", "TestSupport"]),
         // Tests against real SIP software (SIPp, Kamailio) and the sipflow binary.
         .testTarget(
             name: "InteropTests",

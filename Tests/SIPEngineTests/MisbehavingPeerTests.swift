@@ -238,7 +238,7 @@ import TestSupport
 @Suite(.serialized) struct PortUnreachableTests {
     @Test(arguments: [Duration.zero, .milliseconds(1)])
     func callsToAPortWhereNothingListensFailAtOnce(batchInterval: Duration) async throws {
-        let closed = try #require(freeLoopbackUDPPort())
+        let closed = try #require(closedLoopbackUDPPort())
         let flow = try EngineLoopbackTests.flow("basic-call")
         var config = EngineConfiguration(role: .initiator, flowName: flow.name, program: flow.initiatorProgram,
                                          target: try SocketAddress(ipAddress: "127.0.0.1", port: closed),

@@ -8,6 +8,7 @@ import NIOPosix
 import SIPCore
 import Synchronization
 import Testing
+import TestSupport
 @testable import SIPMonitor
 @testable import SIPTransport
 
@@ -92,9 +93,8 @@ import Testing
     }
 
     @Test func aClosedPortIsCriticalAtOnce() async throws {
-        let server = try await Server(group: group) { _, _ in [] }
-        let target = server.target
-        try await server.endpoint.close()
+        // A port outside the ephemeral range: a socket another test binds to port 0 cannot be given it.
+        let target = try ProbeTarget(parsing: "sip:127.0.0.1:\(try #require(closedLoopbackUDPPort()))")
         // The kernel rate-limits ICMP errors machine-wide (net.ipv4.icmp_msgs_per_sec), so on a busy machine one
         // may be dropped and that probe times out instead: still CRITICAL. At least one of three sees the ICMP.
         let prober = Prober(group: group, policy: .init(timeout: .seconds(1)))
@@ -128,9 +128,7 @@ import Testing
     @Test func aClosedAddressFallsThroughToTheNextOne() async throws {
         let server = try await Server(group: group) { r, _ in [Self.ok(r)] }
         let live = server.endpoint.localAddress
-        let closed = try await Server(group: group) { _, _ in [] }
-        let dead = closed.endpoint.localAddress
-        try await closed.endpoint.close()
+        let dead = try SocketAddress(ipAddress: "127.0.0.1", port: try #require(closedLoopbackUDPPort()))
         // As `localhost` resolving to ::1 first when the server listens on 127.0.0.1 only.
         // (ICMP may be rate-limited on a busy machine, then that probe times out: one of three must fall through.)
         let prober = Prober(group: group, policy: .init(timeout: .milliseconds(500))) { _ in [dead, live] }

@@ -25,7 +25,7 @@ import Glibc
         let client = try await UDPEndpoint.bind(to: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: group,
                                                 pacedReads: pacedReads) { _, _ in }
         let failures = Mutex<[SendFailure]>([])
-        let closed = try SocketAddress(ipAddress: "127.0.0.1", port: try #require(freeLoopbackUDPPort()))
+        let closed = try SocketAddress(ipAddress: "127.0.0.1", port: try #require(closedLoopbackUDPPort()))
         let refusedSends = try await client.eventLoop.submit { () -> Int in
             client.onSendFailure = { failure in failures.withLock { $0.append(failure) } }
             var refused = 0

@@ -32,7 +32,7 @@ import TestSupport
     /// machine; the wait is not timed, as a loaded test machine would make any bound flaky.
     @Test func aClosedPortIsReportedAsPortUnreachable() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let closed = try SocketAddress(ipAddress: "127.0.0.1", port: try #require(freeLoopbackUDPPort()))
+        let closed = try SocketAddress(ipAddress: "127.0.0.1", port: try #require(closedLoopbackUDPPort()))
         let errors = Mutex<[any Error]>([])
         let client = try await UDPClientEndpoint.connect(to: closed, on: group, onMessage: { _, _ in },
                                                          onError: { e in errors.withLock { $0.append(e) } })
