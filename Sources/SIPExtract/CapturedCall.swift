@@ -6,6 +6,11 @@ public struct CapturedCall {
     public let callID: String
     public internal(set) var messages: [ObservedMessage] = []
 
+    /// The messages one hop carried: those between `a` and `b`, either way.
+    public func messages(between a: String, and b: String) -> [ObservedMessage] {
+        messages.filter { ($0.source == a && $0.destination == b) || ($0.source == b && $0.destination == a) }
+    }
+
     /// The method of the call's first message when it is a request; nil when the capture starts mid-call.
     public var firstRequest: ObservedMessage? { messages.first.flatMap { $0.message.isRequest ? $0 : nil } }
 }

@@ -55,9 +55,7 @@ public struct FlowExtractor {
         if parties.count > 2 {
             notes.append("the call crosses \(parties.count - 1) hops; extracted \(caller) → \(callee), the hop nearest the \(side.rawValue)")
         }
-        let messages = call.messages.filter {
-            ($0.source == caller && $0.destination == callee) || ($0.source == callee && $0.destination == caller)
-        }
+        let messages = call.messages(between: caller, and: callee)
         var yaml = FlowYAML()
         yaml.comment("Extracted by sipflow extract from \(source): Call-ID \(call.callID), \(caller) (caller) → \(callee) (callee).")
         yaml.line("name: \(FlowYAML.quoted(name))")
@@ -82,17 +80,13 @@ public struct FlowExtractor {
                 for h in headers { yaml.line("      - \(FlowYAML.quoted(FlowYAML.escapingVariables(h)))") }
             }
             if !m.message.body.isEmpty {
-                let type = m.message.contentType?.trimmed.string.lowercased() ?? ""
-                guard let text = String(validating: m.message.body, as: UTF8.self), !text.contains("\0") else {
+                if let text = String(validating: m.message.body, as: UTF8.self), !text.contains("\0") {
+                    let type = m.message.contentType?.trimmed.string
+                    let sdp = type?.lowercased().hasPrefix("application/sdp") ?? false
+                    yaml.body(sdp ? SDPTemplate.make(text) : FlowYAML.escapingVariables(text), indent: 4)
+                    if let type, !type.isEmpty, !sdp { yaml.line("    content-type: \(FlowYAML.quoted(type))") }
+                } else {
                     notes.append("packet \(m.packet): the \(Self.stepLabel(m.message)) body is not text; left out")
-                    previous = m
-                    steps += 1
-                    continue
-                }
-                let body = type.hasPrefix("application/sdp") ? SDPTemplate.make(text) : FlowYAML.escapingVariables(text)
-                yaml.body(body, indent: 4)
-                if !type.isEmpty, !type.hasPrefix("application/sdp") {
-                    yaml.line("    content-type: \(FlowYAML.quoted(m.message.contentType!.trimmed.string))")
                 }
             }
             previous = m
@@ -105,10 +99,8 @@ public struct FlowExtractor {
     /// What the call does, step by step, without its per-call values: calls of one shape make one flow (`--all`).
     public static func shape(_ call: CapturedCall) -> [String] {
         guard let first = call.firstRequest else { return [] }
-        return call.messages.filter {
-            !$0.retransmission && (($0.source == first.source && $0.destination == first.destination)
-                || ($0.source == first.destination && $0.destination == first.source))
-        }.map { ($0.source == first.source ? "caller->callee " : "callee->caller ") + stepLabel($0.message) }
+        return call.messages(between: first.source, and: first.destination).filter { !$0.retransmission }
+            .map { ($0.source == first.source ? "caller->callee " : "callee->caller ") + stepLabel($0.message) }
     }
 
     /// The headers copied into the step, as `Name: value` lines, in the message's order.
